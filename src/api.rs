@@ -1,0 +1,831 @@
+//! Response models of ApplyCardVerification and GetCardVerificationResult (spec §4.2, §5), the
+//! error envelope (spec §2.2), and the parsing of a response body into one or the other.
+//!
+//! Every leaf of CardInfo is an optional string, as the service defines it; unknown keys are
+//! ignored so that fields the service adds later do not break parsing.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{Error, Result, ResultCode};
+
+/// The API version of both actions.
+pub const API_VERSION: &str = "2018-03-01";
+/// The action that submits the document.
+pub const ACTION_APPLY: &str = "ApplyCardVerification";
+/// The action that reads the verdict.
+pub const ACTION_GET_RESULT: &str = "GetCardVerificationResult";
+/// The regions the service accepts for both actions.
+pub const REGIONS: &[&str] = &["ap-hongkong", "ap-jakarta", "ap-singapore"];
+/// The languages the service accepts in `X-TC-Language`.
+pub const LANGUAGES: &[&str] = &["en-US", "zh-CN"];
+
+/// ApplyCardVerification's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApplyCardVerificationResponse {
+    /// The token to poll GetCardVerificationResult with.
+    pub card_verification_token: String,
+    /// The most polls the service expects (`AsyncCardVerificationMaxPollingTimes`).
+    #[serde(default)]
+    pub async_card_verification_max_polling_times: Option<u64>,
+    /// Seconds to wait between polls (`AsyncCardVerificationPollingWaitTime`).
+    #[serde(default)]
+    pub async_card_verification_polling_wait_time: Option<u64>,
+    /// The service's request id.
+    pub request_id: String,
+}
+
+/// The state of a verification.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VerificationStatus {
+    /// Still being processed: poll again.
+    Processing,
+    /// The document passed.
+    Passed,
+    /// Passed with warnings (see WarnInfo).
+    Warning,
+    /// Rejected (see WarnInfo).
+    Rejected,
+    /// A value this library does not know, kept as sent.
+    Unknown(String),
+}
+
+impl VerificationStatus {
+    /// Read a status case-insensitively (`PASSED` and the older `Passed` are the same).
+    pub fn parse(value: &str) -> VerificationStatus {
+        match value.to_ascii_uppercase().as_str() {
+            "PROCESSING" => VerificationStatus::Processing,
+            "PASSED" => VerificationStatus::Passed,
+            "WARNING" => VerificationStatus::Warning,
+            "REJECTED" => VerificationStatus::Rejected,
+            _ => VerificationStatus::Unknown(value.to_owned()),
+        }
+    }
+
+    /// Whether this is a final verdict (anything but PROCESSING).
+    pub fn is_verdict(&self) -> bool {
+        !matches!(self, VerificationStatus::Processing)
+    }
+
+    /// The canonical upper-case name, or the unknown value as sent.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VerificationStatus::Processing => "PROCESSING",
+            VerificationStatus::Passed => "PASSED",
+            VerificationStatus::Warning => "WARNING",
+            VerificationStatus::Rejected => "REJECTED",
+            VerificationStatus::Unknown(value) => value,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VerificationStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(VerificationStatus::parse(&value))
+    }
+}
+
+impl Serialize for VerificationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// GetCardVerificationResult's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CardVerificationResult {
+    /// PROCESSING, PASSED, WARNING, REJECTED, or an unknown value.
+    pub status: VerificationStatus,
+    /// Reasons for WARNING / REJECTED (no code list is published; opaque strings).
+    #[serde(default)]
+    pub warn_info: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-3 of the document, e.g. `IDN`.
+    #[serde(default)]
+    pub nationality: Option<String>,
+    /// Kind of document as the service read it (an open set of strings).
+    #[serde(default)]
+    pub card_type: Option<String>,
+    /// Sub-kind, e.g. `NATIONAL_ID`.
+    #[serde(default)]
+    pub card_sub_type: Option<String>,
+    /// The fields read off the card; the member matching the document is filled.
+    #[serde(default)]
+    pub card_info: Option<CardInfo>,
+    /// Another process token (purpose undocumented by the service).
+    #[serde(default, rename = "IDVerificationToken")]
+    pub id_verification_token: Option<String>,
+    /// The service's request id.
+    pub request_id: String,
+}
+
+macro_rules! string_struct {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $json:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$fdoc])*
+                #[serde(rename = $json, default, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<String>,
+            )*
+        }
+    };
+}
+
+string_struct!(
+    /// Hong Kong identity card.
+    HkIdCard {
+        /// Chinese name.
+        cn_name: "CnName",
+        /// English name, e.g. `SAN, Nan`.
+        en_name: "EnName",
+        /// Chinese commercial (telex) code.
+        telex_code: "TelexCode",
+        /// Sex, e.g. `女F`.
+        sex: "Sex",
+        /// Birthday, e.g. `01-01-2001`.
+        birthday: "Birthday",
+        /// `0` non-permanent, `1` permanent, `-1` unknown.
+        permanent: "Permanent",
+        /// Identity number, e.g. `C000000(E)`.
+        id_num: "IdNum",
+        /// Symbols, e.g. `***AZ`.
+        symbol: "Symbol",
+        /// First issue date.
+        first_issue_date: "FirstIssueDate",
+        /// Current issue date.
+        current_issue_date: "CurrentIssueDate",
+    }
+);
+
+string_struct!(
+    /// Malaysian identity card.
+    MlIdCard {
+        /// Name.
+        name: "Name",
+        /// Identity number.
+        id: "ID",
+        /// Sex.
+        sex: "Sex",
+        /// Address.
+        address: "Address",
+        /// `MyKad`, `MyPR`, `MyTentera`, `MyKAS`, `POLIS`, `IKAD` or `MyKid`.
+        card_type: "Type",
+        /// Birthday (IKAD and MyKad only).
+        birthday: "Birthday",
+    }
+);
+
+string_struct!(
+    /// Philippine voter ID.
+    PhilippinesVoteId {
+        /// Voter identification number.
+        vin: "VIN",
+        /// First name.
+        first_name: "FirstName",
+        /// Last name.
+        last_name: "LastName",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Civil status.
+        civil_status: "CivilStatus",
+        /// Citizenship.
+        citizenship: "Citizenship",
+        /// Address.
+        address: "Address",
+        /// Precinct number.
+        precinct_no: "PrecinctNo",
+    }
+);
+
+string_struct!(
+    /// Indonesian identity card (KTP).
+    IndonesiaIdCard {
+        /// NIK (identity number).
+        nik: "NIK",
+        /// Name.
+        nama: "Nama",
+        /// Place and date of birth.
+        tempat_tgl_lahir: "TempatTglLahir",
+        /// Sex.
+        jenis_kelamin: "JenisKelamin",
+        /// Blood type.
+        gol_darah: "GolDarah",
+        /// Address.
+        alamat: "Alamat",
+        /// RT/RW.
+        rtrw: "RTRW",
+        /// Village.
+        kel_desa: "KelDesa",
+        /// District.
+        kecamatan: "Kecamatan",
+        /// Religion.
+        agama: "Agama",
+        /// Marital status.
+        status_perkawinan: "StatusPerkawinan",
+        /// Occupation (spelling as the service has it).
+        perkerjaan: "Perkerjaan",
+        /// Citizenship.
+        kewarga_negaraan: "KewargaNegaraan",
+        /// Valid until.
+        berlaku_hingga: "BerlakuHingga",
+        /// Issue date.
+        issued_date: "IssuedDate",
+        /// Province.
+        provinsi: "Provinsi",
+        /// City.
+        kota: "Kota",
+    }
+);
+
+string_struct!(
+    /// Philippine driving licence.
+    PhilippinesDrivingLicense {
+        /// Full name.
+        name: "Name",
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Middle name.
+        middle_name: "MiddleName",
+        /// Nationality.
+        nationality: "Nationality",
+        /// Sex.
+        sex: "Sex",
+        /// Address.
+        address: "Address",
+        /// Licence number.
+        license_no: "LicenseNo",
+        /// Expiry date.
+        expires_date: "ExpiresDate",
+        /// Agency code.
+        agency_code: "AgencyCode",
+        /// Birthday.
+        birthday: "Birthday",
+    }
+);
+
+string_struct!(
+    /// Philippine TIN ID.
+    PhilippinesTinId {
+        /// TIN.
+        license_number: "LicenseNumber",
+        /// Full name.
+        full_name: "FullName",
+        /// Address.
+        address: "Address",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issue date.
+        issue_date: "IssueDate",
+    }
+);
+
+string_struct!(
+    /// Philippine SSS ID.
+    PhilippinesSssId {
+        /// SSS number.
+        license_number: "LicenseNumber",
+        /// Full name.
+        full_name: "FullName",
+        /// Birthday.
+        birthday: "Birthday",
+    }
+);
+
+string_struct!(
+    /// Philippine UMID.
+    PhilippinesUmid {
+        /// Surname.
+        surname: "Surname",
+        /// Middle name.
+        middle_name: "MiddleName",
+        /// Given name.
+        given_name: "GivenName",
+        /// Sex.
+        sex: "Sex",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Address.
+        address: "Address",
+        /// Common reference number.
+        crn: "CRN",
+    }
+);
+
+string_struct!(
+    /// Passport (machine-readable zone and data page).
+    InternationalIdPassport {
+        /// Passport number.
+        license_number: "LicenseNumber",
+        /// Full name.
+        full_name: "FullName",
+        /// Surname.
+        surname: "Surname",
+        /// Given name.
+        given_name: "GivenName",
+        /// Birthday.
+        birthday: "Birthday",
+        /// `F` or `M`.
+        sex: "Sex",
+        /// Expiry date.
+        date_of_expiration: "DateOfExpiration",
+        /// Issuing country.
+        issuing_country: "IssuingCountry",
+        /// Nationality code.
+        nationality_code: "NationalityCode",
+        /// MRZ line 1.
+        passport_code_first: "PassportCodeFirst",
+        /// MRZ line 2.
+        passport_code_second: "PassportCodeSecond",
+    }
+);
+
+string_struct!(
+    /// A structured address (inside [`GeneralCard`]).
+    Address {
+        /// Country.
+        country: "Country",
+        /// Postal code.
+        postal_code: "PostalCode",
+        /// State or province.
+        subdivision: "Subdivision",
+        /// City.
+        city: "City",
+        /// The whole address as one string.
+        formatted_address: "FormattedAddress",
+        /// Line 1.
+        line_one: "LineOne",
+        /// Line 2.
+        line_two: "LineTwo",
+        /// Line 3.
+        line_three: "LineThree",
+        /// Line 4.
+        line_four: "LineFour",
+        /// Line 5.
+        line_five: "LineFive",
+    }
+);
+
+/// Any other document, read generically.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GeneralCard {
+    /// Document number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_number: Option<String>,
+    /// Personal number (passports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_number: Option<String>,
+    /// MRZ line 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passport_code_first: Option<String>,
+    /// MRZ line 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passport_code_second: Option<String>,
+    /// Expiry date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// Due date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// Issue date (`YYYY-MM-DD` per the docs; examples show `2026/09/11`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_date: Option<String>,
+    /// Issuing authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_authority: Option<String>,
+    /// Issuing country (ISO 3166).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_country: Option<String>,
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `M`, `F` or `X`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    /// Age (`0` = unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<String>,
+    /// Birthday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    /// Place of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_place: Option<String>,
+    /// Nationality (ISO 3166).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// Registration number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_number: Option<String>,
+    /// Structured address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Full name in the local script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name_local: Option<String>,
+    /// First name in the local script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name_local: Option<String>,
+    /// Last name in the local script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name_local: Option<String>,
+}
+
+string_struct!(
+    /// Indonesian driving licence.
+    IndonesiaDrivingLicense {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Licence number.
+        license_number: "LicenseNumber",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Address.
+        address: "Address",
+        /// Expiry date.
+        expiration_date: "ExpirationDate",
+        /// Issue date.
+        issued_date: "IssuedDate",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+    }
+);
+
+string_struct!(
+    /// Thai identity card.
+    ThailandIdCard {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Date of birth.
+        date_of_birth: "DateOfBirth",
+        /// Date of expiry.
+        date_of_expiry: "DateOfExpiry",
+        /// Date of issue.
+        date_of_issue: "DateOfIssue",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+    }
+);
+
+string_struct!(
+    /// Singapore identity card (NRIC); back-side fields marked.
+    SingaporeIdCard {
+        /// Chinese name.
+        ch_name: "ChName",
+        /// Chinese name.
+        chinese_name: "ChineseName",
+        /// English name.
+        en_name: "EnName",
+        /// Full name.
+        full_name: "FullName",
+        /// Identity number.
+        id: "ID",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Sex.
+        sex: "Sex",
+        /// Country of birth.
+        country_of_birth: "CountryOfBirth",
+        /// Nationality.
+        nationality: "Nationality",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Address (back).
+        address: "Address",
+        /// Race (back).
+        race: "Race",
+        /// NRIC code (back).
+        nric_code: "NRICCode",
+        /// Postal code.
+        post_code: "PostCode",
+        /// Expiry date (back).
+        date_of_expiration: "DateOfExpiration",
+        /// Issue date (back).
+        date_of_issue: "DateOfIssue",
+    }
+);
+
+string_struct!(
+    /// Macao identity card.
+    MacaoIdCard {
+        /// First name.
+        first_name: "FirstName",
+        /// Last name.
+        last_name: "LastName",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Expiry date.
+        expiration_date: "ExpirationDate",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Sex.
+        sex: "Sex",
+        /// Age.
+        age: "Age",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+        /// MRZ line 1.
+        field1: "Field1",
+        /// MRZ line 2.
+        field2: "Field2",
+    }
+);
+
+string_struct!(
+    /// Taiwan identity card.
+    TaiWanIdCard {
+        /// Full name.
+        full_name: "FullName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Sex.
+        sex: "Sex",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+        /// Registration number.
+        registration_number: "RegistrationNumber",
+    }
+);
+
+string_struct!(
+    /// Japanese identity card.
+    JapanIdCard {
+        /// Full name.
+        full_name: "FullName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Expiry date.
+        expiration_date: "ExpirationDate",
+        /// Address.
+        formatted_address: "FormattedAddress",
+    }
+);
+
+string_struct!(
+    /// Bangladeshi identity card.
+    BangladeshIdCard {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+    }
+);
+
+string_struct!(
+    /// Nigerian identity card.
+    NigeriaIdCard {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+        /// Sex.
+        sex: "Sex",
+    }
+);
+
+string_struct!(
+    /// Nigerian driving licence.
+    NigeriaDrivingLicense {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Licence number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+        /// Expiry date.
+        expiration_date: "ExpirationDate",
+        /// Issue date.
+        issued_date: "IssuedDate",
+        /// Sex.
+        sex: "Sex",
+    }
+);
+
+string_struct!(
+    /// Pakistani identity card.
+    PakistanIdCard {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Identity number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+    }
+);
+
+string_struct!(
+    /// Pakistani driving licence.
+    PakistanDrivingLicense {
+        /// Last name.
+        last_name: "LastName",
+        /// First name.
+        first_name: "FirstName",
+        /// Licence number.
+        license_number: "LicenseNumber",
+        /// Age.
+        age: "Age",
+        /// Birthday.
+        birthday: "Birthday",
+        /// Issuing country.
+        issued_country: "IssuedCountry",
+    }
+);
+
+/// The fields read off the card: one member per kind of document (spec §5.3).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardInfo {
+    /// Hong Kong identity card.
+    #[serde(rename = "HKIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub hk_id_card: Option<HkIdCard>,
+    /// Malaysian identity card.
+    #[serde(rename = "MLIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub ml_id_card: Option<MlIdCard>,
+    /// Philippine voter ID.
+    #[serde(rename = "PhilippinesVoteID", default, skip_serializing_if = "Option::is_none")]
+    pub philippines_vote_id: Option<PhilippinesVoteId>,
+    /// Indonesian identity card.
+    #[serde(rename = "IndonesiaIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub indonesia_id_card: Option<IndonesiaIdCard>,
+    /// Philippine driving licence.
+    #[serde(rename = "PhilippinesDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    pub philippines_driving_license: Option<PhilippinesDrivingLicense>,
+    /// Philippine TIN ID.
+    #[serde(rename = "PhilippinesTinID", default, skip_serializing_if = "Option::is_none")]
+    pub philippines_tin_id: Option<PhilippinesTinId>,
+    /// Philippine SSS ID.
+    #[serde(rename = "PhilippinesSSSID", default, skip_serializing_if = "Option::is_none")]
+    pub philippines_sss_id: Option<PhilippinesSssId>,
+    /// Philippine UMID.
+    #[serde(rename = "PhilippinesUMID", default, skip_serializing_if = "Option::is_none")]
+    pub philippines_umid: Option<PhilippinesUmid>,
+    /// Passport.
+    #[serde(rename = "InternationalIDPassport", default, skip_serializing_if = "Option::is_none")]
+    pub international_id_passport: Option<InternationalIdPassport>,
+    /// Any other document.
+    #[serde(rename = "GeneralCard", default, skip_serializing_if = "Option::is_none")]
+    pub general_card: Option<GeneralCard>,
+    /// Indonesian driving licence.
+    #[serde(rename = "IndonesiaDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    pub indonesia_driving_license: Option<IndonesiaDrivingLicense>,
+    /// Thai identity card.
+    #[serde(rename = "ThailandIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub thailand_id_card: Option<ThailandIdCard>,
+    /// Singapore identity card.
+    #[serde(rename = "SingaporeIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub singapore_id_card: Option<SingaporeIdCard>,
+    /// Macao identity card.
+    #[serde(rename = "MacaoIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub macao_id_card: Option<MacaoIdCard>,
+    /// Taiwan identity card.
+    #[serde(rename = "TaiWanIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub taiwan_id_card: Option<TaiWanIdCard>,
+    /// Japanese identity card.
+    #[serde(rename = "JapanIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub japan_id_card: Option<JapanIdCard>,
+    /// Bangladeshi identity card.
+    #[serde(rename = "BangladeshIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub bangladesh_id_card: Option<BangladeshIdCard>,
+    /// Nigerian identity card.
+    #[serde(rename = "NigeriaIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub nigeria_id_card: Option<NigeriaIdCard>,
+    /// Nigerian driving licence.
+    #[serde(rename = "NigeriaDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    pub nigeria_driving_license: Option<NigeriaDrivingLicense>,
+    /// Pakistani identity card.
+    #[serde(rename = "PakistanIDCard", default, skip_serializing_if = "Option::is_none")]
+    pub pakistan_id_card: Option<PakistanIdCard>,
+    /// Pakistani driving licence.
+    #[serde(rename = "PakistanDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    pub pakistan_driving_license: Option<PakistanDrivingLicense>,
+}
+
+/// `Response.Error` of the error envelope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceErrorBody {
+    /// Dotted code, e.g. `AuthFailure.SignatureFailure`.
+    pub code: String,
+    /// Message in the requested language.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Find `Response.Error` and `Response.RequestId` in a parsed body.
+#[derive(Deserialize)]
+struct EnvelopeProbe {
+    #[serde(rename = "Response")]
+    response: Option<ProbeInner>,
+}
+
+#[derive(Deserialize)]
+struct ProbeInner {
+    #[serde(rename = "Error", default)]
+    error: Option<ServiceErrorBody>,
+    #[serde(rename = "RequestId", default)]
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    #[serde(rename = "Response")]
+    response: T,
+}
+
+/// Parse a 200 response body: the service's error envelope becomes a service [`Error`];
+/// anything that is not the expected JSON becomes a [`ResultCode::Protocol`] error.
+pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let value = parse_envelope_value(body)?;
+    Envelope::<T>::deserialize(value)
+        .map(|e| e.response)
+        .map_err(|e| protocol_error(format!("the response does not have the expected fields: {e}")))
+}
+
+/// Parse a 200 response body of any action: returns the `Response` object, or the service
+/// [`Error`] when it carries `Error`; a [`ResultCode::Protocol`] error when it is not the
+/// envelope (not JSON, no `Response` object, no `RequestId`).
+pub fn parse_envelope_value(body: &[u8]) -> Result<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        protocol_error(format!(
+            "the response is not JSON ({e}); it starts with {:?}",
+            body_excerpt(body)
+        ))
+    })?;
+    let probe = EnvelopeProbe::deserialize(&value)
+        .map_err(|e| protocol_error(format!("the response envelope is malformed: {e}")))?;
+    let inner = probe
+        .response
+        .ok_or_else(|| protocol_error("the response has no \"Response\" object".to_owned()))?;
+    if let Some(error) = inner.error {
+        return Err(Error::from_service(
+            &error.code,
+            &error.message,
+            inner.request_id.as_deref(),
+        ));
+    }
+    if inner.request_id.is_none() {
+        return Err(protocol_error(
+            "the response has no \"Response.RequestId\"".to_owned(),
+        ));
+    }
+    Ok(value)
+}
+
+fn protocol_error(message: String) -> Error {
+    Error::new(ResultCode::Protocol, message)
+}
+
+/// The first 200 bytes of a body as lossy UTF-8, for error messages.
+pub fn body_excerpt(body: &[u8]) -> String {
+    let end = body.len().min(200);
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}

@@ -1,0 +1,28 @@
+//! # tcfaceid
+//!
+//! Tencent Cloud FaceID document verification for any language: `ApplyCardVerification`
+//! (submit the front and back of an ID card, driving licence or passport; get a token) and
+//! `GetCardVerificationResult` (poll with the token until PASSED / WARNING / REJECTED), with
+//! byte-exact TC3-HMAC-SHA256 signing, local checks that catch a bad upload before a billed
+//! round trip, and a C ABI (`include/tcfaceid.h`).
+//!
+//! Layers (data flows down): [`capi`] (extern "C") → [`client`] (HTTP) → [`card`], [`image`],
+//! [`api`] (request rules and response models) → [`sign`], [`credential`] (pure) → [`error`].
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod capi;
+pub mod card;
+pub mod credential;
+pub mod error;
+pub mod image;
+pub mod sign;
+
+pub use api::{CardInfo, CardVerificationResult, ApplyCardVerificationResponse, VerificationStatus};
+pub use card::{CardType, CardVerificationRequest, Nationality, Side};
+pub use credential::Credential;
+pub use error::{BusinessError, Error, Result, ResultCode};
+pub use image::ImageData;
+
+/// The crate version, e.g. `0.1.0`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,389 @@
+//! TC3-HMAC-SHA256 request signing as pure functions, every stage exposed (spec §1).
+//!
+//! Nothing here reads the clock or does I/O: the timestamp is an input, so every stage can be
+//! checked against the vectors in `tests/vectors/tc3-vectors.json`.
+//!
+//! ```text
+//! hashed_payload ─┐
+//! canonical_headers ─> canonical_request ─> string_to_sign ─┐
+//! credential_date ─> credential_scope ──────────────────────┤
+//! derive_signing_key(secret, date, service) ────────────────┴─> signature ─> authorization
+//! ```
+
+use std::fmt::Write as _;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::credential::Credential;
+use crate::error::{Error, Result, ResultCode};
+
+/// The algorithm name that starts the string to sign and the `Authorization` value.
+pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
+/// The signing service name of FaceID. Never derived from the endpoint's host (see design.md).
+pub const SERVICE: &str = "faceid";
+/// The value of `X-TC-Content-SHA256` that asks the service not to hash the body.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// `Content-Type` of JSON POST requests, signed and sent exactly so (no charset).
+pub const CONTENT_TYPE_JSON: &str = "application/json";
+/// `Content-Type` of GET requests.
+pub const CONTENT_TYPE_FORM: &str = "application/x-www-form-urlencoded";
+
+/// HTTP method of a signed request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// POST with a JSON body (the default for every call).
+    Post,
+    /// GET with a query string and an empty body.
+    Get,
+}
+
+impl Method {
+    /// The method as it appears on the wire and in the canonical request.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Get => "GET",
+        }
+    }
+}
+
+/// What the `HashedRequestPayload` stage hashes.
+#[derive(Clone, Copy, Debug)]
+pub enum Payload<'a> {
+    /// The exact body bytes sent (empty for GET).
+    Body(&'a [u8]),
+    /// The body's SHA-256, already computed (e.g. while the body was built).
+    Sha256([u8; 32]),
+    /// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`: the hash of the literal string `UNSIGNED-PAYLOAD`.
+    Unsigned,
+}
+
+/// Everything the signature covers, besides the credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct SigningInput<'a> {
+    /// POST or GET.
+    pub method: Method,
+    /// The `Host` header exactly as sent (with `:port` when the port is not the default).
+    pub host: &'a str,
+    /// The query string as sent after `?` (empty for POST).
+    pub query: &'a str,
+    /// The `Content-Type` header exactly as sent.
+    pub content_type: &'a str,
+    /// The body, its hash, or UNSIGNED-PAYLOAD.
+    pub payload: Payload<'a>,
+    /// The signing service (`faceid` for this library; other values for the vectors).
+    pub service: &'a str,
+    /// Unix seconds, sent as `X-TC-Timestamp`; its UTC date is the scope date.
+    pub timestamp: i64,
+    /// Headers signed besides `content-type` and `host`; names and values are lower-cased
+    /// and trimmed, as the service does.
+    pub extra_signed_headers: &'a [(&'a str, &'a str)],
+}
+
+/// Every stage of one signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// Lower-case hex SHA-256 of the payload.
+    pub hashed_payload: String,
+    /// The canonical request (six parts joined by `\n`).
+    pub canonical_request: String,
+    /// Lower-case hex SHA-256 of the canonical request.
+    pub canonical_request_sha256: String,
+    /// `YYYY-MM-DD` of the timestamp in UTC.
+    pub date: String,
+    /// `<date>/<service>/tc3_request`.
+    pub credential_scope: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// Signed header names joined by `;`.
+    pub signed_headers: String,
+    /// Lower-case hex HMAC of the string to sign.
+    pub signature: String,
+    /// The `Authorization` header value.
+    pub authorization: String,
+}
+
+/// The derived key `kSigning` for one (secret key, date, service). Zeroed on drop.
+#[derive(Clone)]
+pub struct SigningKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(***)")
+    }
+}
+
+impl SigningKey {
+    /// The raw 32 bytes (for tests that compare with the vectors' kSigning).
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// Lower-case hex SHA-256 of `data`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// Stage 1.6: the `HashedRequestPayload`.
+pub fn hashed_payload(payload: Payload<'_>) -> String {
+    match payload {
+        Payload::Body(body) => sha256_hex(body),
+        Payload::Sha256(digest) => hex::encode(digest),
+        Payload::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
+    }
+}
+
+/// The `YYYY-MM-DD` date of a Unix timestamp in UTC (never local time).
+///
+/// Errors: [`ResultCode::InvalidArgument`] for a timestamp outside the calendar's range.
+pub fn credential_date(timestamp: i64) -> Result<String> {
+    let moment = chrono::DateTime::from_timestamp(timestamp, 0).ok_or_else(|| {
+        Error::new(
+            ResultCode::InvalidArgument,
+            format!("timestamp {timestamp} is out of range"),
+        )
+    })?;
+    Ok(moment.format("%Y-%m-%d").to_string())
+}
+
+/// `<date>/<service>/tc3_request`.
+pub fn credential_scope(date: &str, service: &str) -> String {
+    format!("{date}/{service}/tc3_request")
+}
+
+/// The canonical headers block (each line `name:value\n`, sorted by name) and the signed
+/// header names joined by `;`.
+///
+/// Errors: [`ResultCode::InvalidOption`] when an extra header is `content-type`, `host` or
+/// `authorization`, repeats, or has an empty or non-token name.
+pub fn canonical_headers(
+    content_type: &str,
+    host: &str,
+    extra: &[(&str, &str)],
+) -> Result<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(2 + extra.len());
+    headers.push(("content-type".to_owned(), content_type.trim().to_owned()));
+    headers.push(("host".to_owned(), host.trim().to_owned()));
+    for (name, value) in extra {
+        let name = name.trim().to_ascii_lowercase();
+        let valid_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !valid_name {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                format!("signed header name {name:?} is not a valid header name"),
+            ));
+        }
+        if name == "authorization" {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                "the Authorization header is the signature's output and cannot be signed",
+            ));
+        }
+        if headers.iter().any(|(n, _)| *n == name) {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                format!("header {name} is signed twice (content-type and host are always signed)"),
+            ));
+        }
+        headers.push((name, value.trim().to_lowercase()));
+    }
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut block = String::new();
+    let mut names = String::new();
+    for (name, value) in &headers {
+        let _ = writeln!(block, "{name}:{value}");
+        if !names.is_empty() {
+            names.push(';');
+        }
+        names.push_str(name);
+    }
+    Ok((block, names))
+}
+
+/// Stage 1: the canonical request.
+pub fn canonical_request(
+    method: Method,
+    query: &str,
+    canonical_headers: &str,
+    signed_headers: &str,
+    hashed_payload: &str,
+) -> String {
+    format!(
+        "{}\n/\n{query}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}",
+        method.as_str()
+    )
+}
+
+/// Stage 3: the string to sign.
+pub fn string_to_sign(timestamp: i64, credential_scope: &str, canonical_request: &str) -> String {
+    format!(
+        "{ALGORITHM}\n{timestamp}\n{credential_scope}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    )
+}
+
+/// Stage 4: `kSigning = HMAC(HMAC(HMAC("TC3"+key, date), service), "tc3_request")`.
+pub fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> SigningKey {
+    let mut seed = Zeroizing::new(Vec::with_capacity(3 + secret_key.len()));
+    seed.extend_from_slice(b"TC3");
+    seed.extend_from_slice(secret_key.as_bytes());
+    let k_date = Zeroizing::new(hmac_sha256(&seed, date.as_bytes()));
+    let k_service = Zeroizing::new(hmac_sha256(&*k_date, service.as_bytes()));
+    SigningKey(Zeroizing::new(hmac_sha256(&*k_service, b"tc3_request")))
+}
+
+/// The intermediate keys `kDate` and `kService` (for tests against the vectors).
+pub fn derive_intermediate_keys(secret_key: &str, date: &str, service: &str) -> ([u8; 32], [u8; 32]) {
+    let mut seed = Zeroizing::new(Vec::with_capacity(3 + secret_key.len()));
+    seed.extend_from_slice(b"TC3");
+    seed.extend_from_slice(secret_key.as_bytes());
+    let k_date = hmac_sha256(&seed, date.as_bytes());
+    let k_service = hmac_sha256(&k_date, service.as_bytes());
+    (k_date, k_service)
+}
+
+/// Stage 4 (end): lower-case hex `HMAC(kSigning, string_to_sign)`.
+pub fn signature(signing_key: &SigningKey, string_to_sign: &str) -> String {
+    hex::encode(hmac_sha256(&*signing_key.0, string_to_sign.as_bytes()))
+}
+
+/// Stage 5: the `Authorization` header value.
+pub fn authorization(
+    secret_id: &str,
+    credential_scope: &str,
+    signed_headers: &str,
+    signature: &str,
+) -> String {
+    format!(
+        "{ALGORITHM} Credential={secret_id}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    )
+}
+
+/// All stages for one request, deriving the signing key.
+pub fn sign(credential: &Credential, input: &SigningInput<'_>) -> Result<Signature> {
+    let date = credential_date(input.timestamp)?;
+    let key = derive_signing_key(credential.secret_key().expose(), &date, input.service);
+    sign_with_key(credential.secret_id(), &key, &date, input)
+}
+
+/// All stages for one request with an already derived signing key for `date`
+/// (`date` must be [`credential_date`] of `input.timestamp`).
+pub fn sign_with_key(
+    secret_id: &str,
+    key: &SigningKey,
+    date: &str,
+    input: &SigningInput<'_>,
+) -> Result<Signature> {
+    let hashed_payload = hashed_payload(input.payload);
+    let (headers_block, signed_headers) =
+        canonical_headers(input.content_type, input.host, input.extra_signed_headers)?;
+    let canonical_request = canonical_request(
+        input.method,
+        input.query,
+        &headers_block,
+        &signed_headers,
+        &hashed_payload,
+    );
+    let canonical_request_sha256 = sha256_hex(canonical_request.as_bytes());
+    let credential_scope = credential_scope(date, input.service);
+    let string_to_sign = format!(
+        "{ALGORITHM}\n{}\n{credential_scope}\n{canonical_request_sha256}",
+        input.timestamp
+    );
+    let signature = signature(key, &string_to_sign);
+    let authorization = authorization(secret_id, &credential_scope, &signed_headers, &signature);
+    Ok(Signature {
+        hashed_payload,
+        canonical_request,
+        canonical_request_sha256,
+        date: date.to_owned(),
+        credential_scope,
+        string_to_sign,
+        signed_headers,
+        signature,
+        authorization,
+    })
+}
+
+/// The common parameters of one call, sent as `X-TC-*` headers (spec §2.1).
+#[derive(Clone, Copy, Debug)]
+pub struct CallContext<'a> {
+    /// `X-TC-Action`, e.g. `ApplyCardVerification`.
+    pub action: &'a str,
+    /// `X-TC-Version`, e.g. `2018-03-01`.
+    pub version: &'a str,
+    /// `X-TC-Region`; omitted when empty.
+    pub region: &'a str,
+    /// `X-TC-Language`; omitted when empty.
+    pub language: &'a str,
+    /// `X-TC-RequestClient`; omitted when empty.
+    pub request_client: &'a str,
+}
+
+/// Every header to send with a signed request, in a fixed order: `Authorization`,
+/// `Content-Type`, `Host`, `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, then `X-TC-Region`,
+/// `X-TC-Language`, `X-TC-RequestClient`, `X-TC-Token`, `X-TC-Content-SHA256` when they apply.
+/// Extra signed headers are the caller's to send; they are not repeated here.
+pub fn request_headers(
+    credential: &Credential,
+    input: &SigningInput<'_>,
+    call: &CallContext<'_>,
+    signature: &Signature,
+) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        ("Authorization", signature.authorization.clone()),
+        ("Content-Type", input.content_type.to_owned()),
+        ("Host", input.host.to_owned()),
+        ("X-TC-Action", call.action.to_owned()),
+        ("X-TC-Timestamp", input.timestamp.to_string()),
+        ("X-TC-Version", call.version.to_owned()),
+    ];
+    let optional = [
+        ("X-TC-Region", call.region),
+        ("X-TC-Language", call.language),
+        ("X-TC-RequestClient", call.request_client),
+        ("X-TC-Token", credential.token().unwrap_or("")),
+    ];
+    for (name, value) in optional {
+        if !value.is_empty() {
+            headers.push((name, value.to_owned()));
+        }
+    }
+    if matches!(input.payload, Payload::Unsigned) {
+        headers.push(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD.to_owned()));
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_date_is_utc_at_the_day_boundary() {
+        assert_eq!(credential_date(1551139199).unwrap(), "2019-02-25");
+        assert_eq!(credential_date(1551139200).unwrap(), "2019-02-26");
+    }
+
+    #[test]
+    fn an_authorization_header_cannot_be_signed() {
+        let err = canonical_headers("application/json", "h", &[("Authorization", "x")]).unwrap_err();
+        assert_eq!(err.code(), ResultCode::InvalidOption);
+        let err = canonical_headers("application/json", "h", &[("Host", "x")]).unwrap_err();
+        assert_eq!(err.code(), ResultCode::InvalidOption);
+    }
+}
