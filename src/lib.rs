@@ -13,7 +13,10 @@
 pub mod api;
 pub mod capi;
 pub mod card;
+pub mod client;
 pub mod credential;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod image;
 pub mod sign;

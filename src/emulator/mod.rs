@@ -1,0 +1,1 @@
+//! A local stand-in for the FaceID service (feature `emulator`). Work in progress.
