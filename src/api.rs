@@ -88,7 +88,10 @@ impl<'de> Deserialize<'de> for VerificationStatus {
 }
 
 impl Serialize for VerificationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
@@ -691,61 +694,137 @@ pub struct CardInfo {
     #[serde(rename = "MLIDCard", default, skip_serializing_if = "Option::is_none")]
     pub ml_id_card: Option<MlIdCard>,
     /// Philippine voter ID.
-    #[serde(rename = "PhilippinesVoteID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PhilippinesVoteID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub philippines_vote_id: Option<PhilippinesVoteId>,
     /// Indonesian identity card.
-    #[serde(rename = "IndonesiaIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IndonesiaIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub indonesia_id_card: Option<IndonesiaIdCard>,
     /// Philippine driving licence.
-    #[serde(rename = "PhilippinesDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PhilippinesDrivingLicense",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub philippines_driving_license: Option<PhilippinesDrivingLicense>,
     /// Philippine TIN ID.
-    #[serde(rename = "PhilippinesTinID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PhilippinesTinID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub philippines_tin_id: Option<PhilippinesTinId>,
     /// Philippine SSS ID.
-    #[serde(rename = "PhilippinesSSSID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PhilippinesSSSID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub philippines_sss_id: Option<PhilippinesSssId>,
     /// Philippine UMID.
-    #[serde(rename = "PhilippinesUMID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PhilippinesUMID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub philippines_umid: Option<PhilippinesUmid>,
     /// Passport.
-    #[serde(rename = "InternationalIDPassport", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "InternationalIDPassport",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub international_id_passport: Option<InternationalIdPassport>,
     /// Any other document.
-    #[serde(rename = "GeneralCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "GeneralCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub general_card: Option<GeneralCard>,
     /// Indonesian driving licence.
-    #[serde(rename = "IndonesiaDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IndonesiaDrivingLicense",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub indonesia_driving_license: Option<IndonesiaDrivingLicense>,
     /// Thai identity card.
-    #[serde(rename = "ThailandIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ThailandIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thailand_id_card: Option<ThailandIdCard>,
     /// Singapore identity card.
-    #[serde(rename = "SingaporeIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SingaporeIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub singapore_id_card: Option<SingaporeIdCard>,
     /// Macao identity card.
-    #[serde(rename = "MacaoIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MacaoIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub macao_id_card: Option<MacaoIdCard>,
     /// Taiwan identity card.
-    #[serde(rename = "TaiWanIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TaiWanIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub taiwan_id_card: Option<TaiWanIdCard>,
     /// Japanese identity card.
-    #[serde(rename = "JapanIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "JapanIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub japan_id_card: Option<JapanIdCard>,
     /// Bangladeshi identity card.
-    #[serde(rename = "BangladeshIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BangladeshIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bangladesh_id_card: Option<BangladeshIdCard>,
     /// Nigerian identity card.
-    #[serde(rename = "NigeriaIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NigeriaIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nigeria_id_card: Option<NigeriaIdCard>,
     /// Nigerian driving licence.
-    #[serde(rename = "NigeriaDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NigeriaDrivingLicense",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nigeria_driving_license: Option<NigeriaDrivingLicense>,
     /// Pakistani identity card.
-    #[serde(rename = "PakistanIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PakistanIDCard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pakistan_id_card: Option<PakistanIdCard>,
     /// Pakistani driving licence.
-    #[serde(rename = "PakistanDrivingLicense", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PakistanDrivingLicense",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pakistan_driving_license: Option<PakistanDrivingLicense>,
 }
 
@@ -787,7 +866,11 @@ pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     let value = parse_envelope_value(body)?;
     Envelope::<T>::deserialize(value)
         .map(|e| e.response)
-        .map_err(|e| protocol_error(format!("the response does not have the expected fields: {e}")))
+        .map_err(|e| {
+            protocol_error(format!(
+                "the response does not have the expected fields: {e}"
+            ))
+        })
 }
 
 /// Parse a 200 response body of any action: returns the `Response` object, or the service

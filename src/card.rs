@@ -395,7 +395,10 @@ impl CardVerificationRequest {
         } else {
             (self.nationality.parse()?, self.card_type.parse()?)
         };
-        for (field, value) in [("Nationality", &self.nationality), ("CardType", &self.card_type)] {
+        for (field, value) in [
+            ("Nationality", &self.nationality),
+            ("CardType", &self.card_type),
+        ] {
             if value.trim().is_empty() {
                 let code = if field == "Nationality" {
                     ResultCode::InvalidNationality
@@ -466,7 +469,10 @@ impl CardVerificationRequest {
             }
         }
         out.push(b'}');
-        debug_assert!(out.len() <= capacity, "body buffer grew past its reserved size");
+        debug_assert!(
+            out.len() <= capacity,
+            "body buffer grew past its reserved size"
+        );
         Ok(out)
     }
 }
@@ -514,7 +520,10 @@ mod tests {
     fn unknown_codes_are_refused_unless_allowed() {
         let mut request = CardVerificationRequest::new("PHL", "ID_CARD");
         request.set_front_url("https://example.com/front.jpg");
-        assert_eq!(request.validate().unwrap_err().code(), ResultCode::InvalidNationality);
+        assert_eq!(
+            request.validate().unwrap_err().code(),
+            ResultCode::InvalidNationality
+        );
         request.set_allow_unknown_codes(true);
         request.validate().unwrap();
         let body = String::from_utf8(request.to_body().unwrap()).unwrap();

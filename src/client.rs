@@ -1,1 +1,682 @@
-//! The HTTP client. Work in progress.
+//! The client: signs and sends calls over HTTPS with one shared ureq agent, maps every failure to
+//! an [`Error`], retries when asked to, and polls a verification to its verdict.
+//!
+//! Defaults: endpoint `https://faceid.tencentcloudapi.com`, language `en-US`, connect timeout
+//! 10 s, overall deadline 30 s per call (all attempts and backoffs included), responses capped
+//! at 1 MiB, no retries, proxy from `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`, certificates
+//! checked against the bundled WebPKI roots (or `TCFACEID_CA_FILE` / [`ClientBuilder::ca_file`]).
+//!
+//! A [`Client`] is immutable after [`ClientBuilder::build`], `Send + Sync`, and meant to be shared
+//! by all threads: its connections are kept alive and reused.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::RwLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::api::{
+    self, ApplyCardVerificationResponse, CardVerificationResult, ACTION_APPLY, ACTION_GET_RESULT,
+    API_VERSION,
+};
+use crate::card::CardVerificationRequest;
+use crate::credential::{self, Credential};
+use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
+use crate::error::{Error, Result, ResultCode};
+use crate::retry::RetryPolicy;
+use crate::sign::{self, CallContext, Payload, SigningInput, SigningKey};
+
+/// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
+pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
+/// `X-TC-RequestClient` sent with every call.
+pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default overall deadline of one call.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// Polls used when the service gives no `AsyncCardVerificationMaxPollingTimes`.
+pub const DEFAULT_MAX_POLLS: u64 = 60;
+/// Seconds between polls when the service gives no `AsyncCardVerificationPollingWaitTime`.
+pub const DEFAULT_POLL_WAIT_SECS: u64 = 5;
+
+/// Where the client's credentials come from.
+#[derive(Clone, Debug)]
+pub enum CredentialSource {
+    /// Given values.
+    Explicit(Credential),
+    /// `TENCENTCLOUD_SECRET_ID` / `_SECRET_KEY` / `_SECURITY_TOKEN`.
+    Environment,
+    /// The profile file, with a section name (`default` when `None`).
+    Profile(Option<String>),
+    /// The environment, then the profile file's `[default]` section (the default).
+    DefaultChain,
+}
+
+/// Builds a [`Client`]. Every setting has a default except the region, which is taken from
+/// `TENCENTCLOUD_REGION` when not set.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    credentials: CredentialSource,
+    region: Option<String>,
+    endpoint: String,
+    language: String,
+    connect_timeout: Duration,
+    call_timeout: Duration,
+    max_response_bytes: u64,
+    proxy: Option<String>,
+    retry: RetryPolicy,
+    ca_file: Option<PathBuf>,
+    clock_offset_secs: i64,
+    learn_clock_offset: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults described in the module docs.
+    pub fn new() -> ClientBuilder {
+        ClientBuilder {
+            credentials: CredentialSource::DefaultChain,
+            region: None,
+            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            language: "en-US".to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            proxy: None,
+            retry: RetryPolicy::none(),
+            ca_file: None,
+            clock_offset_secs: 0,
+            learn_clock_offset: true,
+        }
+    }
+
+    /// Use these credentials.
+    pub fn credential(mut self, credential: Credential) -> Self {
+        self.credentials = CredentialSource::Explicit(credential);
+        self
+    }
+
+    /// Choose where credentials come from when [`build`](Self::build) runs.
+    pub fn credential_source(mut self, source: CredentialSource) -> Self {
+        self.credentials = source;
+        self
+    }
+
+    /// `ap-hongkong`, `ap-jakarta` or `ap-singapore`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The endpoint: any `https://` URL, or `http://` given explicitly (emulator, local gateway).
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// `en-US` (default) or `zh-CN`: the language of the service's error messages.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = language.into();
+        self
+    }
+
+    /// Time allowed to open a connection (DNS, TCP and TLS).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Overall deadline of one call, all attempts and backoffs included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read; a larger one is a [`ResultCode::ResponseTooLarge`] error.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// A proxy URL (`http://user:pass@host:port`); without it, the standard environment
+    /// variables are used.
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
+    /// Retry policy (default: no retries). See [`crate::retry`] on ApplyCardVerification.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Trust the CA certificates in this PEM file instead of the bundled roots.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Seconds to add to the local clock when stamping requests (the service refuses
+    /// timestamps more than 5 minutes off its own clock).
+    pub fn clock_offset_secs(mut self, offset: i64) -> Self {
+        self.clock_offset_secs = offset;
+        self
+    }
+
+    /// On `AuthFailure.SignatureExpire`, learn the clock offset from the response's `Date`
+    /// header and retry once (default on).
+    pub fn learn_clock_offset(mut self, learn: bool) -> Self {
+        self.learn_clock_offset = learn;
+        self
+    }
+
+    /// Check every setting, load the credentials and build the client.
+    ///
+    /// Errors: [`ResultCode::InvalidRegion`], [`ResultCode::InvalidEndpoint`],
+    /// [`ResultCode::InvalidLanguage`], [`ResultCode::InvalidOption`], the credential errors,
+    /// and [`ResultCode::Tls`] for an unreadable CA file.
+    pub fn build(self) -> Result<Client> {
+        let region = match self.region {
+            Some(region) => region,
+            None => credential::region_from_env().ok_or_else(|| {
+                Error::new(
+                    ResultCode::InvalidRegion,
+                    "no region: set one (ap-hongkong, ap-jakarta, ap-singapore) or TENCENTCLOUD_REGION",
+                )
+            })?,
+        };
+        if !api::REGIONS.contains(&region.as_str()) {
+            return Err(Error::new(
+                ResultCode::InvalidRegion,
+                format!("region {region:?} is not one of ap-hongkong, ap-jakarta, ap-singapore"),
+            ));
+        }
+        if !api::LANGUAGES.contains(&self.language.as_str()) {
+            return Err(Error::new(
+                ResultCode::InvalidLanguage,
+                format!("language {:?} is not en-US or zh-CN", self.language),
+            ));
+        }
+        let endpoint = Endpoint::parse(&self.endpoint)?;
+        for (name, value) in [
+            ("connect timeout", self.connect_timeout),
+            ("timeout", self.call_timeout),
+        ] {
+            if value.is_zero() || value > Duration::from_secs(3600) {
+                return Err(Error::new(
+                    ResultCode::InvalidOption,
+                    format!("{name} must be between 1 ms and 1 hour"),
+                ));
+            }
+        }
+        if self.max_response_bytes < 1024 {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                "max response bytes must be at least 1024",
+            ));
+        }
+        self.retry.check()?;
+        let credential = match self.credentials {
+            CredentialSource::Explicit(c) => c,
+            CredentialSource::Environment => Credential::from_env()?,
+            CredentialSource::Profile(name) => Credential::from_profile(name.as_deref())?,
+            CredentialSource::DefaultChain => Credential::from_default_chain()?,
+        };
+        let ca_file = self.ca_file.or_else(|| {
+            std::env::var_os(ENV_CA_FILE)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        let agent = crate::http::build_agent(&crate::http::AgentOptions {
+            connect_timeout: self.connect_timeout,
+            proxy: self.proxy.as_deref(),
+            ca_file: ca_file.as_deref(),
+        })?;
+        Ok(Client {
+            agent,
+            endpoint,
+            credential,
+            region,
+            language: self.language,
+            call_timeout: self.call_timeout,
+            max_response_bytes: self.max_response_bytes,
+            retry: self.retry,
+            clock_offset: AtomicI64::new(self.clock_offset_secs),
+            learn_clock_offset: self.learn_clock_offset,
+            key_cache: RwLock::new(None),
+        })
+    }
+}
+
+/// A successful call's answer: the `Response` object and the whole body as received.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    /// The whole response body (`{"Response":{...}}`) as received.
+    pub body: String,
+    /// The parsed body.
+    pub json: serde_json::Value,
+}
+
+/// ApplyCardVerification then GetCardVerificationResult until the verdict.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    /// What ApplyCardVerification answered (the token and the polling hints).
+    pub apply: ApplyCardVerificationResponse,
+    /// The verdict.
+    pub result: CardVerificationResult,
+    /// The verdict's whole response body.
+    pub result_json: String,
+    /// GetCardVerificationResult calls made.
+    pub polls: u64,
+}
+
+/// How to poll for a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollPlan {
+    /// Most GetCardVerificationResult calls.
+    pub max_polls: u64,
+    /// Wait before each call.
+    pub wait: Duration,
+}
+
+impl PollPlan {
+    /// The plan the service's hints ask for (defaults where it gives none).
+    pub fn from_hints(apply: &ApplyCardVerificationResponse) -> PollPlan {
+        PollPlan {
+            max_polls: apply
+                .async_card_verification_max_polling_times
+                .filter(|n| *n > 0)
+                .unwrap_or(DEFAULT_MAX_POLLS),
+            wait: Duration::from_secs(
+                apply
+                    .async_card_verification_polling_wait_time
+                    .unwrap_or(DEFAULT_POLL_WAIT_SECS),
+            ),
+        }
+    }
+}
+
+/// The FaceID client. Immutable and `Send + Sync`: share one among all threads.
+#[derive(Debug)]
+pub struct Client {
+    agent: ureq::Agent,
+    endpoint: Endpoint,
+    credential: Credential,
+    region: String,
+    language: String,
+    call_timeout: Duration,
+    max_response_bytes: u64,
+    retry: RetryPolicy,
+    clock_offset: AtomicI64,
+    learn_clock_offset: bool,
+    /// The signing key of the current UTC day: (day number, date, key).
+    key_cache: RwLock<Option<(i64, String, SigningKey)>>,
+}
+
+/// Why one attempt failed, with what the server said about its clock.
+struct AttemptFailure {
+    error: Error,
+    server_time: Option<i64>,
+}
+
+impl Client {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The region sent as `X-TC-Region`.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Seconds currently added to the local clock (set, or learned from the service).
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Submit a document: runs every local check, then ApplyCardVerification.
+    pub fn apply_card_verification(
+        &self,
+        request: &CardVerificationRequest,
+    ) -> Result<ApplyCardVerificationResponse> {
+        self.apply_card_verification_raw(request).map(|(r, _)| r)
+    }
+
+    /// [`apply_card_verification`](Self::apply_card_verification) with the whole response body.
+    pub fn apply_card_verification_raw(
+        &self,
+        request: &CardVerificationRequest,
+    ) -> Result<(ApplyCardVerificationResponse, RawResponse)> {
+        let body = request.to_body()?;
+        let raw = self.call_raw(ACTION_APPLY, &body)?;
+        Ok((typed(&raw)?, raw))
+    }
+
+    /// GetCardVerificationResult for a token: PROCESSING, or the verdict.
+    pub fn get_card_verification_result(&self, token: &str) -> Result<CardVerificationResult> {
+        self.get_card_verification_result_raw(token).map(|(r, _)| r)
+    }
+
+    /// [`get_card_verification_result`](Self::get_card_verification_result) with the whole body.
+    pub fn get_card_verification_result_raw(
+        &self,
+        token: &str,
+    ) -> Result<(CardVerificationResult, RawResponse)> {
+        self.get_result_until(token, Instant::now() + self.call_timeout)
+    }
+
+    fn get_result_until(
+        &self,
+        token: &str,
+        deadline: Instant,
+    ) -> Result<(CardVerificationResult, RawResponse)> {
+        if token.is_empty() {
+            return Err(Error::for_field(
+                ResultCode::InvalidArgument,
+                "CardVerificationToken",
+                "CardVerificationToken is empty",
+            ));
+        }
+        let body = serde_json::to_vec(&serde_json::json!({ "CardVerificationToken": token }))
+            .expect("a JSON object serialises");
+        let raw = self.call_until(ACTION_GET_RESULT, &body, deadline)?;
+        Ok((typed(&raw)?, raw))
+    }
+
+    /// Apply, then poll GetCardVerificationResult as the service's hints say (wait
+    /// `AsyncCardVerificationPollingWaitTime` seconds before each poll, at most
+    /// `AsyncCardVerificationMaxPollingTimes` polls) until a verdict, an error, or `deadline`
+    /// (measured from now) passes.
+    ///
+    /// Errors: those of the calls; [`ResultCode::PollDeadlineExceeded`] when the next poll
+    /// could not happen before the deadline; [`ResultCode::PollAttemptsExhausted`] after the
+    /// last allowed poll. Both messages carry the token, so polling can be resumed with
+    /// [`poll_card_verification`](Self::poll_card_verification).
+    pub fn verify_card(
+        &self,
+        request: &CardVerificationRequest,
+        deadline: Duration,
+    ) -> Result<Verification> {
+        let until = Instant::now() + deadline;
+        let body = request.to_body()?;
+        let raw = self.call_until(ACTION_APPLY, &body, until)?;
+        let apply: ApplyCardVerificationResponse = typed(&raw)?;
+        let plan = PollPlan::from_hints(&apply);
+        let (result, result_json, polls) =
+            self.poll_until(&apply.card_verification_token, plan, until)?;
+        Ok(Verification {
+            apply,
+            result,
+            result_json,
+            polls,
+        })
+    }
+
+    /// Poll an existing token to its verdict with a given plan and deadline (from now).
+    /// Returns the verdict, its whole response body and the number of polls made.
+    pub fn poll_card_verification(
+        &self,
+        token: &str,
+        plan: PollPlan,
+        deadline: Duration,
+    ) -> Result<(CardVerificationResult, String, u64)> {
+        self.poll_until(token, plan, Instant::now() + deadline)
+    }
+
+    fn poll_until(
+        &self,
+        token: &str,
+        plan: PollPlan,
+        until: Instant,
+    ) -> Result<(CardVerificationResult, String, u64)> {
+        let mut polls = 0;
+        while polls < plan.max_polls {
+            if Instant::now() + plan.wait >= until {
+                return Err(Error::new(
+                    ResultCode::PollDeadlineExceeded,
+                    format!(
+                        "no verdict for token {token} before the deadline ({polls} polls made); \
+                         poll again later with the same token"
+                    ),
+                ));
+            }
+            std::thread::sleep(plan.wait);
+            polls += 1;
+            let (result, raw) = self.get_result_until(token, until)?;
+            if result.status.is_verdict() {
+                return Ok((result, raw.body, polls));
+            }
+        }
+        Err(Error::new(
+            ResultCode::PollAttemptsExhausted,
+            format!(
+                "no verdict for token {token} after {polls} polls (the service's maximum); \
+                 the verification may still finish: poll again later with the same token"
+            ),
+        ))
+    }
+
+    /// Sign and send any action of the service (version 2018-03-01) with a JSON body; returns
+    /// the whole response. The body is sent byte for byte as given.
+    pub fn call_json(&self, action: &str, body: &str) -> Result<RawResponse> {
+        if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::new(
+                ResultCode::InvalidArgument,
+                format!("action {action:?} is not an action name"),
+            ));
+        }
+        self.call_raw(action, body.as_bytes())
+    }
+
+    fn call_raw(&self, action: &str, body: &[u8]) -> Result<RawResponse> {
+        self.call_until(action, body, Instant::now() + self.call_timeout)
+    }
+
+    /// One call with retries, bounded by `deadline` and by the call timeout.
+    fn call_until(&self, action: &str, body: &[u8], deadline: Instant) -> Result<RawResponse> {
+        let deadline = deadline.min(Instant::now() + self.call_timeout);
+        let mut attempt = 1;
+        let mut clock_corrected = false;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timeout_error(self.call_timeout));
+            }
+            let failure = match self.attempt(action, body, remaining) {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            let expired = failure.error.service_code() == Some("AuthFailure.SignatureExpire");
+            if expired && self.learn_clock_offset && !clock_corrected {
+                if let Some(server_time) = failure.server_time {
+                    self.clock_offset
+                        .store(server_time - unix_now(), Ordering::Relaxed);
+                    clock_corrected = true;
+                    continue;
+                }
+            }
+            if !self.retry.should_retry(&failure.error, attempt) {
+                return Err(failure.error);
+            }
+            let backoff = self.retry.backoff(attempt);
+            if Instant::now() + backoff >= deadline {
+                return Err(failure.error);
+            }
+            std::thread::sleep(backoff);
+            attempt += 1;
+        }
+    }
+
+    fn attempt(
+        &self,
+        action: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> std::result::Result<RawResponse, AttemptFailure> {
+        let fail = |error| AttemptFailure {
+            error,
+            server_time: None,
+        };
+        let timestamp = unix_now() + self.clock_offset.load(Ordering::Relaxed);
+        let input = SigningInput {
+            method: sign::Method::Post,
+            host: self.endpoint.host(),
+            query: "",
+            content_type: sign::CONTENT_TYPE_JSON,
+            payload: Payload::Body(body),
+            service: sign::SERVICE,
+            timestamp,
+            extra_signed_headers: &[],
+        };
+        let signature = self.with_signing_key(timestamp, |date, key| {
+            sign::sign_with_key(self.credential.secret_id(), key, date, &input)
+        });
+        let signature = signature.map_err(fail)?;
+        let call = CallContext {
+            action,
+            version: API_VERSION,
+            region: &self.region,
+            language: &self.language,
+            request_client: REQUEST_CLIENT,
+        };
+        let headers = sign::request_headers(&self.credential, &input, &call, &signature);
+        let mut request = self
+            .agent
+            .post(self.endpoint.url())
+            .config()
+            .timeout_global(Some(timeout))
+            .build();
+        for (name, value) in &headers {
+            request = request.header(*name, value);
+        }
+        let mut response = request
+            .send(body)
+            .map_err(|e| fail(crate::http::map_error(e, timeout)))?;
+        let status = response.status().as_u16();
+        let server_time = response
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.timestamp());
+        let with_time = |error: Error| AttemptFailure { error, server_time };
+        if status != 200 {
+            let mut start = Vec::new();
+            let _ = response
+                .body_mut()
+                .as_reader()
+                .take(512)
+                .read_to_end(&mut start);
+            return Err(with_time(
+                Error::new(
+                    ResultCode::HttpStatus,
+                    format!("HTTP {status}: {:?}", api::body_excerpt(&start)),
+                )
+                .with_http_status(status),
+            ));
+        }
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_response_bytes) {
+            return Err(with_time(too_large(self.max_response_bytes)));
+        }
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => too_large(self.max_response_bytes),
+                other => crate::http::map_error(other, timeout),
+            })
+            .map_err(with_time)?;
+        let json =
+            api::parse_envelope_value(&bytes).map_err(|e| with_time(e.with_http_status(status)))?;
+        let body = String::from_utf8(bytes).map_err(|_| {
+            with_time(Error::new(
+                ResultCode::Protocol,
+                "the response is not UTF-8",
+            ))
+        })?;
+        Ok(RawResponse { body, json })
+    }
+
+    /// Run `f` with the signing key of `timestamp`'s UTC day, derived once per day.
+    fn with_signing_key<T>(
+        &self,
+        timestamp: i64,
+        f: impl FnOnce(&str, &SigningKey) -> Result<T>,
+    ) -> Result<T> {
+        let day = timestamp.div_euclid(86_400);
+        {
+            let cache = self.key_cache.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((cached_day, date, key)) = cache.as_ref() {
+                if *cached_day == day {
+                    return f(date, key);
+                }
+            }
+        }
+        let date = sign::credential_date(timestamp)?;
+        let key =
+            sign::derive_signing_key(self.credential.secret_key().expose(), &date, sign::SERVICE);
+        let result = f(&date, &key);
+        *self.key_cache.write().unwrap_or_else(|p| p.into_inner()) = Some((day, date, key));
+        result
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
+    let response = raw.json.get("Response").cloned().unwrap_or_default();
+    serde_json::from_value(response).map_err(|e| {
+        Error::new(
+            ResultCode::Protocol,
+            format!("the response does not have the expected fields: {e}"),
+        )
+        .with_request_id(
+            raw.json
+                .pointer("/Response/RequestId")
+                .and_then(|v| v.as_str()),
+        )
+    })
+}
+
+fn too_large(cap: u64) -> Error {
+    Error::new(
+        ResultCode::ResponseTooLarge,
+        format!("the response body is larger than the {cap}-byte cap"),
+    )
+}
+
+pub(crate) fn timeout_error(timeout: Duration) -> Error {
+    Error::new(
+        ResultCode::Timeout,
+        format!(
+            "the call did not finish within its deadline ({} ms)",
+            timeout.as_millis()
+        ),
+    )
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

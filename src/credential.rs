@@ -154,9 +154,8 @@ impl Credential {
                 .map(|(_, v)| v.as_str())
         };
         match (get("secret_id"), get("secret_key")) {
-            (Some(id), Some(key)) => Credential::new(id, key, get("token")).map_err(|e| {
-                prefix(e, &format!("profile file {} [{section}]", path.display()))
-            }),
+            (Some(id), Some(key)) => Credential::new(id, key, get("token"))
+                .map_err(|e| prefix(e, &format!("profile file {} [{section}]", path.display()))),
             _ => Err(Error::new(
                 ResultCode::CredentialsMissing,
                 format!(
@@ -170,18 +169,21 @@ impl Credential {
     /// The environment first, then the profile file's `[default]` section.
     pub fn from_default_chain() -> Result<Credential> {
         match Credential::from_env() {
-            Err(e) if e.code() == ResultCode::CredentialsMissing => {
-                Credential::from_profile(None).map_err(|profile_error| {
+            Err(e) if e.code() == ResultCode::CredentialsMissing => Credential::from_profile(None)
+                .map_err(|profile_error| {
                     if profile_error.code() == ResultCode::CredentialsMissing {
                         Error::new(
                             ResultCode::CredentialsMissing,
-                            format!("no credentials: {}; {}", e.message(), profile_error.message()),
+                            format!(
+                                "no credentials: {}; {}",
+                                e.message(),
+                                profile_error.message()
+                            ),
                         )
                     } else {
                         profile_error
                     }
-                })
-            }
+                }),
             other => other,
         }
     }
@@ -214,7 +216,11 @@ pub fn default_profile_path() -> Option<PathBuf> {
     }
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
-        .map(|home| PathBuf::from(home).join(".tencentcloud").join("credentials"))
+        .map(|home| {
+            PathBuf::from(home)
+                .join(".tencentcloud")
+                .join("credentials")
+        })
 }
 
 fn check_value(name: &str, value: &str) -> Result<()> {
@@ -272,7 +278,8 @@ mod tests {
 
     #[test]
     fn ini_reads_the_named_section_only() {
-        let text = "[default]\nsecret_id = A\nsecret_key = B\n\n[other]\nsecret_id=C\nsecret_key=D\n";
+        let text =
+            "[default]\nsecret_id = A\nsecret_key = B\n\n[other]\nsecret_id=C\nsecret_key=D\n";
         let other = ini_section(text, "other").unwrap();
         assert_eq!(other[0].0, "secret_id");
         assert_eq!(other[0].1.as_str(), "C");

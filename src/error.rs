@@ -369,7 +369,10 @@ impl BusinessError {
             "FailedOperation.ImageSizeTooLarge",
         ),
         (BusinessError::UnknownError, "FailedOperation.UnKnowError"),
-        (BusinessError::ServiceNotActivated, "FailedOperation.UnOpenError"),
+        (
+            BusinessError::ServiceNotActivated,
+            "FailedOperation.UnOpenError",
+        ),
         (
             BusinessError::ImageDecodeFailed,
             "InvalidParameter.EngineImageDecodeFailed",

@@ -214,7 +214,7 @@ fn jpeg_info(bytes: &[u8]) -> std::result::Result<ImageInfo, String> {
         i += 1;
         match marker {
             0x01 | 0xD0..=0xD7 => continue, // standalone markers
-            0xD8 | 0xD9 | 0xDA => {
+            0xD8..=0xDA => {
                 return Err("malformed JPEG: no frame header (SOFn) before the scan".into())
             }
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
@@ -225,7 +225,9 @@ fn jpeg_info(bytes: &[u8]) -> std::result::Result<ImageInfo, String> {
                 let height = be16(&bytes[i + 3..]);
                 let width = be16(&bytes[i + 5..]);
                 if width == 0 || height == 0 {
-                    return Err(format!("malformed JPEG: the frame header says {width}x{height}"));
+                    return Err(format!(
+                        "malformed JPEG: the frame header says {width}x{height}"
+                    ));
                 }
                 return Ok(ImageInfo {
                     format: ImageFormat::Jpeg,
@@ -239,7 +241,9 @@ fn jpeg_info(bytes: &[u8]) -> std::result::Result<ImageInfo, String> {
                 }
                 let length = be16(&bytes[i..]) as usize;
                 if length < 2 {
-                    return Err(format!("malformed JPEG: segment length {length} at byte {i}"));
+                    return Err(format!(
+                        "malformed JPEG: segment length {length} at byte {i}"
+                    ));
                 }
                 i += length;
             }
@@ -317,7 +321,10 @@ pub fn read_file(path: &Path, field: &str) -> Result<Vec<u8>> {
         )
     };
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    check_base64_len(base64_len(usize::try_from(size).unwrap_or(usize::MAX)), field)?;
+    check_base64_len(
+        base64_len(usize::try_from(size).unwrap_or(usize::MAX)),
+        field,
+    )?;
     std::fs::read(path).map_err(unreadable)
 }
 
@@ -382,7 +389,10 @@ mod tests {
 
     #[test]
     fn data_url_prefix_and_line_breaks_are_stripped() {
-        assert_eq!(clean_base64("data:image/png;base64,QUJD\r\nREVG\n"), "QUJDREVG");
+        assert_eq!(
+            clean_base64("data:image/png;base64,QUJD\r\nREVG\n"),
+            "QUJDREVG"
+        );
         assert!(matches!(clean_base64("QUJD"), Cow::Borrowed(_)));
     }
 
@@ -390,7 +400,14 @@ mod tests {
     fn urls_must_be_http_or_https_with_a_host() {
         assert!(check_url("https://example.com/a.jpg", "ImageUrlFront").is_ok());
         assert!(check_url("HTTP://example.com/a.jpg", "ImageUrlFront").is_ok());
-        for bad in ["ftp://x/a.jpg", "file:///etc/passwd", "https://", "https:///a", "example.com/a.jpg", "https://a b/c"] {
+        for bad in [
+            "ftp://x/a.jpg",
+            "file:///etc/passwd",
+            "https://",
+            "https:///a",
+            "example.com/a.jpg",
+            "https://a b/c",
+        ] {
             let err = check_url(bad, "ImageUrlFront").unwrap_err();
             assert_eq!(err.code(), ResultCode::InvalidImageUrl, "{bad}");
             assert_eq!(err.field(), Some("ImageUrlFront"));

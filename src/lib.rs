@@ -17,12 +17,18 @@ pub mod client;
 pub mod credential;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod endpoint;
 pub mod error;
+mod http;
 pub mod image;
+pub mod retry;
 pub mod sign;
 
-pub use api::{CardInfo, CardVerificationResult, ApplyCardVerificationResponse, VerificationStatus};
+pub use api::{
+    ApplyCardVerificationResponse, CardInfo, CardVerificationResult, VerificationStatus,
+};
 pub use card::{CardType, CardVerificationRequest, Nationality, Side};
+pub use client::{Client, ClientBuilder, Verification};
 pub use credential::Credential;
 pub use error::{BusinessError, Error, Result, ResultCode};
 pub use image::ImageData;

@@ -247,7 +247,11 @@ pub fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> Signin
 }
 
 /// The intermediate keys `kDate` and `kService` (for tests against the vectors).
-pub fn derive_intermediate_keys(secret_key: &str, date: &str, service: &str) -> ([u8; 32], [u8; 32]) {
+pub fn derive_intermediate_keys(
+    secret_key: &str,
+    date: &str,
+    service: &str,
+) -> ([u8; 32], [u8; 32]) {
     let mut seed = Zeroizing::new(Vec::with_capacity(3 + secret_key.len()));
     seed.extend_from_slice(b"TC3");
     seed.extend_from_slice(secret_key.as_bytes());
@@ -381,7 +385,8 @@ mod tests {
 
     #[test]
     fn an_authorization_header_cannot_be_signed() {
-        let err = canonical_headers("application/json", "h", &[("Authorization", "x")]).unwrap_err();
+        let err =
+            canonical_headers("application/json", "h", &[("Authorization", "x")]).unwrap_err();
         assert_eq!(err.code(), ResultCode::InvalidOption);
         let err = canonical_headers("application/json", "h", &[("Host", "x")]).unwrap_err();
         assert_eq!(err.code(), ResultCode::InvalidOption);

@@ -53,7 +53,11 @@ struct Expect {
 fn cases() -> Vec<Case> {
     let text = include_str!("vectors/tc3-vectors.json");
     let vectors: Vectors = serde_json::from_str(text).expect("vectors parse");
-    assert_eq!(vectors.cases.len(), 11, "every case of the vector file is read");
+    assert_eq!(
+        vectors.cases.len(),
+        11,
+        "every case of the vector file is read"
+    );
     vectors.cases
 }
 
@@ -90,7 +94,11 @@ fn check_case(case: &Case) {
     };
 
     // Each stage on its own.
-    assert_eq!(sign::hashed_payload(payload), e.hashed_payload, "{name}: hashed payload");
+    assert_eq!(
+        sign::hashed_payload(payload),
+        e.hashed_payload,
+        "{name}: hashed payload"
+    );
     let date = sign::credential_date(i.timestamp).unwrap();
     assert_eq!(date, e.date, "{name}: date");
     let scope = sign::credential_scope(&date, &i.service);
@@ -118,7 +126,10 @@ fn check_case(case: &Case) {
     let all = sign::sign(&credential, &input).unwrap();
     assert_eq!(all.hashed_payload, e.hashed_payload, "{name}");
     assert_eq!(all.canonical_request, e.canonical_request, "{name}");
-    assert_eq!(all.canonical_request_sha256, e.canonical_request_sha256, "{name}");
+    assert_eq!(
+        all.canonical_request_sha256, e.canonical_request_sha256,
+        "{name}"
+    );
     assert_eq!(all.date, e.date, "{name}");
     assert_eq!(all.credential_scope, e.credential_scope, "{name}");
     assert_eq!(all.string_to_sign, e.string_to_sign, "{name}");
@@ -150,18 +161,42 @@ fn every_vector_reproduces_at_every_stage() {
 #[test]
 fn derived_keys_match_the_published_intermediate_values() {
     // Spec §1.4: for 1700000000 with the S* secret key.
-    let (k_date, k_service) =
-        sign::derive_intermediate_keys("SKEXAMPLEFACEIDSECRETKEY0000000000", "2023-11-14", "faceid");
-    assert_eq!(hex::encode(k_date), "37b4ffde7127616183de6b171e854bf8e342f64f2cd80a96c1ba3d68c96cafd3");
-    assert_eq!(hex::encode(k_service), "9e9a03d673692d7e8ea5278d069c319beb896e4abe5ac9ea7a1a39f04dc36201");
-    let k_signing = sign::derive_signing_key("SKEXAMPLEFACEIDSECRETKEY0000000000", "2023-11-14", "faceid");
-    assert_eq!(hex::encode(k_signing.as_bytes()), "fc92c725d1372a60ce8185ba0a14944085cefa7fbdb6ad0618760e4a908f4c1c");
+    let (k_date, k_service) = sign::derive_intermediate_keys(
+        "SKEXAMPLEFACEIDSECRETKEY0000000000",
+        "2023-11-14",
+        "faceid",
+    );
+    assert_eq!(
+        hex::encode(k_date),
+        "37b4ffde7127616183de6b171e854bf8e342f64f2cd80a96c1ba3d68c96cafd3"
+    );
+    assert_eq!(
+        hex::encode(k_service),
+        "9e9a03d673692d7e8ea5278d069c319beb896e4abe5ac9ea7a1a39f04dc36201"
+    );
+    let k_signing =
+        sign::derive_signing_key("SKEXAMPLEFACEIDSECRETKEY0000000000", "2023-11-14", "faceid");
+    assert_eq!(
+        hex::encode(k_signing.as_bytes()),
+        "fc92c725d1372a60ce8185ba0a14944085cefa7fbdb6ad0618760e4a908f4c1c"
+    );
     // D3 (published Chinese example).
-    let (k_date, k_service) = sign::derive_intermediate_keys("********************************", "2019-02-25", "cvm");
-    assert_eq!(hex::encode(k_date), "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0");
-    assert_eq!(hex::encode(k_service), "8d70cbefb03939f929db64d32dc2ba89b1095620119fe3e050e2b18c5bd2752f");
-    let k_signing = sign::derive_signing_key("********************************", "2019-02-25", "cvm");
-    assert_eq!(hex::encode(k_signing.as_bytes()), "b596b923aad85185e2d1f6659d2a062e0a86731226e021e61bfe06f7ed05f5af");
+    let (k_date, k_service) =
+        sign::derive_intermediate_keys("********************************", "2019-02-25", "cvm");
+    assert_eq!(
+        hex::encode(k_date),
+        "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0"
+    );
+    assert_eq!(
+        hex::encode(k_service),
+        "8d70cbefb03939f929db64d32dc2ba89b1095620119fe3e050e2b18c5bd2752f"
+    );
+    let k_signing =
+        sign::derive_signing_key("********************************", "2019-02-25", "cvm");
+    assert_eq!(
+        hex::encode(k_signing.as_bytes()),
+        "b596b923aad85185e2d1f6659d2a062e0a86731226e021e61bfe06f7ed05f5af"
+    );
 }
 
 #[test]
@@ -179,18 +214,39 @@ fn a_changed_byte_anywhere_changes_the_signature() {
         timestamp: case.input.timestamp,
         extra_signed_headers: &[],
     };
-    assert_eq!(sign::sign(&credential, &base).unwrap().signature, case.expect.signature);
+    assert_eq!(
+        sign::sign(&credential, &base).unwrap().signature,
+        case.expect.signature
+    );
     let mut tampered = body.clone();
     tampered[2] ^= 1;
     let variants = [
-        SigningInput { payload: Payload::Body(&tampered), ..base },
-        SigningInput { host: "faceid.tencentcloudapi.com", ..base },
-        SigningInput { content_type: "application/json; charset=utf-8", ..base },
-        SigningInput { timestamp: base.timestamp + 1, ..base },
-        SigningInput { service: "ocr", ..base },
+        SigningInput {
+            payload: Payload::Body(&tampered),
+            ..base
+        },
+        SigningInput {
+            host: "faceid.tencentcloudapi.com",
+            ..base
+        },
+        SigningInput {
+            content_type: "application/json; charset=utf-8",
+            ..base
+        },
+        SigningInput {
+            timestamp: base.timestamp + 1,
+            ..base
+        },
+        SigningInput {
+            service: "ocr",
+            ..base
+        },
     ];
     for variant in variants {
-        assert_ne!(sign::sign(&credential, &variant).unwrap().signature, case.expect.signature);
+        assert_ne!(
+            sign::sign(&credential, &variant).unwrap().signature,
+            case.expect.signature
+        );
     }
 }
 
@@ -213,8 +269,15 @@ fn a_caller_set_authorization_header_is_refused() {
 
 #[test]
 fn extra_signed_header_values_are_lower_cased_like_the_service() {
-    let (block, names) =
-        sign::canonical_headers("application/json", "h", &[("X-TC-Action", " DescribeInstances ")]).unwrap();
-    assert_eq!(block, "content-type:application/json\nhost:h\nx-tc-action:describeinstances\n");
+    let (block, names) = sign::canonical_headers(
+        "application/json",
+        "h",
+        &[("X-TC-Action", " DescribeInstances ")],
+    )
+    .unwrap();
+    assert_eq!(
+        block,
+        "content-type:application/json\nhost:h\nx-tc-action:describeinstances\n"
+    );
     assert_eq!(names, "content-type;host;x-tc-action");
 }

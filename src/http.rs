@@ -1,0 +1,113 @@
+//! The HTTP transport: one ureq agent per client (connections kept alive), and the mapping of
+//! every transport failure to an [`Error`] class.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ureq::tls::{PemItem, RootCerts, TlsConfig};
+
+use crate::error::{Error, Result, ResultCode};
+
+/// What the agent is built from.
+pub(crate) struct AgentOptions<'a> {
+    pub connect_timeout: Duration,
+    pub proxy: Option<&'a str>,
+    pub ca_file: Option<&'a Path>,
+}
+
+/// Build the agent: no redirects (a signed request must not go elsewhere), non-200 statuses
+/// returned as responses, the connect timeout, the proxy, and the trusted roots.
+pub(crate) fn build_agent(options: &AgentOptions<'_>) -> Result<ureq::Agent> {
+    let proxy = match options.proxy {
+        Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+            Error::new(
+                ResultCode::InvalidOption,
+                format!("proxy URL is not usable: {e}"),
+            )
+        })?),
+        None => ureq::Proxy::try_from_env(),
+    };
+    let mut tls = TlsConfig::builder();
+    if let Some(path) = options.ca_file {
+        tls = tls.root_certs(read_ca_file(path)?);
+    }
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(options.connect_timeout))
+        .user_agent(crate::client::REQUEST_CLIENT)
+        .proxy(proxy)
+        .tls_config(tls.build())
+        .build();
+    Ok(config.new_agent())
+}
+
+/// The certificates of a PEM bundle as trusted roots.
+fn read_ca_file(path: &Path) -> Result<RootCerts> {
+    let unusable = |why: String| {
+        Error::new(
+            ResultCode::Tls,
+            format!("CA file {}: {why}", path.display()),
+        )
+    };
+    let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let PemItem::Certificate(cert) = item.map_err(|e| unusable(e.to_string()))? {
+            certs.push(cert);
+        }
+    }
+    if certs.is_empty() {
+        return Err(unusable("no PEM certificate in it".to_owned()));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+/// Map a ureq failure to our classes: timeouts, TLS, transport, response too large, protocol.
+pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
+    use ureq::Error as E;
+    match error {
+        E::Timeout(which) => Error::new(
+            ResultCode::Timeout,
+            format!(
+                "the call did not finish within its deadline ({} ms; {which})",
+                timeout.as_millis()
+            ),
+        ),
+        E::Io(io) => match io.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Error::new(
+                ResultCode::Timeout,
+                format!(
+                    "the call did not finish within its deadline ({} ms)",
+                    timeout.as_millis()
+                ),
+            ),
+            _ if is_tls_message(&io.to_string()) => {
+                Error::new(ResultCode::Tls, format!("TLS failure: {io}"))
+            }
+            _ => Error::new(ResultCode::Transport, format!("connection failed: {io}")),
+        },
+        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => {
+            Error::new(ResultCode::Tls, format!("TLS failure: {error}"))
+        }
+        E::BodyExceedsLimit(cap) => Error::new(
+            ResultCode::ResponseTooLarge,
+            format!("the response body is larger than the {cap}-byte cap"),
+        ),
+        E::HostNotFound => Error::new(ResultCode::Transport, "host not found (DNS)"),
+        E::ConnectionFailed => Error::new(ResultCode::Transport, "could not connect"),
+        E::ConnectProxyFailed(why) => {
+            Error::new(ResultCode::Transport, format!("proxy failed: {why}"))
+        }
+        E::Protocol(_) | E::LargeResponseHeader(..) | E::Decompress(..) => Error::new(
+            ResultCode::Protocol,
+            format!("the server's answer is not valid HTTP: {error}"),
+        ),
+        other => Error::new(ResultCode::Transport, format!("request failed: {other}")),
+    }
+}
+
+fn is_tls_message(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+}
