@@ -10,6 +10,7 @@
 //! billed round trip only to fail with `FailedOperation.ImageSizeTooLarge`.
 
 use std::borrow::Cow;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -251,21 +252,33 @@ fn jpeg_info(bytes: &[u8]) -> std::result::Result<ImageInfo, String> {
     }
 }
 
-/// Strip a `data:...;base64,` prefix and ASCII whitespace (line breaks) from base64 text,
-/// borrowing when there is nothing to strip.
+/// Strip ASCII whitespace (line breaks) and any `data:...;base64,` prefix from base64 text,
+/// borrowing when there is nothing to strip. Idempotent.
 pub fn clean_base64(text: &str) -> Cow<'_, str> {
-    let body = match text.strip_prefix("data:") {
-        Some(rest) => match rest.find(',') {
-            Some(comma) if rest[..comma].ends_with(";base64") => &rest[comma + 1..],
-            _ => text,
-        },
-        None => text,
-    };
-    if body.bytes().any(|b| b.is_ascii_whitespace()) {
-        Cow::Owned(body.chars().filter(|c| !c.is_ascii_whitespace()).collect())
+    let mut clean = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(text.chars().filter(|c| !c.is_ascii_whitespace()).collect())
     } else {
-        Cow::Borrowed(body)
+        Cow::Borrowed(text)
+    };
+    while let Some(start) = data_prefix_len(&clean) {
+        clean = match clean {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[start..]),
+            Cow::Owned(mut t) => {
+                t.drain(..start);
+                Cow::Owned(t)
+            }
+        };
     }
+    clean
+}
+
+/// Length of a leading `data:<type>;base64,` prefix.
+fn data_prefix_len(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("data:")?;
+    let comma = rest.find(',')?;
+    rest[..comma]
+        .ends_with(";base64")
+        .then_some("data:".len() + comma + 1)
 }
 
 /// Check base64 text: at most 5 MiB once cleaned, decodes, and decodes to an accepted image.
@@ -320,12 +333,16 @@ pub fn read_file(path: &Path, field: &str) -> Result<Vec<u8>> {
             format!("{field}: cannot read image file {}: {e}", path.display()),
         )
     };
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    check_base64_len(
-        base64_len(usize::try_from(size).unwrap_or(usize::MAX)),
-        field,
-    )?;
-    std::fs::read(path).map_err(unreadable)
+    // Devices and pipes report size 0: the read itself is bounded too.
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    check_base64_len(base64_len(usize::try_from(size).unwrap_or(usize::MAX)), field)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_RAW_LEN as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    check_base64_len(base64_len(bytes.len()), field)?;
+    Ok(bytes)
 }
 
 /// Check image data of any form; the result is what goes into the body.
