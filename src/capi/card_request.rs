@@ -1,0 +1,362 @@
+//! The `tcfaceid_card_request` handle: an ApplyCardVerification request (Nationality, CardType,
+//! and each side of the document as a URL, raw bytes, a file or base64 text).
+
+use std::ffi::c_char;
+use std::path::PathBuf;
+
+use crate::capi::error::result_code;
+use crate::capi::ffi::{owned_c_string, BoxHandle};
+use crate::card::{CardVerificationRequest, Side};
+use crate::error::{Error, Result, ResultCode};
+use crate::image::ImageData;
+
+/// An ApplyCardVerification request (opaque).
+///
+/// Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
+/// tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied;
+/// no caller pointer is kept. Threads: one thread at a time (it may move between threads); the
+/// functions taking a const pointer may run concurrently with each other, never with a setter.
+///
+/// When a side has both a URL and image data, the URL wins (as at the service): the URL is
+/// checked and sent, and that side's image data is neither checked nor sent.
+pub struct tcfaceid_card_request {
+    _private: [u8; 0],
+}
+
+impl BoxHandle for tcfaceid_card_request {
+    type Inner = CardVerificationRequest;
+}
+
+/// A side of the document, passed to the tcfaceid_card_request_*(request, side, ...) functions
+/// (as a uint32_t, so that any number is safe: others give TCFACEID_RESULT_INVALID_ARGUMENT).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tcfaceid_side {
+    /// The front of the document (always required): ImageUrlFront / ImageBase64Front.
+    Front = 0,
+    /// The back of the document (required for some documents): ImageUrlBack / ImageBase64Back.
+    Back = 1,
+}
+
+/// The side for a number from C.
+fn side_from_u32(side: u32) -> Result<Side> {
+    match side {
+        s if s == tcfaceid_side::Front as u32 => Ok(Side::Front),
+        s if s == tcfaceid_side::Back as u32 => Ok(Side::Back),
+        other => Err(Error::for_field(
+            ResultCode::InvalidArgument,
+            "side",
+            format!(
+                "side is {other}; it must be TCFACEID_SIDE_FRONT (0) or TCFACEID_SIDE_BACK (1)"
+            ),
+        )),
+    }
+}
+
+/// Make a request for a document. The codes are stored as given and checked by
+/// tcfaceid_card_request_validate (and before sending), so that
+/// tcfaceid_card_request_set_allow_unknown_codes can still let a newer code through.
+///
+/// `nationality`: "IDN", "HKG", "THA", "MYS", "SGP", "JPN", "TWN", "BGD", "NGA", "PAK" or "AUTO".
+/// `card_type`: "ID_CARD", "PASSPORT", "DRIVING_LICENSE" or "AUTO". Both UTF-8, not NULL, copied.
+///
+/// On success `*request_out` receives a new handle owned by the caller: free it with
+/// tcfaceid_card_request_free. On failure `*request_out` is not written. Threads: any thread.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8
+/// (the last error names the parameter).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_new(
+    nationality: *const c_char,
+    card_type: *const c_char,
+    request_out: *mut *mut tcfaceid_card_request,
+) -> ResultCode {
+    ffi_boundary! {
+        let nationality = try_str!(nationality);
+        let card_type = try_str!(card_type);
+        let request_out = try_out!(request_out);
+        let request = CardVerificationRequest::new(nationality, card_type);
+        request_out.set(tcfaceid_card_request::into_raw(request));
+        ResultCode::Ok
+    }
+}
+
+/// Free a request made by tcfaceid_card_request_new.
+///
+/// NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
+/// the last error. Threads: once no thread uses the handle.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_free(request: *mut tcfaceid_card_request) {
+    ffi_boundary! { keep_last_error;
+        // SAFETY: by the documented contract, NULL or a live handle from _new.
+        unsafe { tcfaceid_card_request::free(request) }
+    }
+}
+
+/// Replace the Nationality code (copied; checked by tcfaceid_card_request_validate).
+///
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_nationality(
+    request: *mut tcfaceid_card_request,
+    nationality: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let nationality = try_str!(nationality);
+        request.set_nationality(nationality);
+        ResultCode::Ok
+    }
+}
+
+/// Replace the CardType code (copied; checked by tcfaceid_card_request_validate).
+///
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_card_type(
+    request: *mut tcfaceid_card_request,
+    card_type: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let card_type = try_str!(card_type);
+        request.set_card_type(card_type);
+        ResultCode::Ok
+    }
+}
+
+/// Let Nationality and CardType codes this library does not know pass through unchanged (for
+/// codes the service adds later). Off by default; the back-side rule then applies only to the
+/// known codes.
+///
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_allow_unknown_codes(
+    request: *mut tcfaceid_card_request,
+    allow: bool,
+) -> ResultCode {
+    ffi_boundary! {
+        try_mut!(request).set_allow_unknown_codes(allow);
+        ResultCode::Ok
+    }
+}
+
+/// Set the URL of one side (ImageUrlFront / ImageUrlBack): an http:// or https:// URL the
+/// service downloads (within 3 seconds). The URL wins over image data set for the same side.
+/// Copied; checked by tcfaceid_card_request_validate.
+///
+/// `side` is a tcfaceid_side. Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
+/// TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_url(
+    request: *mut tcfaceid_card_request,
+    side: u32,
+    url: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        let url = try_str!(url);
+        request.set_url(side, url);
+        ResultCode::Ok
+    }
+}
+
+/// Set the image of one side as raw PNG or JPEG bytes (the library encodes them to base64).
+/// The bytes are copied. Replaces any file or base64 text set before for this side.
+///
+/// `image` may be NULL only when `image_len` is 0 (an empty image, which validation refuses
+/// with TCFACEID_RESULT_IMAGE_EMPTY). `side` is a tcfaceid_side.
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+/// (unknown side). The image is checked by tcfaceid_card_request_validate.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_image_bytes(
+    request: *mut tcfaceid_card_request,
+    side: u32,
+    image: *const u8,
+    image_len: usize,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        let image = try_slice!(image, image_len);
+        request.set_data(side, ImageData::Bytes(image.to_vec()));
+        ResultCode::Ok
+    }
+}
+
+/// Set the image of one side as the path of a PNG or JPEG file (UTF-8). The path is copied;
+/// the file is read by tcfaceid_card_request_validate and again when the request is built.
+/// Replaces any bytes or base64 text set before for this side.
+///
+/// `side` is a tcfaceid_side. Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
+/// TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_image_file(
+    request: *mut tcfaceid_card_request,
+    side: u32,
+    path: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        let path = try_str!(path);
+        request.set_data(side, ImageData::File(PathBuf::from(path)));
+        ResultCode::Ok
+    }
+}
+
+/// Set the image of one side as base64 text of a PNG or JPEG (a "data:image/...;base64,"
+/// prefix and line breaks are stripped). Copied. Replaces any bytes or file set before for
+/// this side.
+///
+/// `side` is a tcfaceid_side. Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
+/// TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_image_base64(
+    request: *mut tcfaceid_card_request,
+    side: u32,
+    base64: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        let base64 = try_str!(base64);
+        request.set_data(side, ImageData::Base64(base64.to_owned()));
+        ResultCode::Ok
+    }
+}
+
+/// Remove the URL and the image data of one side.
+///
+/// `side` is a tcfaceid_side. Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+/// (unknown side).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_clear_side(
+    request: *mut tcfaceid_card_request,
+    side: u32,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        request.clear_side(side);
+        ResultCode::Ok
+    }
+}
+
+/// Run every local check of the request, without any network call, stopping at the first
+/// failure, in this order: Nationality, CardType, front present, back present where the
+/// document needs it, then each side's URL (http/https) or image (PNG or JPEG by magic bytes,
+/// at most 8000x8000 pixels, at most 5 MiB of base64, base64 that decodes; files are read).
+///
+/// Threads: may run concurrently with other const functions on the same request.
+/// Returns TCFACEID_RESULT_OK or the failed check's code, with the service's field name
+/// (e.g. "Nationality", "ImageBase64Back", "ImageUrlFront") as the last error's field:
+/// TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_NATIONALITY,
+/// TCFACEID_RESULT_INVALID_CARD_TYPE, TCFACEID_RESULT_FRONT_IMAGE_REQUIRED,
+/// TCFACEID_RESULT_BACK_IMAGE_REQUIRED, TCFACEID_RESULT_INVALID_IMAGE_URL,
+/// TCFACEID_RESULT_IMAGE_UNSUPPORTED_FORMAT, TCFACEID_RESULT_IMAGE_CORRUPT,
+/// TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_LARGE, TCFACEID_RESULT_IMAGE_TOO_LARGE,
+/// TCFACEID_RESULT_IMAGE_INVALID_BASE64, TCFACEID_RESULT_IMAGE_UNREADABLE,
+/// TCFACEID_RESULT_IMAGE_EMPTY.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_validate(
+    request: *const tcfaceid_card_request,
+) -> ResultCode {
+    ffi_boundary! {
+        result_code(try_ref!(request).validate())
+    }
+}
+
+/// Check the request (as tcfaceid_card_request_validate) and build the exact JSON body of
+/// ApplyCardVerification, e.g. {"Nationality":"IDN","CardType":"ID_CARD","ImageUrlFront":"..."},
+/// with images as base64: for callers that sign (tcfaceid_sign) and send with their own HTTP
+/// stack. Sign and send these bytes unchanged.
+///
+/// On success `*json_out` receives a NUL-terminated UTF-8 string owned by the caller: free it
+/// with tcfaceid_string_free (not free()). On failure `*json_out` is not written.
+/// Threads: may run concurrently with other const functions on the same request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
+/// tcfaceid_card_request_validate.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_body(
+    request: *const tcfaceid_card_request,
+    json_out: *mut *mut c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_ref!(request);
+        let json_out = try_out!(json_out);
+        let body = try_result!(request.to_body());
+        let json = try_result!(owned_c_string(body, "json"));
+        json_out.set(json.into_raw());
+        ResultCode::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::capi::error::tcfaceid_last_error_field;
+    use crate::capi::string::tcfaceid_string_free;
+
+    fn field() -> String {
+        // SAFETY: never NULL, NUL-terminated.
+        unsafe { CStr::from_ptr(tcfaceid_last_error_field()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_request_round_trips_to_its_body() {
+        let mut request = ptr::null_mut();
+        // SAFETY: valid strings, out pointers and a live handle.
+        unsafe {
+            assert_eq!(
+                tcfaceid_card_request_new(c"HKG".as_ptr(), c"ID_CARD".as_ptr(), &mut request),
+                ResultCode::Ok
+            );
+            let front = c"https://example.com/front.jpg".as_ptr();
+            assert_eq!(
+                tcfaceid_card_request_set_url(request, 0, front),
+                ResultCode::Ok
+            );
+            assert_eq!(
+                tcfaceid_card_request_validate(request),
+                ResultCode::BackImageRequired
+            );
+            assert_eq!(field(), "ImageBase64Back");
+            assert_eq!(
+                tcfaceid_card_request_set_url(request, 2, front),
+                ResultCode::InvalidArgument
+            );
+            assert_eq!(field(), "side");
+            let back = c"https://example.com/back.jpg".as_ptr();
+            assert_eq!(
+                tcfaceid_card_request_set_url(request, 1, back),
+                ResultCode::Ok
+            );
+            let mut json = ptr::null_mut();
+            assert_eq!(
+                tcfaceid_card_request_body(request, &mut json),
+                ResultCode::Ok
+            );
+            assert_eq!(
+                CStr::from_ptr(json).to_str().unwrap(),
+                r#"{"Nationality":"HKG","CardType":"ID_CARD","ImageUrlFront":"https://example.com/front.jpg","ImageUrlBack":"https://example.com/back.jpg"}"#
+            );
+            tcfaceid_string_free(json);
+            tcfaceid_card_request_free(request);
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! `tcfaceid_sign` and the `tcfaceid_signed_headers` handle: TC3-HMAC-SHA256 signing alone, for
+//! callers that send the request with their own HTTP stack.
+
+use std::ffi::{c_char, CString};
+
+use crate::capi::ffi::{owned_c_string, BoxHandle};
+use crate::credential::Credential;
+use crate::error::{Error, Result, ResultCode};
+use crate::sign::{self, CallContext, Method, Payload, SigningInput};
+
+/// The headers of one signed request (opaque).
+///
+/// Made by tcfaceid_sign; read with tcfaceid_signed_headers_count, _name, _value and _get; free
+/// with tcfaceid_signed_headers_free. It holds no secret key. Threads: immutable, so any number
+/// of threads may read it at once; free it once no thread uses it.
+pub struct tcfaceid_signed_headers {
+    _private: [u8; 0],
+}
+
+/// The value behind a `tcfaceid_signed_headers`.
+pub(crate) struct SignedHeaders {
+    headers: Vec<(CString, CString)>,
+}
+
+impl BoxHandle for tcfaceid_signed_headers {
+    type Inner = SignedHeaders;
+}
+
+/// Refuse an empty value or one with control characters (CR/LF would split the header).
+fn check_header_value(name: &str, value: &str, code: ResultCode) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::for_field(code, name, format!("{name} is empty")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::for_field(
+            code,
+            name,
+            format!("{name} contains control characters (a header value cannot)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `Credential::new`, with the error's field set to the C parameter at fault.
+fn credential(secret_id: &str, secret_key: &str, token: Option<&str>) -> Result<Credential> {
+    check_header_value("secret_id", secret_id, ResultCode::CredentialsInvalid)?;
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        check_header_value("token", token, ResultCode::CredentialsInvalid)?;
+    }
+    Credential::new(secret_id, secret_key, token).map_err(|error| {
+        // Find the parameter at fault by checking each value alone (cheap, only on failure).
+        let field = if Credential::new(secret_id, "k", None).is_err() {
+            "secret_id"
+        } else if Credential::new("i", secret_key, None).is_err() {
+            "secret_key"
+        } else {
+            "token"
+        };
+        Error::for_field(error.code(), field, error.message())
+    })
+}
+
+/// Sign a FaceID API call (POST, JSON body) with TC3-HMAC-SHA256 and return every header to
+/// send: Authorization, Content-Type ("application/json"), Host, X-TC-Action, X-TC-Timestamp,
+/// X-TC-Version, then X-TC-Region and X-TC-Token when given, in that order.
+///
+/// The signing service is always "faceid" (never derived from `host`); the signed headers are
+/// content-type and host. Send the body bytes exactly as signed, with these headers exactly as
+/// returned, to `https://<host>/`.
+///
+/// Parameters: `secret_id`, `secret_key` (copied into memory that is wiped after signing, never
+/// kept in the result), `token` (session token of temporary credentials, sent as X-TC-Token; NULL
+/// or "" for none), `host` (the Host header as sent, e.g. "faceid.tencentcloudapi.com", with
+/// ":port" when not the default), `region` (X-TC-Region, e.g. "ap-singapore"; NULL or "" to
+/// omit), `action` (e.g. "ApplyCardVerification"), `version` (e.g. "2018-03-01"), `timestamp`
+/// (Unix seconds, sent as X-TC-Timestamp; the service refuses a skew over 5 minutes), `body` and
+/// `body_len` (the exact JSON body; NULL only with body_len 0). All strings are UTF-8; none is
+/// retained.
+///
+/// On success `*headers_out` receives a new handle, owned by the caller: free it with
+/// tcfaceid_signed_headers_free. On failure `*headers_out` is not written.
+/// Threads: any thread.
+///
+/// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_NULL_ARGUMENT (a required pointer is NULL, or
+/// body is NULL with body_len > 0); TCFACEID_RESULT_INVALID_UTF8; TCFACEID_RESULT_CREDENTIALS_INVALID
+/// (secret_id or secret_key empty, or any of them padded with whitespace or holding control
+/// characters); TCFACEID_RESULT_INVALID_ARGUMENT (host, action or version empty, a header value
+/// with control characters, or a timestamp outside the calendar). The last error names the
+/// parameter at fault.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn tcfaceid_sign(
+    secret_id: *const c_char,
+    secret_key: *const c_char,
+    token: *const c_char,
+    host: *const c_char,
+    region: *const c_char,
+    action: *const c_char,
+    version: *const c_char,
+    timestamp: i64,
+    body: *const u8,
+    body_len: usize,
+    headers_out: *mut *mut tcfaceid_signed_headers,
+) -> ResultCode {
+    ffi_boundary! {
+        let secret_id = try_str!(secret_id);
+        let secret_key = try_str!(secret_key);
+        let token = try_opt_str!(token);
+        let host = try_str!(host);
+        let region = try_opt_str!(region).unwrap_or("");
+        let action = try_str!(action);
+        let version = try_str!(version);
+        let body = try_slice!(body, body_len);
+        let headers_out = try_out!(headers_out);
+
+        let credential = try_result!(credential(secret_id, secret_key, token));
+        for (name, value) in [("host", host), ("action", action), ("version", version)] {
+            try_result!(check_header_value(name, value, ResultCode::InvalidArgument));
+        }
+        if !region.is_empty() {
+            try_result!(check_header_value("region", region, ResultCode::InvalidArgument));
+        }
+        let input = SigningInput {
+            method: Method::Post,
+            host,
+            query: "",
+            content_type: sign::CONTENT_TYPE_JSON,
+            payload: Payload::Body(body),
+            service: sign::SERVICE,
+            timestamp,
+            extra_signed_headers: &[],
+        };
+        let signature = try_result!(sign::sign(&credential, &input).map_err(|e| {
+            Error::for_field(e.code(), "timestamp", e.message())
+        }));
+        let call = CallContext {
+            action,
+            version,
+            region,
+            language: "",
+            request_client: "",
+        };
+        let mut headers = Vec::new();
+        for (name, value) in sign::request_headers(&credential, &input, &call, &signature) {
+            let value = try_result!(owned_c_string(value, name));
+            headers.push((try_result!(owned_c_string(name, "header name")), value));
+        }
+        headers_out.set(tcfaceid_signed_headers::into_raw(SignedHeaders { headers }));
+        ResultCode::Ok
+    }
+}
+
+/// The number of headers in `headers`; 0 when `headers` is NULL (the last error then says
+/// TCFACEID_RESULT_NULL_ARGUMENT).
+///
+/// Threads: any thread (the handle is immutable).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signed_headers_count(
+    headers: *const tcfaceid_signed_headers,
+) -> usize {
+    ffi_boundary! {
+        try_ref!(headers).headers.len()
+    }
+}
+
+/// The entry at `index` of `headers`, or the NULL-argument / out-of-range failure.
+fn entry(headers: &SignedHeaders, index: usize) -> Result<&(CString, CString)> {
+    headers.headers.get(index).ok_or_else(|| {
+        Error::for_field(
+            ResultCode::InvalidArgument,
+            "index",
+            format!(
+                "index {index} is out of range (there are {} headers)",
+                headers.headers.len()
+            ),
+        )
+    })
+}
+
+/// The name of the header at `index` (0 .. count-1), e.g. "X-TC-Action".
+///
+/// Ownership: borrowed from `headers`, valid until tcfaceid_signed_headers_free; do not free
+/// it. Returns NULL when `headers` is NULL (last error TCFACEID_RESULT_NULL_ARGUMENT) or
+/// `index` is out of range (last error TCFACEID_RESULT_INVALID_ARGUMENT).
+/// Threads: any thread (the handle is immutable).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signed_headers_name(
+    headers: *const tcfaceid_signed_headers,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! {
+        try_result!(entry(try_ref!(headers), index)).0.as_ptr()
+    }
+}
+
+/// The value of the header at `index` (0 .. count-1).
+///
+/// Ownership: borrowed from `headers`, valid until tcfaceid_signed_headers_free; do not free
+/// it. Returns NULL when `headers` is NULL (last error TCFACEID_RESULT_NULL_ARGUMENT) or
+/// `index` is out of range (last error TCFACEID_RESULT_INVALID_ARGUMENT).
+/// Threads: any thread (the handle is immutable).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signed_headers_value(
+    headers: *const tcfaceid_signed_headers,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! {
+        try_result!(entry(try_ref!(headers), index)).1.as_ptr()
+    }
+}
+
+/// The value of the header called `name`, compared ASCII case-insensitively (e.g.
+/// "authorization" finds Authorization).
+///
+/// Ownership: borrowed from `headers`, valid until tcfaceid_signed_headers_free; do not free
+/// it. Returns NULL when there is no such header (the last error code is then
+/// TCFACEID_RESULT_OK), or when `headers` or `name` is NULL (TCFACEID_RESULT_NULL_ARGUMENT) or
+/// `name` is not UTF-8 (TCFACEID_RESULT_INVALID_UTF8).
+/// Threads: any thread (the handle is immutable).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signed_headers_get(
+    headers: *const tcfaceid_signed_headers,
+    name: *const c_char,
+) -> *const c_char {
+    ffi_boundary! {
+        let headers = try_ref!(headers);
+        let name = try_str!(name);
+        headers
+            .headers
+            .iter()
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map_or(std::ptr::null(), |(_, value)| value.as_ptr())
+    }
+}
+
+/// Free a tcfaceid_signed_headers made by tcfaceid_sign; the strings borrowed from it become
+/// invalid.
+///
+/// NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
+/// the last error. Threads: once no thread uses the handle.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signed_headers_free(headers: *mut tcfaceid_signed_headers) {
+    ffi_boundary! { keep_last_error;
+        // SAFETY: by the documented contract, NULL or a live handle from tcfaceid_sign.
+        unsafe { tcfaceid_signed_headers::free(headers) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+
+    const BODY: &str = r#"{"Nationality": "IDN", "CardType": "ID_CARD", "ImageUrlFront": "https://example.com/front.jpg"}"#;
+
+    unsafe fn sign_s1(
+        secret_key: &CStr,
+        headers_out: *mut *mut tcfaceid_signed_headers,
+    ) -> ResultCode {
+        unsafe {
+            tcfaceid_sign(
+                c"AKIDEXAMPLEFACEID0000000000000000000".as_ptr(),
+                secret_key.as_ptr(),
+                ptr::null(),
+                c"faceid.intl.tencentcloudapi.com".as_ptr(),
+                c"ap-singapore".as_ptr(),
+                c"ApplyCardVerification".as_ptr(),
+                c"2018-03-01".as_ptr(),
+                1_700_000_000,
+                BODY.as_ptr(),
+                BODY.len(),
+                headers_out,
+            )
+        }
+    }
+
+    #[test]
+    fn signs_vector_s1() {
+        let mut headers = ptr::null_mut();
+        // SAFETY: valid C strings and out pointer.
+        unsafe {
+            assert_eq!(
+                sign_s1(c"SKEXAMPLEFACEIDSECRETKEY0000000000", &mut headers),
+                ResultCode::Ok
+            );
+            assert_eq!(tcfaceid_signed_headers_count(headers), 7);
+            let auth = CStr::from_ptr(tcfaceid_signed_headers_get(
+                headers,
+                c"AUTHORIZATION".as_ptr(),
+            ));
+            assert!(auth.to_str().unwrap().ends_with(
+                "Signature=58b836bc8063447b4cae50aea55c25508241ffb0dcc509008a2da92277f08902"
+            ));
+            assert!(tcfaceid_signed_headers_get(headers, c"X-TC-Token".as_ptr()).is_null());
+            assert_eq!(
+                crate::capi::error::tcfaceid_last_error_code(),
+                ResultCode::Ok
+            );
+            assert!(tcfaceid_signed_headers_name(headers, 7).is_null());
+            assert_eq!(
+                crate::capi::error::tcfaceid_last_error_code(),
+                ResultCode::InvalidArgument
+            );
+            tcfaceid_signed_headers_free(headers);
+        }
+    }
+
+    #[test]
+    fn a_padded_key_is_refused_naming_the_parameter_and_the_output_is_untouched() {
+        let sentinel = ptr::NonNull::<tcfaceid_signed_headers>::dangling().as_ptr();
+        let mut headers = sentinel;
+        // SAFETY: valid C strings and out pointer.
+        let code = unsafe { sign_s1(c"SKEXAMPLE ", &mut headers) };
+        assert_eq!(code, ResultCode::CredentialsInvalid);
+        assert_eq!(headers, sentinel);
+        // SAFETY: never NULL, NUL-terminated.
+        let field = unsafe { CStr::from_ptr(crate::capi::error::tcfaceid_last_error_field()) };
+        assert_eq!(field.to_str().unwrap(), "secret_key");
+    }
+}
