@@ -1,1 +1,423 @@
-fn main(){}
+//! `tcfaceid-emulator`: the local stand-in for the FaceID service, on 127.0.0.1.
+//!
+//! Prints exactly one line to stdout once it listens — `tcfaceid-emulator listening on
+//! http://127.0.0.1:PORT` — then serves until it is killed. See `--help` for the flags.
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use tcfaceid::emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, Verdict, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
+
+fn usage() -> String {
+    format!(
+        "\
+tcfaceid-emulator: a local stand-in for Tencent Cloud FaceID ApplyCardVerification /
+GetCardVerificationResult (API 2018-03-01), bound to 127.0.0.1 only.
+
+Once listening it prints exactly one line to stdout:
+    tcfaceid-emulator listening on http://127.0.0.1:PORT
+then serves until killed. One log line per request goes to stderr (never a secret).
+
+USAGE: tcfaceid-emulator [OPTIONS]
+
+Credentials and server:
+  --port P                 port on 127.0.0.1 (default 0: a free port, printed in the ready line)
+  --secret-id ID           the only SecretId accepted (default: demo {DEMO_SECRET_ID})
+  --secret-key KEY         the SecretKey signatures are checked with
+                           (default: demo {DEMO_SECRET_KEY})
+  --token T                require X-TC-Token: T (temporary credentials)
+  --threads N              worker threads (default {DEFAULT_THREADS})
+  --max-body-bytes N       larger bodies get RequestSizeLimitExceeded (default {DEFAULT_MAX_BODY_BYTES})
+  --clock-offset-secs S    the emulator's clock is the system clock + S seconds (may be negative);
+                           the 300 s skew check and the Date header use it
+  --quiet                  no per-request log on stderr
+
+Verification flow:
+  --processing-polls N     GetCardVerificationResult answers PROCESSING N times per token,
+                           then the verdict (default {DEFAULT_PROCESSING_POLLS})
+  --polling-wait-secs N    AsyncCardVerificationPollingWaitTime returned (default 1)
+  --max-polling-times N    AsyncCardVerificationMaxPollingTimes returned (default 60)
+  --verdict V              passed | warning | rejected (default passed)
+                           Per request, a front image URL (ImageUrlFront) containing
+                           \"rejected\" gives REJECTED (WarnInfo [\"FakeSuspected\"]) and one
+                           containing \"warning\" gives WARNING (WarnInfo [\"PoorImageQuality\"]),
+                           case-insensitively, \"rejected\" first. PASSED has an empty WarnInfo.
+                           Image URLs are never downloaded; one containing \"download-error\"
+                           fails with ResourceUnavailable.ImageDownloadError.
+  --offline                every action answers ActionOffline (the API was retired)
+
+Faults (one kind at a time, decided before anything else about a request):
+  --fail-first N           the first N requests fail as --fail-with says
+  --fail-with KIND         http500 (default: HTTP 500, text body) | rate-limit (HTTP 200,
+                           RequestLimitExceeded) | drop | garbage
+  --drop                   close the connection without answering, for every request ...
+  --garbage                answer HTTP 200 text/html, not JSON, for every request ...
+  --fault-count N          ... or, with --drop / --garbage, only for the first N requests
+  --delay-ms MS            wait MS milliseconds before answering every request
+
+  --help                   this text
+
+Flags take their value as the next argument or after '=' (--port=8080).
+Exit codes: 0 after --help, 1 when the port cannot be bound, 2 for bad flags.
+"
+    )
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+enum Command {
+    Help,
+    Serve(Box<EmulatorConfig>),
+}
+
+/// Flags followed by a value.
+const VALUE_FLAGS: &[&str] = &[
+    "--port",
+    "--secret-id",
+    "--secret-key",
+    "--token",
+    "--threads",
+    "--max-body-bytes",
+    "--clock-offset-secs",
+    "--processing-polls",
+    "--polling-wait-secs",
+    "--max-polling-times",
+    "--delay-ms",
+    "--fail-first",
+    "--fault-count",
+    "--verdict",
+    "--fail-with",
+];
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+}
+
+fn parse(args: Vec<OsString>) -> Result<Command, String> {
+    let mut config = EmulatorConfig::default();
+    let (mut fail_first, mut fail_with, mut always, mut fault_count) = (None, None, None, None);
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let arg = arg
+            .into_string()
+            .map_err(|a| format!("argument {a:?} is not valid UTF-8"))?;
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg, None),
+        };
+        let switch = [
+            "--help",
+            "-h",
+            "--quiet",
+            "--offline",
+            "--drop",
+            "--garbage",
+        ]
+        .contains(&flag.as_str());
+        if !switch && !VALUE_FLAGS.contains(&flag.as_str()) {
+            return Err(format!("unknown argument {flag:?}"));
+        }
+        let takes_value = !switch;
+        let value = match (takes_value, inline) {
+            (true, Some(value)) => value,
+            (true, None) => args
+                .next()
+                .and_then(|v| v.into_string().ok())
+                .ok_or_else(|| format!("{flag} needs a value"))?,
+            (false, Some(_)) => return Err(format!("{flag} takes no value")),
+            (false, None) => String::new(),
+        };
+        match flag.as_str() {
+            "--help" | "-h" => return Ok(Command::Help),
+            "--quiet" => config.log = false,
+            "--offline" => config.offline = true,
+            "--drop" | "--garbage" => {
+                let kind = if flag == "--drop" {
+                    FaultKind::Drop
+                } else {
+                    FaultKind::Garbage
+                };
+                if always.replace(kind).is_some() {
+                    return Err("--drop and --garbage cannot be combined".to_owned());
+                }
+            }
+            "--port" => config.port = number(&flag, &value)?,
+            "--secret-id" => config.secret_id = value,
+            "--secret-key" => config.secret_key = value,
+            "--token" => config.token = Some(value),
+            "--threads" => config.threads = number(&flag, &value)?,
+            "--max-body-bytes" => config.max_body_bytes = number(&flag, &value)?,
+            "--clock-offset-secs" => config.clock_offset_secs = number(&flag, &value)?,
+            "--processing-polls" => config.processing_polls = number(&flag, &value)?,
+            "--polling-wait-secs" => config.polling_wait_secs = number(&flag, &value)?,
+            "--max-polling-times" => config.max_polling_times = number(&flag, &value)?,
+            "--delay-ms" => config.delay_ms = number(&flag, &value)?,
+            "--fail-first" => fail_first = Some(number::<u64>(&flag, &value)?),
+            "--fault-count" => fault_count = Some(number::<u64>(&flag, &value)?),
+            "--verdict" => {
+                config.verdict = Verdict::parse(&value).ok_or_else(|| {
+                    format!("--verdict: {value:?} is not passed, warning or rejected")
+                })?
+            }
+            "--fail-with" => {
+                fail_with = Some(
+                    FaultKind::parse(&value)
+                        .filter(|k| *k != FaultKind::None)
+                        .ok_or_else(|| {
+                            format!(
+                            "--fail-with: {value:?} is not http500, rate-limit, drop or garbage"
+                        )
+                        })?,
+                )
+            }
+            _ => return Err(format!("unknown argument {flag:?}")),
+        }
+    }
+    config.fault = match (fail_first, always) {
+        (Some(_), Some(_)) => {
+            return Err("--fail-first cannot be combined with --drop / --garbage".to_owned())
+        }
+        (Some(_), None) if fault_count.is_some() => {
+            return Err(
+                "--fault-count goes with --drop / --garbage; --fail-first already counts"
+                    .to_owned(),
+            )
+        }
+        (Some(n), None) => Fault::first(fail_with.unwrap_or(FaultKind::Http500), n),
+        (None, _) if fail_with.is_some() => {
+            return Err("--fail-with needs --fail-first N".to_owned())
+        }
+        (None, Some(kind)) => Fault {
+            kind,
+            first: fault_count,
+        },
+        (None, None) if fault_count.is_some() => {
+            return Err("--fault-count needs --drop or --garbage".to_owned())
+        }
+        (None, None) => Fault::default(),
+    };
+    if config.threads == 0 {
+        return Err("--threads must be at least 1".to_owned());
+    }
+    if config.secret_id.is_empty() || config.secret_key.is_empty() {
+        return Err("--secret-id and --secret-key cannot be empty".to_owned());
+    }
+    Ok(Command::Serve(Box::new(config)))
+}
+
+fn describe(config: &EmulatorConfig) -> String {
+    let demo = if config.secret_id == DEMO_SECRET_ID && config.secret_key == DEMO_SECRET_KEY {
+        " (demo credentials)"
+    } else {
+        ""
+    };
+    let fault = match config.fault {
+        Fault {
+            kind: FaultKind::None,
+            ..
+        } => "none".to_owned(),
+        Fault { kind, first: None } => format!("{} on every request", kind.name()),
+        Fault {
+            kind,
+            first: Some(n),
+        } => format!("{} on the first {n} requests", kind.name()),
+    };
+    format!(
+        "tcfaceid-emulator: SecretId {}{demo}, token {}, verdict {}, PROCESSING polls {}, fault {fault}, delay {} ms{}",
+        config.secret_id,
+        if config.token.is_some() { "required" } else { "none" },
+        config.verdict.status().as_str(),
+        config.processing_polls,
+        config.delay_ms,
+        if config.offline { ", offline" } else { "" },
+    )
+}
+
+fn main() -> ExitCode {
+    let config = match parse(std::env::args_os().skip(1).collect()) {
+        Ok(Command::Serve(config)) => config,
+        Ok(Command::Help) => {
+            print!("{}", usage());
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("tcfaceid-emulator: {message} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let quiet = !config.log;
+    let summary = describe(&config);
+    let emulator = match Emulator::start(*config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("tcfaceid-emulator: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let ready = writeln!(
+        stdout,
+        "tcfaceid-emulator listening on {}",
+        emulator.endpoint()
+    )
+    .and_then(|()| stdout.flush());
+    drop(stdout);
+    if let Err(e) = ready {
+        eprintln!("tcfaceid-emulator: cannot write the ready line: {e}");
+        return ExitCode::from(1);
+    }
+    if !quiet {
+        eprintln!("{summary}");
+    }
+    // Serve until killed (SIGTERM / SIGINT end the process).
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(args: &[&str]) -> Result<EmulatorConfig, String> {
+        match parse(args.iter().map(OsString::from).collect())? {
+            Command::Serve(config) => Ok(*config),
+            Command::Help => Err("help".to_owned()),
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_demo_settings() {
+        let config = serve(&[]).unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(config.secret_id, DEMO_SECRET_ID);
+        assert_eq!(config.secret_key, DEMO_SECRET_KEY);
+        assert_eq!(config.fault, Fault::default());
+        assert!(config.log);
+    }
+
+    #[test]
+    fn every_flag_is_read() {
+        let config = serve(&[
+            "--port=8080",
+            "--secret-id",
+            "AKIDX",
+            "--secret-key",
+            "K",
+            "--token",
+            "T",
+            "--processing-polls",
+            "5",
+            "--polling-wait-secs",
+            "0",
+            "--max-polling-times",
+            "9",
+            "--verdict",
+            "rejected",
+            "--delay-ms",
+            "20",
+            "--offline",
+            "--clock-offset-secs",
+            "-400",
+            "--threads",
+            "3",
+            "--max-body-bytes",
+            "100",
+            "--quiet",
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                config.port,
+                config.secret_id.as_str(),
+                config.secret_key.as_str()
+            ),
+            (8080, "AKIDX", "K")
+        );
+        assert_eq!(config.token.as_deref(), Some("T"));
+        assert_eq!(
+            (
+                config.processing_polls,
+                config.polling_wait_secs,
+                config.max_polling_times
+            ),
+            (5, 0, 9)
+        );
+        assert_eq!(config.verdict, Verdict::Rejected);
+        assert_eq!(
+            (config.delay_ms, config.clock_offset_secs, config.threads),
+            (20, -400, 3)
+        );
+        assert_eq!(config.max_body_bytes, 100);
+        assert!(config.offline && !config.log);
+    }
+
+    #[test]
+    fn the_fault_rule() {
+        assert_eq!(
+            serve(&["--fail-first", "3"]).unwrap().fault,
+            Fault::first(FaultKind::Http500, 3)
+        );
+        assert_eq!(
+            serve(&["--fail-first", "1", "--fail-with", "rate-limit"])
+                .unwrap()
+                .fault,
+            Fault::first(FaultKind::RateLimit, 1)
+        );
+        assert_eq!(
+            serve(&["--drop"]).unwrap().fault,
+            Fault::always(FaultKind::Drop)
+        );
+        assert_eq!(
+            serve(&["--garbage", "--fault-count", "2"]).unwrap().fault,
+            Fault::first(FaultKind::Garbage, 2)
+        );
+        for bad in [
+            &["--drop", "--garbage"][..],
+            &["--drop", "--fail-first", "1"],
+            &["--fail-with", "http500"],
+            &["--fault-count", "1"],
+            &["--fail-first", "1", "--fault-count", "1"],
+            &["--fail-first", "1", "--fail-with", "none"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bad_flags_are_refused() {
+        for bad in [
+            &["--port"][..],
+            &["--port", "http"],
+            &["--port", "70000"],
+            &["--verdict", "maybe"],
+            &["--threads", "0"],
+            &["--secret-key", ""],
+            &["--quiet=1"],
+            &["--nope"],
+            &["serve"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
+        assert!(serve(&["--bogus"])
+            .unwrap_err()
+            .contains("unknown argument"));
+        assert!(serve(&["--port"]).unwrap_err().contains("needs a value"));
+        assert!(matches!(parse(vec!["--help".into()]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn the_summary_never_shows_the_key() {
+        let config = serve(&["--secret-key", "VERY-SECRET"]).unwrap();
+        assert!(!describe(&config).contains("VERY-SECRET"));
+        assert!(!format!("{config:?}").contains("VERY-SECRET"));
+    }
+}

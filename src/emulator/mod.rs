@@ -1,1 +1,81 @@
-//! A local stand-in for the FaceID service (feature `emulator`). Work in progress.
+//! A local stand-in for the FaceID service (feature `emulator`): a real HTTP server (tiny_http)
+//! on 127.0.0.1 that checks requests exactly as the service does and answers with the
+//! service's envelopes and error codes (spec §1–§5). Used in-process by tests through
+//! [`Emulator`], and as the `tcfaceid-emulator` binary.
+//!
+//! ```no_run
+//! use tcfaceid::emulator::{Emulator, EmulatorConfig};
+//! let emulator = Emulator::start(EmulatorConfig { polling_wait_secs: 0, ..Default::default() })?;
+//! println!("point the client at {}", emulator.endpoint()); // http://127.0.0.1:PORT
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # What a request goes through, in order
+//! 1. **Faults** ([`EmulatorConfig::fault`]), before anything else: HTTP 500, a
+//!    `RequestLimitExceeded` envelope, a dropped connection or an HTML body.
+//! 2. **Body size**: over [`EmulatorConfig::max_body_bytes`] → `RequestSizeLimitExceeded`
+//!    (the body is never held whole).
+//! 3. **Transport**: POST with `Content-Type: application/json` (optionally
+//!    `; charset=utf-8`) or GET with `application/x-www-form-urlencoded` and the parameters in
+//!    the query string (at most 32 KB). Other methods → `UnsupportedProtocol`; other content
+//!    types → `InvalidParameter`.
+//! 4. **Common headers**: `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, `X-TC-Region` present
+//!    (`MissingParameter`); timestamp a decimal number (`InvalidParameter`); version `2018-03-01`
+//!    (`NoSuchVersion`); region one of [`crate::api::REGIONS`] (`UnsupportedRegion`);
+//!    `X-TC-Language`, when sent, one of [`crate::api::LANGUAGES`] (`InvalidParameterValue`).
+//! 5. **Signature**: `Authorization` shape (`AuthFailure.InvalidAuthorization`), SecretId
+//!    (`AuthFailure.SecretIdNotFound`), |timestamp − emulator clock| ≤ 300 s
+//!    (`AuthFailure.SignatureExpire`), `content-type` and `host` signed, scope date = UTC date of
+//!    the timestamp, scope service `faceid`, and the signature recomputed from the received
+//!    method, query, signed header values, and body hash (or `UNSIGNED-PAYLOAD`)
+//!    (`AuthFailure.SignatureFailure`); then `X-TC-Token` when the config has a token
+//!    (`AuthFailure.TokenFailure`).
+//! 6. **Action**: unknown → `InvalidAction`; offline mode → `ActionOffline`; then the
+//!    action's own rules (see `rules`): `UnknownParameter`, `MissingParameter`,
+//!    `InvalidParameterValue.InvalidParameterValueLimit`, `FailedOperation.ImageSizeTooLarge`,
+//!    `InvalidParameter.EngineImageDecodeFailed`, `ResourceUnavailable.ImageDownloadError`.
+//!
+//! Every answer is HTTP 200 `application/json` with `{"Response":{...,"RequestId":...}}` (or
+//! the error envelope) and a `Date` header from the emulator's clock, so a client can learn a
+//! clock offset from it.
+//!
+//! # Images and URLs
+//! Base64 images are checked like the service does (size ≤ 5 MiB of base64, PNG/JPEG that
+//! decodes, ≤ 8000×8000). URLs are never downloaded: any http(s) URL counts as a good image,
+//! except one containing `download-error`, which fails with
+//! `ResourceUnavailable.ImageDownloadError`. Per side, a URL wins and that side's base64 is
+//! ignored.
+//!
+//! # Tokens and verdicts
+//! ApplyCardVerification issues a fresh UUID-shaped token. The first
+//! [`EmulatorConfig::processing_polls`] GetCardVerificationResult calls per token answer
+//! `PROCESSING` (no CardInfo); every later call answers the verdict with card data in the
+//! CardInfo member that fits the document (see `cards`).
+//!
+//! **Reaching WARNING and REJECTED**: the verdict is [`EmulatorConfig::verdict`] (PASSED by
+//! default), unless the request's *front URL* contains `rejected` (→ REJECTED, WarnInfo
+//! `["FakeSuspected"]`) or `warning` (→ WARNING, WarnInfo `["PoorImageQuality"]`), matched
+//! case-insensitively, `rejected` first. PASSED has an empty WarnInfo list.
+//!
+//! # Log
+//! One line per request (stderr when [`EmulatorConfig::log`], and/or
+//! [`EmulatorConfig::log_sink`]): method, action, HTTP status, error code, RequestId, body size.
+//! Never a header value, the SecretKey, the token or body contents.
+
+mod cards;
+mod config;
+mod faults;
+mod log;
+mod reply;
+mod rules;
+mod server;
+mod service;
+mod stats;
+mod verify;
+
+pub use config::{
+    EmulatorConfig, Fault, FaultKind, LogSink, Verdict, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
+pub use server::Emulator;
+pub use stats::Stats;
