@@ -7,7 +7,7 @@ CARGO ?= cargo
 CARGO_TARGET_DIR ?= target
 export CARGO_TARGET_DIR
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
-VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=1
 
 TARGET_ABS := $(abspath $(CARGO_TARGET_DIR))
 C_TEST_DIR := $(TARGET_ABS)/c-tests
@@ -25,6 +25,7 @@ help:
 	@echo "make header    build, then fail if include/tcfaceid.h differs from the committed one"
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c against the"
 	@echo "               debug and release libraries, and under valgrind when installed"
+	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
 	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
 
 # --- Rust ---------------------------------------------------------------------------------------
@@ -75,8 +76,8 @@ define run_c_tests
 	done
 endef
 
-.PHONY: c-test c-test-header c-test-debug c-test-release c-test-valgrind
-c-test: c-test-header c-test-debug c-test-release c-test-valgrind
+.PHONY: c-test c-test-header c-test-debug c-test-release c-test-valgrind c-example-valgrind
+c-test: c-test-header c-test-debug c-test-release c-test-valgrind c-example-valgrind
 
 c-test-header:
 	@set -e; for src in $(C_HEADER_TESTS); do \
@@ -98,6 +99,22 @@ ifneq ($(VALGRIND),)
 else
 	@echo "valgrind not found: skipping the valgrind run of the C tests"
 endif
+
+# The example, run by the demo script against the emulator, under valgrind.
+c-example-valgrind:
+ifneq ($(VALGRIND),)
+	EXAMPLE_RUNNER="$(VALGRIND) $(VALGRIND_FLAGS) -q" scripts/demo.sh
+else
+	@echo "valgrind not found: skipping the valgrind run of the example"
+endif
+
+# --- Demo ----------------------------------------------------------------------------------------
+
+# Build the library, the emulator and bindings/c/example.c; verify the sample ID card against the
+# emulator on a free loopback port; stop the emulator.
+.PHONY: demo
+demo:
+	scripts/demo.sh
 
 # --- Everything CI checks ----------------------------------------------------------------------
 

@@ -234,6 +234,44 @@ typedef uint32_t tcfaceid_result;
 #endif // __cplusplus
 
 /**
+ * The state of a verification, from tcfaceid_verification_result_status. The raw string the
+ * service sent is given by tcfaceid_verification_result_status_str (for UNKNOWN, the value).
+ */
+enum tcfaceid_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A status this library does not know (see the raw string).
+   */
+  TCFACEID_STATUS_UNKNOWN = 0,
+  /**
+   * Still being processed: poll again.
+   */
+  TCFACEID_STATUS_PROCESSING = 1,
+  /**
+   * The document passed.
+   */
+  TCFACEID_STATUS_PASSED = 2,
+  /**
+   * Passed with warnings (see the warn infos).
+   */
+  TCFACEID_STATUS_WARNING = 3,
+  /**
+   * Rejected (see the warn infos).
+   */
+  TCFACEID_STATUS_REJECTED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tcfaceid_status tcfaceid_status;
+#else
+typedef uint32_t tcfaceid_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A side of the document, passed to the tcfaceid_card_request_*(request, side, ...) functions
  * (as a uint32_t, so that any number is safe: others give TCFACEID_RESULT_INVALID_ARGUMENT).
  */
@@ -260,6 +298,12 @@ typedef uint32_t tcfaceid_side;
 #endif // __cplusplus
 
 /**
+ * ApplyCardVerification's answer (opaque): the token to poll with and the polling hints.
+ * Free with tcfaceid_apply_response_free. Immutable: may be read from several threads.
+ */
+typedef struct tcfaceid_apply_response tcfaceid_apply_response;
+
+/**
  * An ApplyCardVerification request (opaque).
  *
  * Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
@@ -273,6 +317,27 @@ typedef uint32_t tcfaceid_side;
 typedef struct tcfaceid_card_request tcfaceid_card_request;
 
 /**
+ * A FaceID client (opaque). Immutable once built: any number of threads may use one client at
+ * the same time (every call takes a const pointer); its connections are kept alive and shared.
+ * Free it with tcfaceid_client_free once no thread uses it.
+ */
+typedef struct tcfaceid_client tcfaceid_client;
+
+/**
+ * Settings for a client (opaque). Made by tcfaceid_client_builder_new, changed with the
+ * _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
+ * or freed with tcfaceid_client_builder_free. Every input is copied.
+ *
+ * Defaults: credentials from the environment, then the profile file; region from
+ * TENCENTCLOUD_REGION; endpoint https://faceid.tencentcloudapi.com; language en-US; connect
+ * timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
+ * from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
+ *
+ * Threads: one thread at a time (it may move between threads).
+ */
+typedef struct tcfaceid_client_builder tcfaceid_client_builder;
+
+/**
  * The headers of one signed request (opaque).
  *
  * Made by tcfaceid_sign; read with tcfaceid_signed_headers_count, _name, _value and _get; free
@@ -280,6 +345,13 @@ typedef struct tcfaceid_card_request tcfaceid_card_request;
  * of threads may read it at once; free it once no thread uses it.
  */
 typedef struct tcfaceid_signed_headers tcfaceid_signed_headers;
+
+/**
+ * GetCardVerificationResult's answer (opaque): the status and, on a verdict, what was read off
+ * the card. Free with tcfaceid_verification_result_free. Immutable: may be read from several
+ * threads.
+ */
+typedef struct tcfaceid_verification_result tcfaceid_verification_result;
 
 #ifdef __cplusplus
 extern "C" {
@@ -611,6 +683,343 @@ tcfaceid_result tcfaceid_card_request_validate(const struct tcfaceid_card_reques
  */
 tcfaceid_result tcfaceid_card_request_body(const struct tcfaceid_card_request *request,
                                            char **json_out);
+
+/**
+ * Make a builder with the defaults. On success `*builder_out` receives a handle owned by the
+ * caller: pass it to tcfaceid_client_builder_build or tcfaceid_client_builder_free.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_new(struct tcfaceid_client_builder **builder_out);
+
+/**
+ * Free a builder that was not built. NULL does nothing; freeing twice is undefined behaviour.
+ * Does not change the last error.
+ */
+void tcfaceid_client_builder_free(struct tcfaceid_client_builder *builder);
+
+/**
+ * Use these credentials. `secret_id` and `secret_key` must not be NULL; `token` (temporary
+ * credentials, sent as X-TC-Token) may be NULL. Copied; the key is wiped from memory when the
+ * client is freed and never appears in any message.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
+ * TCFACEID_RESULT_CREDENTIALS_INVALID (empty, or surrounding whitespace).
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials(struct tcfaceid_client_builder *builder,
+                                                        const char *secret_id,
+                                                        const char *secret_key,
+                                                        const char *token);
+
+/**
+ * Read the credentials from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and the optional
+ * TENCENTCLOUD_SECURITY_TOKEN when the client is built.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_from_env(struct tcfaceid_client_builder *builder);
+
+/**
+ * Read the credentials from the profile file (TENCENTCLOUD_CREDENTIALS_FILE, else
+ * ~/.tencentcloud/credentials) when the client is built; `profile` names the section (NULL:
+ * "default").
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_from_profile(struct tcfaceid_client_builder *builder,
+                                                                     const char *profile);
+
+/**
+ * The region: "ap-hongkong", "ap-jakarta" or "ap-singapore".
+ *
+ * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+ * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_region(struct tcfaceid_client_builder *builder,
+                                                   const char *region);
+
+/**
+ * The endpoint: any https:// URL (e.g. "https://faceid.intl.tencentcloudapi.com"), or an
+ * http:// URL given explicitly (the emulator, a local gateway).
+ *
+ * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+ * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_endpoint(struct tcfaceid_client_builder *builder,
+                                                     const char *endpoint);
+
+/**
+ * The language of the service's messages: "en-US" (default) or "zh-CN".
+ *
+ * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+ * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_language(struct tcfaceid_client_builder *builder,
+                                                     const char *language);
+
+/**
+ * A proxy URL, e.g. "http://user:pass@proxy:3128" (default: the standard environment
+ * variables HTTPS_PROXY / ALL_PROXY / NO_PROXY).
+ *
+ * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+ * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_proxy(struct tcfaceid_client_builder *builder,
+                                                  const char *proxy);
+
+/**
+ * A PEM file of CA certificates to trust instead of the bundled roots (read at build).
+ *
+ * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+ * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_ca_file(struct tcfaceid_client_builder *builder,
+                                                    const char *path);
+
+/**
+ * The connect timeout in milliseconds (DNS, TCP and TLS), 1..=3600000.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+ * tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+ */
+tcfaceid_result tcfaceid_client_builder_set_connect_timeout_ms(struct tcfaceid_client_builder *builder,
+                                                               uint64_t timeout_ms);
+
+/**
+ * The overall deadline of one call in milliseconds (all retries included), 1..=3600000.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+ * tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+ */
+tcfaceid_result tcfaceid_client_builder_set_timeout_ms(struct tcfaceid_client_builder *builder,
+                                                       uint64_t timeout_ms);
+
+/**
+ * The largest response body read (at least 1024); a larger one fails the call with
+ * TCFACEID_RESULT_RESPONSE_TOO_LARGE.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+ * tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+ */
+tcfaceid_result tcfaceid_client_builder_set_max_response_bytes(struct tcfaceid_client_builder *builder,
+                                                               uint64_t max_bytes);
+
+/**
+ * Retry network failures before a response, HTTP 5xx and RequestLimitExceeded* (never
+ * business errors): `max_attempts` in all (1 = no retries, at most 10), with jittered
+ * exponential backoff from `base_delay_ms` up to `max_delay_ms`.
+ *
+ * ApplyCardVerification is not idempotent: a retry after the request reached the service can
+ * create a second, billed verification job.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_OPTION.
+ */
+tcfaceid_result tcfaceid_client_builder_set_retries(struct tcfaceid_client_builder *builder,
+                                                    uint32_t max_attempts,
+                                                    uint64_t base_delay_ms,
+                                                    uint64_t max_delay_ms);
+
+/**
+ * Seconds added to the local clock when stamping requests. The service refuses timestamps
+ * more than 5 minutes off (AuthFailure.SignatureExpire); by default the client also learns
+ * the offset from the service's Date header on that error and retries once.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_set_clock_offset_secs(struct tcfaceid_client_builder *builder,
+                                                              int64_t offset_secs);
+
+/**
+ * Build the client. The builder is consumed (freed) whether or not this succeeds: do not use
+ * or free it afterwards. On success `*client_out` receives a client owned by the caller: free
+ * it with tcfaceid_client_free. On failure `*client_out` is not written.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_REGION,
+ * TCFACEID_RESULT_INVALID_ENDPOINT, TCFACEID_RESULT_INVALID_LANGUAGE,
+ * TCFACEID_RESULT_INVALID_OPTION, TCFACEID_RESULT_CREDENTIALS_MISSING,
+ * TCFACEID_RESULT_CREDENTIALS_INVALID or TCFACEID_RESULT_TLS (unusable CA file).
+ */
+tcfaceid_result tcfaceid_client_builder_build(struct tcfaceid_client_builder *builder,
+                                              struct tcfaceid_client **client_out);
+
+/**
+ * Free a client. NULL does nothing; freeing twice, or while another thread uses the client,
+ * is undefined behaviour. Does not change the last error.
+ */
+void tcfaceid_client_free(struct tcfaceid_client *client);
+
+/**
+ * Submit a document: run every local check of the request, then ApplyCardVerification.
+ *
+ * On success `*response_out` receives the answer (token and polling hints), owned by the
+ * caller: free it with tcfaceid_apply_response_free. Threads: any number of threads may share
+ * the client; `request` must not be changed meanwhile.
+ *
+ * Returns TCFACEID_RESULT_OK; the local checks' codes (2xx, 3xx); TCFACEID_RESULT_TRANSPORT,
+ * _TLS, _TIMEOUT, _HTTP_STATUS, _SERVICE, _SERVICE_AUTH_FAILURE, _SERVICE_RATE_LIMITED,
+ * _SERVICE_ACTION_OFFLINE, _PROTOCOL, _RESPONSE_TOO_LARGE; or the argument codes. The last
+ * error then has the service code, RequestId and HTTP status where known.
+ */
+tcfaceid_result tcfaceid_client_apply_card_verification(const struct tcfaceid_client *client,
+                                                        const struct tcfaceid_card_request *request,
+                                                        struct tcfaceid_apply_response **response_out);
+
+/**
+ * GetCardVerificationResult for a token: the status (PROCESSING until the verdict) and, on a
+ * verdict, the fields read off the card.
+ *
+ * On success `*result_out` receives the answer, owned by the caller: free it with
+ * tcfaceid_verification_result_free. Threads: any number of threads may share the client.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (empty token), the network and
+ * service codes listed at tcfaceid_client_apply_card_verification, or the argument codes.
+ */
+tcfaceid_result tcfaceid_client_get_card_verification_result(const struct tcfaceid_client *client,
+                                                             const char *token,
+                                                             struct tcfaceid_verification_result **result_out);
+
+/**
+ * Apply, then poll GetCardVerificationResult as the service's hints say (wait
+ * AsyncCardVerificationPollingWaitTime seconds before each poll, at most
+ * AsyncCardVerificationMaxPollingTimes polls) until the verdict, an error, or `deadline_ms`
+ * milliseconds from now.
+ *
+ * On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
+ * token), owned by the caller: free it with tcfaceid_verification_result_free.
+ *
+ * Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED or
+ * TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED (the last error's message has the token, so polling
+ * can continue with tcfaceid_client_get_card_verification_result); or any code of
+ * tcfaceid_client_apply_card_verification.
+ */
+tcfaceid_result tcfaceid_client_verify_card(const struct tcfaceid_client *client,
+                                            const struct tcfaceid_card_request *request,
+                                            uint64_t deadline_ms,
+                                            struct tcfaceid_verification_result **result_out);
+
+/**
+ * Sign and send any action of the service (version 2018-03-01) with a JSON body, sent byte for
+ * byte as given. On success `*response_out` receives the whole response body
+ * (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
+ * carrying Response.Error is returned as a service error code, not as OK.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (an action that is not a
+ * name), the network and service codes listed at tcfaceid_client_apply_card_verification, or
+ * the argument codes.
+ */
+tcfaceid_result tcfaceid_client_call_json(const struct tcfaceid_client *client,
+                                          const char *action,
+                                          const char *json_body,
+                                          char **response_out);
+
+/**
+ * The CardVerificationToken (borrowed; valid until the response is freed). NULL for NULL.
+ */
+const char *tcfaceid_apply_response_token(const struct tcfaceid_apply_response *response);
+
+/**
+ * AsyncCardVerificationMaxPollingTimes: the most result polls the service expects (60 when
+ * the service gave none). 0 for NULL.
+ */
+uint64_t tcfaceid_apply_response_max_polling_times(const struct tcfaceid_apply_response *response);
+
+/**
+ * AsyncCardVerificationPollingWaitTime: seconds to wait between polls (5 when the service gave
+ * none). 0 for NULL.
+ */
+uint64_t tcfaceid_apply_response_polling_wait_secs(const struct tcfaceid_apply_response *response);
+
+/**
+ * The service's RequestId (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_apply_response_request_id(const struct tcfaceid_apply_response *response);
+
+/**
+ * The whole response body as received, `{"Response":{...}}` (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_apply_response_json(const struct tcfaceid_apply_response *response);
+
+/**
+ * Free an apply response. NULL does nothing; freeing twice is undefined behaviour. Does not
+ * change the last error.
+ */
+void tcfaceid_apply_response_free(struct tcfaceid_apply_response *response);
+
+/**
+ * The status as an enum: PROCESSING, PASSED, WARNING, REJECTED, or UNKNOWN for a value this
+ * library does not know (read case-insensitively). UNKNOWN for NULL.
+ */
+tcfaceid_status tcfaceid_verification_result_status(const struct tcfaceid_verification_result *result);
+
+/**
+ * The status as a string: "PROCESSING", "PASSED", "WARNING", "REJECTED", or the unknown value
+ * as the service sent it (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_verification_result_status_str(const struct tcfaceid_verification_result *result);
+
+/**
+ * The CardVerificationToken this result is for (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_verification_result_token(const struct tcfaceid_verification_result *result);
+
+/**
+ * GetCardVerificationResult calls made to get this result (1 for a single call). 0 for NULL.
+ */
+uint64_t tcfaceid_verification_result_polls(const struct tcfaceid_verification_result *result);
+
+/**
+ * Number of WarnInfo entries (reasons for WARNING / REJECTED). 0 for NULL.
+ */
+size_t tcfaceid_verification_result_warn_info_count(const struct tcfaceid_verification_result *result);
+
+/**
+ * WarnInfo entry `index` (borrowed), or NULL when `index` is out of range or for NULL.
+ */
+const char *tcfaceid_verification_result_warn_info(const struct tcfaceid_verification_result *result,
+                                                   size_t index);
+
+/**
+ * Nationality of the document as the service read it, e.g. "IDN" (borrowed), or NULL when
+ * absent (e.g. while PROCESSING) or for NULL.
+ */
+const char *tcfaceid_verification_result_nationality(const struct tcfaceid_verification_result *result);
+
+/**
+ * CardType as the service read it (borrowed), or NULL when absent or for NULL.
+ */
+const char *tcfaceid_verification_result_card_type(const struct tcfaceid_verification_result *result);
+
+/**
+ * CardSubType, e.g. "NATIONAL_ID" (borrowed), or NULL when absent or for NULL.
+ */
+const char *tcfaceid_verification_result_card_sub_type(const struct tcfaceid_verification_result *result);
+
+/**
+ * CardInfo as a JSON object with only the fields the service filled, e.g.
+ * `{"HKIDCard":{"CnName":"...",...}}` (borrowed), or NULL when absent or for NULL.
+ */
+const char *tcfaceid_verification_result_card_info_json(const struct tcfaceid_verification_result *result);
+
+/**
+ * IDVerificationToken (borrowed), or NULL when absent or for NULL.
+ */
+const char *tcfaceid_verification_result_id_verification_token(const struct tcfaceid_verification_result *result);
+
+/**
+ * The service's RequestId (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_verification_result_request_id(const struct tcfaceid_verification_result *result);
+
+/**
+ * The whole response body as received, `{"Response":{...}}` (borrowed). NULL for NULL.
+ */
+const char *tcfaceid_verification_result_json(const struct tcfaceid_verification_result *result);
+
+/**
+ * Free a verification result. NULL does nothing; freeing twice is undefined behaviour. Does
+ * not change the last error.
+ */
+void tcfaceid_verification_result_free(struct tcfaceid_verification_result *result);
 
 /**
  * TESTING HOOK: always panics inside the panic boundary, to prove that a panic does not cross

@@ -106,6 +106,15 @@ pub(crate) trait BoxHandle: Sized {
         unsafe { ptr.cast::<Self::Inner>().as_mut() }
     }
 
+    /// Take the value back from a handle (the handle is gone afterwards); `None` for NULL.
+    ///
+    /// # Safety
+    /// As [`BoxHandle::free`].
+    unsafe fn take(ptr: *mut Self) -> Option<Self::Inner> {
+        // SAFETY: by the contract above, a non-NULL ptr is a live Box<Inner> given up by C.
+        (!ptr.is_null()).then(|| *unsafe { Box::from_raw(ptr.cast::<Self::Inner>()) })
+    }
+
     /// Drop the value behind a handle; NULL does nothing.
     ///
     /// # Safety

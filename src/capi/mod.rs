@@ -64,6 +64,10 @@ pub mod sign;
 
 pub mod card_request;
 
+pub mod client;
+
+pub mod response;
+
 pub mod debug;
 
 pub use crate::error::ResultCode;

@@ -1,0 +1,460 @@
+//! The `tcfaceid_client_builder` and `tcfaceid_client` handles, and the calls a client makes:
+//! apply, get result, verify (apply and poll to the verdict), and any action as JSON.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use crate::capi::card_request::tcfaceid_card_request;
+use crate::capi::ffi::{owned_c_string, BoxHandle};
+use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
+use crate::client::{Client, ClientBuilder, CredentialSource};
+use crate::credential::Credential;
+use crate::error::ResultCode;
+use crate::retry::RetryPolicy;
+
+/// Settings for a client (opaque). Made by tcfaceid_client_builder_new, changed with the
+/// _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
+/// or freed with tcfaceid_client_builder_free. Every input is copied.
+///
+/// Defaults: credentials from the environment, then the profile file; region from
+/// TENCENTCLOUD_REGION; endpoint https://faceid.tencentcloudapi.com; language en-US; connect
+/// timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
+/// from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
+///
+/// Threads: one thread at a time (it may move between threads).
+pub struct tcfaceid_client_builder {
+    _private: [u8; 0],
+}
+
+impl BoxHandle for tcfaceid_client_builder {
+    type Inner = ClientBuilder;
+}
+
+/// A FaceID client (opaque). Immutable once built: any number of threads may use one client at
+/// the same time (every call takes a const pointer); its connections are kept alive and shared.
+/// Free it with tcfaceid_client_free once no thread uses it.
+pub struct tcfaceid_client {
+    _private: [u8; 0],
+}
+
+impl BoxHandle for tcfaceid_client {
+    type Inner = Client;
+}
+
+/// Make a builder with the defaults. On success `*builder_out` receives a handle owned by the
+/// caller: pass it to tcfaceid_client_builder_build or tcfaceid_client_builder_free.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_new(
+    builder_out: *mut *mut tcfaceid_client_builder,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder_out = try_out!(builder_out);
+        builder_out.set(tcfaceid_client_builder::into_raw(ClientBuilder::new()));
+        ResultCode::Ok
+    }
+}
+
+/// Free a builder that was not built. NULL does nothing; freeing twice is undefined behaviour.
+/// Does not change the last error.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_free(builder: *mut tcfaceid_client_builder) {
+    ffi_boundary! { keep_last_error;
+        // SAFETY: by the documented contract, NULL or a live handle from _new.
+        unsafe { tcfaceid_client_builder::free(builder) }
+    }
+}
+
+/// Use these credentials. `secret_id` and `secret_key` must not be NULL; `token` (temporary
+/// credentials, sent as X-TC-Token) may be NULL. Copied; the key is wiped from memory when the
+/// client is freed and never appears in any message.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
+/// TCFACEID_RESULT_CREDENTIALS_INVALID (empty, or surrounding whitespace).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials(
+    builder: *mut tcfaceid_client_builder,
+    secret_id: *const c_char,
+    secret_key: *const c_char,
+    token: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let secret_id = try_str!(secret_id);
+        let secret_key = try_str!(secret_key);
+        let token = try_opt_str!(token);
+        let credential = try_result!(Credential::new(secret_id, secret_key, token));
+        update(builder, |b| b.credential(credential));
+        ResultCode::Ok
+    }
+}
+
+/// Read the credentials from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and the optional
+/// TENCENTCLOUD_SECURITY_TOKEN when the client is built.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials_from_env(
+    builder: *mut tcfaceid_client_builder,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.credential_source(CredentialSource::Environment));
+        ResultCode::Ok
+    }
+}
+
+/// Read the credentials from the profile file (TENCENTCLOUD_CREDENTIALS_FILE, else
+/// ~/.tencentcloud/credentials) when the client is built; `profile` names the section (NULL:
+/// "default").
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials_from_profile(
+    builder: *mut tcfaceid_client_builder,
+    profile: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let profile = try_opt_str!(profile).map(str::to_owned);
+        update(builder, |b| b.credential_source(CredentialSource::Profile(profile)));
+        ResultCode::Ok
+    }
+}
+
+/// The region: "ap-hongkong", "ap-jakarta" or "ap-singapore".
+///
+/// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+/// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_region(
+    builder: *mut tcfaceid_client_builder,
+    region: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let value = try_str!(region).to_owned();
+        update(builder, |b| b.region(value));
+        ResultCode::Ok
+    }
+}
+
+/// The endpoint: any https:// URL (e.g. "https://faceid.intl.tencentcloudapi.com"), or an
+/// http:// URL given explicitly (the emulator, a local gateway).
+///
+/// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+/// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_endpoint(
+    builder: *mut tcfaceid_client_builder,
+    endpoint: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let value = try_str!(endpoint).to_owned();
+        update(builder, |b| b.endpoint(value));
+        ResultCode::Ok
+    }
+}
+
+/// The language of the service's messages: "en-US" (default) or "zh-CN".
+///
+/// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+/// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_language(
+    builder: *mut tcfaceid_client_builder,
+    language: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let value = try_str!(language).to_owned();
+        update(builder, |b| b.language(value));
+        ResultCode::Ok
+    }
+}
+
+/// A proxy URL, e.g. "http://user:pass@proxy:3128" (default: the standard environment
+/// variables HTTPS_PROXY / ALL_PROXY / NO_PROXY).
+///
+/// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+/// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_proxy(
+    builder: *mut tcfaceid_client_builder,
+    proxy: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let value = try_str!(proxy).to_owned();
+        update(builder, |b| b.proxy(value));
+        ResultCode::Ok
+    }
+}
+
+/// A PEM file of CA certificates to trust instead of the bundled roots (read at build).
+///
+/// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
+/// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_ca_file(
+    builder: *mut tcfaceid_client_builder,
+    path: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let value = try_str!(path).to_owned();
+        update(builder, |b| b.ca_file(value));
+        ResultCode::Ok
+    }
+}
+
+/// The connect timeout in milliseconds (DNS, TCP and TLS), 1..=3600000.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+/// tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_connect_timeout_ms(
+    builder: *mut tcfaceid_client_builder,
+    timeout_ms: u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.connect_timeout(Duration::from_millis(timeout_ms)));
+        ResultCode::Ok
+    }
+}
+
+/// The overall deadline of one call in milliseconds (all retries included), 1..=3600000.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+/// tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_timeout_ms(
+    builder: *mut tcfaceid_client_builder,
+    timeout_ms: u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.timeout(Duration::from_millis(timeout_ms)));
+        ResultCode::Ok
+    }
+}
+
+/// The largest response body read (at least 1024); a larger one fails the call with
+/// TCFACEID_RESULT_RESPONSE_TOO_LARGE.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; the range is checked by
+/// tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_max_response_bytes(
+    builder: *mut tcfaceid_client_builder,
+    max_bytes: u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.max_response_bytes(max_bytes));
+        ResultCode::Ok
+    }
+}
+
+/// Retry network failures before a response, HTTP 5xx and RequestLimitExceeded* (never
+/// business errors): `max_attempts` in all (1 = no retries, at most 10), with jittered
+/// exponential backoff from `base_delay_ms` up to `max_delay_ms`.
+///
+/// ApplyCardVerification is not idempotent: a retry after the request reached the service can
+/// create a second, billed verification job.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_OPTION.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_retries(
+    builder: *mut tcfaceid_client_builder,
+    max_attempts: u32,
+    base_delay_ms: u64,
+    max_delay_ms: u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let policy = RetryPolicy {
+            max_attempts,
+            base_delay: Duration::from_millis(base_delay_ms),
+            max_delay: Duration::from_millis(max_delay_ms),
+        };
+        try_result!(policy.check());
+        update(builder, |b| b.retry(policy));
+        ResultCode::Ok
+    }
+}
+
+/// Seconds added to the local clock when stamping requests. The service refuses timestamps
+/// more than 5 minutes off (AuthFailure.SignatureExpire); by default the client also learns
+/// the offset from the service's Date header on that error and retries once.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_clock_offset_secs(
+    builder: *mut tcfaceid_client_builder,
+    offset_secs: i64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.clock_offset_secs(offset_secs));
+        ResultCode::Ok
+    }
+}
+
+/// Build the client. The builder is consumed (freed) whether or not this succeeds: do not use
+/// or free it afterwards. On success `*client_out` receives a client owned by the caller: free
+/// it with tcfaceid_client_free. On failure `*client_out` is not written.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_REGION,
+/// TCFACEID_RESULT_INVALID_ENDPOINT, TCFACEID_RESULT_INVALID_LANGUAGE,
+/// TCFACEID_RESULT_INVALID_OPTION, TCFACEID_RESULT_CREDENTIALS_MISSING,
+/// TCFACEID_RESULT_CREDENTIALS_INVALID or TCFACEID_RESULT_TLS (unusable CA file).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_build(
+    builder: *mut tcfaceid_client_builder,
+    client_out: *mut *mut tcfaceid_client,
+) -> ResultCode {
+    ffi_boundary! {
+        // SAFETY: by the documented contract, NULL or a live builder, consumed here.
+        let taken = unsafe { tcfaceid_client_builder::take(builder) };
+        let Some(settings) = taken else {
+            return crate::capi::ffi::fail(&crate::capi::ffi::null_argument("builder"));
+        };
+        let client_out = try_out!(client_out);
+        let client = try_result!(settings.build());
+        client_out.set(tcfaceid_client::into_raw(client));
+        ResultCode::Ok
+    }
+}
+
+/// Free a client. NULL does nothing; freeing twice, or while another thread uses the client,
+/// is undefined behaviour. Does not change the last error.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_free(client: *mut tcfaceid_client) {
+    ffi_boundary! { keep_last_error;
+        // SAFETY: by the documented contract, NULL or a live client no thread uses.
+        unsafe { tcfaceid_client::free(client) }
+    }
+}
+
+/// Submit a document: run every local check of the request, then ApplyCardVerification.
+///
+/// On success `*response_out` receives the answer (token and polling hints), owned by the
+/// caller: free it with tcfaceid_apply_response_free. Threads: any number of threads may share
+/// the client; `request` must not be changed meanwhile.
+///
+/// Returns TCFACEID_RESULT_OK; the local checks' codes (2xx, 3xx); TCFACEID_RESULT_TRANSPORT,
+/// _TLS, _TIMEOUT, _HTTP_STATUS, _SERVICE, _SERVICE_AUTH_FAILURE, _SERVICE_RATE_LIMITED,
+/// _SERVICE_ACTION_OFFLINE, _PROTOCOL, _RESPONSE_TOO_LARGE; or the argument codes. The last
+/// error then has the service code, RequestId and HTTP status where known.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_apply_card_verification(
+    client: *const tcfaceid_client,
+    request: *const tcfaceid_card_request,
+    response_out: *mut *mut tcfaceid_apply_response,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let request = try_ref!(request);
+        let response_out = try_out!(response_out);
+        let (response, raw) = try_result!(client.apply_card_verification_raw(request));
+        let handle = try_result!(tcfaceid_apply_response::new(response, raw.body));
+        response_out.set(handle);
+        ResultCode::Ok
+    }
+}
+
+/// GetCardVerificationResult for a token: the status (PROCESSING until the verdict) and, on a
+/// verdict, the fields read off the card.
+///
+/// On success `*result_out` receives the answer, owned by the caller: free it with
+/// tcfaceid_verification_result_free. Threads: any number of threads may share the client.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (empty token), the network and
+/// service codes listed at tcfaceid_client_apply_card_verification, or the argument codes.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_get_card_verification_result(
+    client: *const tcfaceid_client,
+    token: *const c_char,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let token = try_str!(token);
+        let result_out = try_out!(result_out);
+        let (result, raw) = try_result!(client.get_card_verification_result_raw(token));
+        let handle = try_result!(tcfaceid_verification_result::new(result, raw.body, token, 1));
+        result_out.set(handle);
+        ResultCode::Ok
+    }
+}
+
+/// Apply, then poll GetCardVerificationResult as the service's hints say (wait
+/// AsyncCardVerificationPollingWaitTime seconds before each poll, at most
+/// AsyncCardVerificationMaxPollingTimes polls) until the verdict, an error, or `deadline_ms`
+/// milliseconds from now.
+///
+/// On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
+/// token), owned by the caller: free it with tcfaceid_verification_result_free.
+///
+/// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED or
+/// TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED (the last error's message has the token, so polling
+/// can continue with tcfaceid_client_get_card_verification_result); or any code of
+/// tcfaceid_client_apply_card_verification.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_verify_card(
+    client: *const tcfaceid_client,
+    request: *const tcfaceid_card_request,
+    deadline_ms: u64,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let request = try_ref!(request);
+        let result_out = try_out!(result_out);
+        let verification = try_result!(client.verify_card(request, Duration::from_millis(deadline_ms)));
+        let handle = try_result!(tcfaceid_verification_result::new(
+            verification.result,
+            verification.result_json,
+            &verification.apply.card_verification_token,
+            verification.polls,
+        ));
+        result_out.set(handle);
+        ResultCode::Ok
+    }
+}
+
+/// Sign and send any action of the service (version 2018-03-01) with a JSON body, sent byte for
+/// byte as given. On success `*response_out` receives the whole response body
+/// (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
+/// carrying Response.Error is returned as a service error code, not as OK.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (an action that is not a
+/// name), the network and service codes listed at tcfaceid_client_apply_card_verification, or
+/// the argument codes.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_call_json(
+    client: *const tcfaceid_client,
+    action: *const c_char,
+    json_body: *const c_char,
+    response_out: *mut *mut c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let action = try_str!(action);
+        let json_body = try_str!(json_body);
+        let response_out = try_out!(response_out);
+        let raw = try_result!(client.call_json(action, json_body));
+        response_out.set(try_result!(owned_c_string(raw.body, "response")).into_raw());
+        ResultCode::Ok
+    }
+}
+
+/// Apply a by-value builder method to the builder behind a handle.
+fn update(builder: &mut ClientBuilder, change: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+    let current = std::mem::take(builder);
+    *builder = change(current);
+}
