@@ -336,7 +336,10 @@ pub fn read_file(path: &Path, field: &str) -> Result<Vec<u8>> {
     // Devices and pipes report size 0: the read itself is bounded too.
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
-    check_base64_len(base64_len(usize::try_from(size).unwrap_or(usize::MAX)), field)?;
+    check_base64_len(
+        base64_len(usize::try_from(size).unwrap_or(usize::MAX)),
+        field,
+    )?;
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(MAX_RAW_LEN as u64 + 1)
         .read_to_end(&mut bytes)
