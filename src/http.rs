@@ -82,9 +82,7 @@ pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
                     timeout.as_millis()
                 ),
             ),
-            _ if is_tls_message(&io.to_string()) => {
-                Error::new(ResultCode::Tls, format!("TLS failure: {io}"))
-            }
+            _ if is_tls_io_error(&io) => Error::new(ResultCode::Tls, format!("TLS failure: {io}")),
             _ => Error::new(ResultCode::Transport, format!("connection failed: {io}")),
         },
         E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => {
@@ -105,6 +103,21 @@ pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
         ),
         other => Error::new(ResultCode::Transport, format!("request failed: {other}")),
     }
+}
+
+/// Whether an I/O error comes from the TLS layer. rustls reports every handshake and record
+/// failure (untrusted or expired certificate, wrong name, a peer that does not speak TLS, a
+/// corrupt record, an alert) as an `io::Error` wrapping a `rustls::Error`: find that error in
+/// the chain. The message check stays as a fallback for errors that carry no source.
+fn is_tls_io_error(io: &std::io::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = io.get_ref().map(|e| e as _);
+    while let Some(error) = source {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        source = error.source();
+    }
+    is_tls_message(&io.to_string())
 }
 
 fn is_tls_message(text: &str) -> bool {

@@ -1,14 +1,16 @@
 //! `tcfaceid-emulator`: the local stand-in for the FaceID service, on 127.0.0.1.
 //!
 //! Prints exactly one line to stdout once it listens — `tcfaceid-emulator listening on
-//! http://127.0.0.1:PORT` — then serves until it is killed. See `--help` for the flags.
+//! http://127.0.0.1:PORT` (`https://` with `--tls-cert` / `--tls-key`) — then serves until it is
+//! killed. See `--help` for the flags.
 
 use std::ffi::OsString;
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, Verdict, DEFAULT_MAX_BODY_BYTES,
+    Emulator, EmulatorConfig, Fault, FaultKind, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
 
@@ -20,7 +22,8 @@ GetCardVerificationResult (API 2018-03-01), bound to 127.0.0.1 only.
 
 Once listening it prints exactly one line to stdout:
     tcfaceid-emulator listening on http://127.0.0.1:PORT
-then serves until killed. One log line per request goes to stderr (never a secret).
+(https:// with --tls-cert and --tls-key), then serves until killed. One log line per request
+goes to stderr (never a secret).
 
 USAGE: tcfaceid-emulator [OPTIONS]
 
@@ -35,6 +38,10 @@ Credentials and server:
   --clock-offset-secs S    the emulator's clock is the system clock + S seconds (may be negative);
                            the 300 s skew check and the Date header use it
   --quiet                  no per-request log on stderr
+  --tls-cert PEM           serve HTTPS with this certificate chain (leaf first) ...
+  --tls-key PEM            ... and this private key (PKCS#8, RSA or SEC1); both or neither.
+                           Clients must trust the issuing CA (ClientBuilder::ca_file or
+                           TCFACEID_CA_FILE); the certificate should name 127.0.0.1
 
 Verification flow:
   --processing-polls N     GetCardVerificationResult answers PROCESSING N times per token,
@@ -62,7 +69,8 @@ Faults (one kind at a time, decided before anything else about a request):
   --help                   this text
 
 Flags take their value as the next argument or after '=' (--port=8080).
-Exit codes: 0 after --help, 1 when the port cannot be bound, 2 for bad flags.
+Exit codes: 0 after --help, 1 when the port cannot be bound or the TLS files are unusable,
+2 for bad flags.
 "
     )
 }
@@ -91,6 +99,8 @@ const VALUE_FLAGS: &[&str] = &[
     "--fault-count",
     "--verdict",
     "--fail-with",
+    "--tls-cert",
+    "--tls-key",
 ];
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -102,6 +112,7 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
 fn parse(args: Vec<OsString>) -> Result<Command, String> {
     let mut config = EmulatorConfig::default();
     let (mut fail_first, mut fail_with, mut always, mut fault_count) = (None, None, None, None);
+    let (mut tls_cert, mut tls_key): (Option<PathBuf>, Option<PathBuf>) = (None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg
@@ -162,6 +173,8 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
             "--delay-ms" => config.delay_ms = number(&flag, &value)?,
             "--fail-first" => fail_first = Some(number::<u64>(&flag, &value)?),
             "--fault-count" => fault_count = Some(number::<u64>(&flag, &value)?),
+            "--tls-cert" => tls_cert = Some(PathBuf::from(value)),
+            "--tls-key" => tls_key = Some(PathBuf::from(value)),
             "--verdict" => {
                 config.verdict = Verdict::parse(&value).ok_or_else(|| {
                     format!("--verdict: {value:?} is not passed, warning or rejected")
@@ -204,6 +217,11 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
         }
         (None, None) => Fault::default(),
     };
+    config.tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together".to_owned()),
+    };
     if config.threads == 0 {
         return Err("--threads must be at least 1".to_owned());
     }
@@ -231,13 +249,14 @@ fn describe(config: &EmulatorConfig) -> String {
         } => format!("{} on the first {n} requests", kind.name()),
     };
     format!(
-        "tcfaceid-emulator: SecretId {}{demo}, token {}, verdict {}, PROCESSING polls {}, fault {fault}, delay {} ms{}",
+        "tcfaceid-emulator: SecretId {}{demo}, token {}, verdict {}, PROCESSING polls {}, fault {fault}, delay {} ms{}{}",
         config.secret_id,
         if config.token.is_some() { "required" } else { "none" },
         config.verdict.status().as_str(),
         config.processing_polls,
         config.delay_ms,
         if config.offline { ", offline" } else { "" },
+        if config.tls.is_some() { ", HTTPS" } else { "" },
     )
 }
 
@@ -358,6 +377,27 @@ mod tests {
         );
         assert_eq!(config.max_body_bytes, 100);
         assert!(config.offline && !config.log);
+        assert_eq!(config.tls, None);
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let config = serve(&["--tls-cert", "c.pem", "--tls-key=k.pem"]).unwrap();
+        assert_eq!(
+            config.tls,
+            Some(TlsFiles {
+                cert: PathBuf::from("c.pem"),
+                key: PathBuf::from("k.pem")
+            })
+        );
+        assert!(describe(&config).contains("HTTPS"));
+        for bad in [
+            &["--tls-cert", "c.pem"][..],
+            &["--tls-key", "k.pem"],
+            &["--tls-cert"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What an emulator is told to do: credentials, polling behaviour, verdict, faults, limits, log.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::api::VerificationStatus;
@@ -128,11 +129,20 @@ impl Fault {
     }
 }
 
+/// The PEM files the emulator serves HTTPS with (see [`EmulatorConfig::tls`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first (PEM `CERTIFICATE` blocks).
+    pub cert: PathBuf,
+    /// The leaf's private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC).
+    pub key: PathBuf,
+}
+
 /// A log destination shared with the caller: every log line is appended to it.
 pub type LogSink = Arc<Mutex<Vec<String>>>;
 
 /// The emulator's settings. `Default` gives the demo credentials, two PROCESSING polls, a
-/// 1 s polling hint, PASSED verdicts, no faults, a free port and a log on stderr.
+/// 1 s polling hint, PASSED verdicts, no faults, a free port, plain HTTP and a log on stderr.
 #[derive(Clone)]
 pub struct EmulatorConfig {
     /// Port to bind on 127.0.0.1; 0 picks a free one (read it back with `Emulator::addr`).
@@ -169,6 +179,9 @@ pub struct EmulatorConfig {
     pub log: bool,
     /// Also append every log line here (for tests that inspect the log).
     pub log_sink: Option<LogSink>,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP; `Emulator::endpoint`
+    /// then gives `https://127.0.0.1:PORT`. The files are read when the emulator starts.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for EmulatorConfig {
@@ -190,6 +203,7 @@ impl Default for EmulatorConfig {
             clock_offset_secs: 0,
             log: true,
             log_sink: None,
+            tls: None,
         }
     }
 }
@@ -213,6 +227,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("clock_offset_secs", &self.clock_offset_secs)
             .field("log", &self.log)
             .field("log_sink", &self.log_sink.as_ref().map(|_| "…"))
+            .field("tls", &self.tls)
             .finish()
     }
 }

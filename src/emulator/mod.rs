@@ -57,6 +57,14 @@
 //! `["FakeSuspected"]`) or `warning` (→ WARNING, WarnInfo `["PoorImageQuality"]`), matched
 //! case-insensitively, `rejected` first. PASSED has an empty WarnInfo list.
 //!
+//! # HTTPS
+//! With [`EmulatorConfig::tls`] (the binary's `--tls-cert PEM --tls-key PEM`) the emulator
+//! serves HTTPS on the port and [`Emulator::endpoint`] gives `https://127.0.0.1:PORT`. A TLS
+//! front (rustls, the client's own TLS stack) relays the plaintext unchanged to the HTTP server
+//! on a private loopback port, so the signed `Host` keeps the public port and every check,
+//! fault, counter and log line works as over plain HTTP. Clients must trust the issuing CA:
+//! `ClientBuilder::ca_file` or `TCFACEID_CA_FILE`.
+//!
 //! # Log
 //! One line per request (stderr when [`EmulatorConfig::log`], and/or
 //! [`EmulatorConfig::log_sink`]): method, action, HTTP status, error code, RequestId, body size.
@@ -71,10 +79,11 @@ mod rules;
 mod server;
 mod service;
 mod stats;
+mod tls;
 mod verify;
 
 pub use config::{
-    EmulatorConfig, Fault, FaultKind, LogSink, Verdict, DEFAULT_MAX_BODY_BYTES,
+    EmulatorConfig, Fault, FaultKind, LogSink, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
 pub use server::Emulator;

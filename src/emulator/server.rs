@@ -17,6 +17,7 @@ use super::log::{LogLine, Logger};
 use super::reply::{http_date, Reply};
 use super::service::Service;
 use super::stats::{bump, Stats};
+use super::tls::{self, TlsFront};
 use super::verify::Incoming;
 
 /// Bodies are drained (read and thrown away) up to this size so the client gets its
@@ -30,23 +31,28 @@ struct Shared {
     service: Service,
     faults: FaultPlan,
     logger: Logger,
+    /// The address tiny_http listens on (the public one, or the private one behind TLS).
     local: SocketAddr,
     stopping: AtomicBool,
 }
 
-/// A running emulator: a tiny_http server bound to 127.0.0.1 and its worker threads. Dropping
-/// it (or calling [`Emulator::shutdown`]) stops the server and joins the workers.
+/// A running emulator: a tiny_http server bound to 127.0.0.1 and its worker threads, behind a
+/// TLS front when [`EmulatorConfig::tls`] is set. Dropping it (or calling
+/// [`Emulator::shutdown`]) stops the server and joins the workers.
 pub struct Emulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
     server: Option<Arc<Server>>,
     workers: Vec<JoinHandle<()>>,
+    /// HTTPS: the public port, relaying to tiny_http on a private loopback port.
+    tls: Option<TlsFront>,
 }
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
             .field("addr", &self.addr)
+            .field("https", &self.tls.is_some())
             .field("config", &self.shared.service.config)
             .field("running", &self.server.is_some())
             .finish()
@@ -54,10 +60,12 @@ impl std::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// Bind 127.0.0.1 on `config.port` (0 = a free port) and start answering.
+    /// Bind 127.0.0.1 on `config.port` (0 = a free port) and start answering, over HTTPS when
+    /// `config.tls` is set.
     ///
-    /// Errors: `InvalidInput` for an empty SecretId or SecretKey or zero threads; the bind
-    /// error (e.g. `AddrInUse`); a thread that cannot be spawned.
+    /// Errors: `InvalidInput` for an empty SecretId or SecretKey or zero threads, and for TLS
+    /// files that are unreadable, hold no certificate or key, or do not match; the bind error
+    /// (e.g. `AddrInUse`); a thread that cannot be spawned.
     pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         let invalid =
             |what: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, what.to_owned()));
@@ -67,23 +75,27 @@ impl Emulator {
         if config.threads == 0 {
             return invalid("the emulator needs at least one worker thread");
         }
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
-        let addr = listener.local_addr()?;
+        let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+        // Behind TLS, tiny_http listens on a private port and the front takes the given one.
+        let private = if tls_config.is_some() { 0 } else { config.port };
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, private))?;
+        let local = listener.local_addr()?;
         let server =
             Server::from_listener(listener, None).map_err(|e| io::Error::other(e.to_string()))?;
         let threads = config.threads;
         let shared = Arc::new(Shared {
             faults: FaultPlan::new(config.fault),
             logger: Logger::new(config.log, config.log_sink.clone()),
-            service: Service::new(config),
-            local: addr,
+            local,
             stopping: AtomicBool::new(false),
+            service: Service::new(config),
         });
         let mut emulator = Emulator {
-            addr,
+            addr: local,
             shared,
             server: Some(Arc::new(server)),
             workers: Vec::with_capacity(threads),
+            tls: None,
         };
         for i in 0..threads {
             let (server, shared) = match &emulator.server {
@@ -95,6 +107,12 @@ impl Emulator {
                 .name(format!("tcfaceid-emulator-{i}"))
                 .spawn(move || serve(&server, &shared))?;
             emulator.workers.push(worker);
+        }
+        if let Some(tls_config) = tls_config {
+            let port = emulator.shared.service.config.port;
+            let front = TlsFront::start(port, tls_config, local)?;
+            emulator.addr = front.addr();
+            emulator.tls = Some(front);
         }
         Ok(emulator)
     }
@@ -109,9 +127,11 @@ impl Emulator {
         self.addr.to_string()
     }
 
-    /// The endpoint to give a client: `http://127.0.0.1:PORT`.
+    /// The endpoint to give a client: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT`
+    /// when serving TLS.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// A snapshot of the counters.
@@ -126,6 +146,10 @@ impl Emulator {
     }
 
     fn stop(&mut self) {
+        // The TLS front first, so no request arrives while the workers wind down.
+        if let Some(mut front) = self.tls.take() {
+            front.stop();
+        }
         let Some(server) = self.server.take() else {
             return;
         };

@@ -1,0 +1,595 @@
+//! TLS: certificates are verified by default; a self-signed, unknown-CA or wrong-name
+//! certificate is a `ResultCode::Tls` error (never `Transport`), quickly; a CA bundle given with
+//! `ClientBuilder::ca_file`, `TCFACEID_CA_FILE` or `tcfaceid_client_builder_set_ca_file` is
+//! trusted; an unusable CA file fails the build with `Tls`.
+//!
+//! Every certificate is made at test time with rcgen (a CA, a leaf for 127.0.0.1 and localhost
+//! signed by it, a self-signed leaf, a leaf for another name) and served by the emulator over
+//! HTTPS (`EmulatorConfig::tls`, the binary's `--tls-cert` / `--tls-key`).
+#![cfg(feature = "emulator")]
+
+use std::ffi::{CStr, CString};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::ptr;
+use std::time::{Duration, Instant};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use tcfaceid::api::VerificationStatus;
+use tcfaceid::capi;
+use tcfaceid::client::ENV_CA_FILE;
+use tcfaceid::emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, TlsFiles, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
+use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tempfile::TempDir;
+
+/// Certificates and keys written to a temporary directory.
+struct Pki {
+    dir: TempDir,
+    /// The test CA's certificate (the bundle clients are told to trust).
+    ca: PathBuf,
+    /// A leaf for 127.0.0.1 and localhost signed by the CA, and its key.
+    leaf: TlsFiles,
+    /// A self-signed leaf for 127.0.0.1 and localhost.
+    self_signed: TlsFiles,
+    /// A leaf signed by the CA for another name only (example.com).
+    wrong_name: TlsFiles,
+    /// Another CA's certificate (not the issuer of any served certificate).
+    other_ca: PathBuf,
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn ca(name: &str) -> (rcgen::Certificate, KeyPair) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    (params.self_signed(&key).unwrap(), key)
+}
+
+fn leaf_params(names: &[&str]) -> CertificateParams {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    // rcgen makes an IP address SAN of "127.0.0.1" and DNS SANs of the others.
+    let mut params = CertificateParams::new(names).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "tcfaceid test server");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params
+}
+
+fn pki() -> Pki {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ca_cert, ca_key) = ca("tcfaceid test CA");
+    let (other_cert, _) = ca("tcfaceid other CA");
+
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = leaf_params(&["127.0.0.1", "localhost"])
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
+        .unwrap();
+    let self_key = KeyPair::generate().unwrap();
+    let self_signed = leaf_params(&["127.0.0.1", "localhost"])
+        .self_signed(&self_key)
+        .unwrap();
+    let wrong_key = KeyPair::generate().unwrap();
+    let wrong = leaf_params(&["example.com"])
+        .signed_by(&wrong_key, &ca_cert, &ca_key)
+        .unwrap();
+
+    Pki {
+        ca: write(d, "ca.pem", &ca_cert.pem()),
+        other_ca: write(d, "other-ca.pem", &other_cert.pem()),
+        leaf: TlsFiles {
+            cert: write(d, "leaf.pem", &leaf.pem()),
+            key: write(d, "leaf.key", &leaf_key.serialize_pem()),
+        },
+        self_signed: TlsFiles {
+            cert: write(d, "self.pem", &self_signed.pem()),
+            key: write(d, "self.key", &self_key.serialize_pem()),
+        },
+        wrong_name: TlsFiles {
+            cert: write(d, "wrong.pem", &wrong.pem()),
+            key: write(d, "wrong.key", &wrong_key.serialize_pem()),
+        },
+        dir,
+    }
+}
+
+fn https_emulator(files: &TlsFiles) -> Emulator {
+    https_emulator_with(files, EmulatorConfig::default())
+}
+
+fn https_emulator_with(files: &TlsFiles, config: EmulatorConfig) -> Emulator {
+    Emulator::start(EmulatorConfig {
+        processing_polls: 1,
+        polling_wait_secs: 0,
+        log: false,
+        threads: 4,
+        tls: Some(files.clone()),
+        ..config
+    })
+    .unwrap()
+}
+
+fn builder(endpoint: &str) -> ClientBuilder {
+    Client::builder()
+        .credential(Credential::new(DEMO_SECRET_ID, DEMO_SECRET_KEY, None).unwrap())
+        .region("ap-singapore")
+        .endpoint(endpoint)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+}
+
+fn url_request() -> CardVerificationRequest {
+    let mut request = CardVerificationRequest::new("HKG", "ID_CARD");
+    request.set_front_url("https://example.com/front.jpg");
+    request.set_back_url("https://example.com/back.jpg");
+    request
+}
+
+/// The error of one GetCardVerificationResult call, and how long it took.
+fn call_error(client: &Client) -> (tcfaceid::Error, Duration) {
+    let start = Instant::now();
+    let error = client
+        .get_card_verification_result("token")
+        .expect_err("the call must fail");
+    (error, start.elapsed())
+}
+
+/// Whether the developer's shell already names a CA file (the default-roots checks then do not
+/// test the defaults, so they are skipped).
+fn env_ca_file_set() -> bool {
+    std::env::var_os(ENV_CA_FILE).is_some_and(|v| !v.is_empty())
+}
+
+#[test]
+fn the_emulator_serves_https_on_the_given_endpoint() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    assert!(
+        emulator.endpoint().starts_with("https://127.0.0.1:"),
+        "{}",
+        emulator.endpoint()
+    );
+    assert_eq!(emulator.host(), emulator.addr().to_string());
+    assert!(format!("{emulator:?}").contains("https: true"));
+}
+
+#[test]
+fn verification_is_on_by_default_and_a_self_signed_certificate_is_a_tls_error() {
+    if env_ca_file_set() {
+        eprintln!("skipped: {ENV_CA_FILE} is set in this environment");
+        return;
+    }
+    let pki = pki();
+    for (name, files) in [
+        ("self-signed", &pki.self_signed),
+        ("signed by a CA not in the bundled roots", &pki.leaf),
+    ] {
+        let emulator = https_emulator(files);
+        let client = builder(&emulator.endpoint()).build().unwrap();
+        let (error, elapsed) = call_error(&client);
+        assert_eq!(error.code(), ResultCode::Tls, "{name}: {error}");
+        assert!(elapsed < Duration::from_secs(2), "{name}: took {elapsed:?}");
+        assert!(
+            !error.is_retryable(),
+            "{name}: a TLS failure is not retried"
+        );
+        assert_eq!(
+            emulator.stats().requests,
+            0,
+            "{name}: nothing reached the service"
+        );
+    }
+}
+
+#[test]
+fn an_untrusted_issuer_or_a_wrong_name_is_a_tls_error_even_with_a_ca_file() {
+    let pki = pki();
+    let cases = [
+        (
+            "self-signed, CA file of the test CA",
+            &pki.self_signed,
+            &pki.ca,
+        ),
+        ("issuer not in the CA file", &pki.leaf, &pki.other_ca),
+        ("certificate for example.com", &pki.wrong_name, &pki.ca),
+    ];
+    for (name, files, ca) in cases {
+        let emulator = https_emulator(files);
+        let client = builder(&emulator.endpoint()).ca_file(ca).build().unwrap();
+        let (error, elapsed) = call_error(&client);
+        assert_eq!(error.code(), ResultCode::Tls, "{name}: {error}");
+        assert!(elapsed < Duration::from_secs(2), "{name}: took {elapsed:?}");
+        assert_eq!(emulator.stats().requests, 0, "{name}");
+    }
+}
+
+#[test]
+fn https_to_a_plain_http_server_is_a_tls_error() {
+    // A plain HTTP server that answers the ClientHello with an HTTP 400, as most do.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(1) {
+            let Ok(mut stream) = stream else { return };
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let pki = pki();
+    let client = builder(&format!("https://{addr}"))
+        .ca_file(&pki.ca)
+        .build()
+        .unwrap();
+    let (error, elapsed) = call_error(&client);
+    assert_eq!(error.code(), ResultCode::Tls, "{error}");
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+
+    // One that never answers a ClientHello (tiny_http waits for a request line): the connect
+    // timeout ends the handshake.
+    let emulator = Emulator::start(EmulatorConfig {
+        log: false,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let endpoint = emulator.endpoint().replace("http://", "https://");
+    let client = builder(&endpoint)
+        .ca_file(&pki.ca)
+        .connect_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let (error, elapsed) = call_error(&client);
+    assert_eq!(error.code(), ResultCode::Timeout, "{error}");
+    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+}
+
+#[test]
+fn with_the_ca_file_the_whole_flow_passes_over_https() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let client = builder(&emulator.endpoint())
+        .ca_file(&pki.ca)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let verification = client
+            .verify_card(&url_request(), Duration::from_secs(10))
+            .unwrap();
+        assert_eq!(verification.result.status, VerificationStatus::Passed);
+        assert!(verification.result.card_info.unwrap().hk_id_card.is_some());
+    }
+    let stats = emulator.stats();
+    assert_eq!(stats.apply_calls, 3);
+    assert_eq!(stats.tokens_issued, 3);
+    assert_eq!(stats.verdicts, 3);
+    assert_eq!(stats.signature_failures, 0, "the signed Host kept the port");
+
+    // The service's own errors come through TLS unchanged.
+    let wrong = Client::builder()
+        .credential(Credential::new(DEMO_SECRET_ID, "not-the-key", None).unwrap())
+        .region("ap-singapore")
+        .endpoint(emulator.endpoint())
+        .ca_file(&pki.ca)
+        .build()
+        .unwrap();
+    let (error, _) = call_error(&wrong);
+    assert_eq!(error.code(), ResultCode::ServiceAuthFailure, "{error}");
+    assert_eq!(error.service_code(), Some("AuthFailure.SignatureFailure"));
+}
+
+#[test]
+fn several_threads_share_one_https_client() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let client = builder(&emulator.endpoint())
+        .ca_file(&pki.ca)
+        .build()
+        .unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..10 {
+                    client.apply_card_verification(&url_request()).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(emulator.stats().apply_calls, 40);
+    assert_eq!(emulator.stats().tokens_issued, 40);
+}
+
+#[test]
+fn faults_over_https_keep_their_classes() {
+    let pki = pki();
+    for (kind, code) in [
+        (FaultKind::Drop, ResultCode::Transport),
+        (FaultKind::Garbage, ResultCode::Protocol),
+        (FaultKind::Http500, ResultCode::HttpStatus),
+    ] {
+        let emulator = https_emulator_with(
+            &pki.leaf,
+            EmulatorConfig {
+                fault: Fault::always(kind),
+                ..EmulatorConfig::default()
+            },
+        );
+        let client = builder(&emulator.endpoint())
+            .ca_file(&pki.ca)
+            .build()
+            .unwrap();
+        let (error, elapsed) = call_error(&client);
+        assert_eq!(error.code(), code, "{kind:?}: {error}");
+        assert!(
+            elapsed < Duration::from_secs(5),
+            "{kind:?}: took {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unusable_ca_file_fails_the_build_with_a_tls_error() {
+    let pki = pki();
+    let d = pki.dir.path();
+    let cases = [
+        ("missing", d.join("no-such-file.pem")),
+        ("empty", write(d, "empty.pem", "")),
+        ("a key, no certificate", pki.leaf.key.clone()),
+        (
+            "not PEM",
+            write(d, "junk.pem", "this is not a certificate\n"),
+        ),
+        (
+            "a certificate block that is not base64",
+            write(
+                d,
+                "broken.pem",
+                "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+            ),
+        ),
+        ("a directory", d.to_path_buf()),
+    ];
+    for (name, path) in cases {
+        let error = builder("https://127.0.0.1:9")
+            .ca_file(&path)
+            .build()
+            .expect_err(name);
+        assert_eq!(error.code(), ResultCode::Tls, "{name}: {error}");
+        assert!(
+            error.message().contains(&path.display().to_string()),
+            "{name}: the message names the file: {error}"
+        );
+    }
+}
+
+#[test]
+fn the_emulator_refuses_unusable_tls_files() {
+    let pki = pki();
+    let d = pki.dir.path();
+    let empty = write(d, "empty.pem", "");
+    for (name, files) in [
+        (
+            "no certificate",
+            TlsFiles {
+                cert: empty.clone(),
+                key: pki.leaf.key.clone(),
+            },
+        ),
+        (
+            "no key",
+            TlsFiles {
+                cert: pki.leaf.cert.clone(),
+                key: empty.clone(),
+            },
+        ),
+        (
+            "key of another certificate",
+            TlsFiles {
+                cert: pki.leaf.cert.clone(),
+                key: pki.self_signed.key.clone(),
+            },
+        ),
+        (
+            "missing",
+            TlsFiles {
+                cert: d.join("nope.pem"),
+                key: d.join("nope.key"),
+            },
+        ),
+    ] {
+        let error = Emulator::start(EmulatorConfig {
+            log: false,
+            tls: Some(files),
+            ..EmulatorConfig::default()
+        })
+        .expect_err(name);
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::InvalidInput,
+            "{name}: {error}"
+        );
+    }
+}
+
+/// The C ABI path: tcfaceid_client_builder_set_ca_file, then a call over HTTPS.
+#[test]
+fn the_c_abi_ca_file_setting_is_trusted() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let c = |s: &str| CString::new(s).unwrap();
+    let (id, key, region) = (c(DEMO_SECRET_ID), c(DEMO_SECRET_KEY), c("ap-singapore"));
+    let endpoint = c(&emulator.endpoint());
+    let ca = c(pki.ca.to_str().unwrap());
+    let other = c(pki.other_ca.to_str().unwrap());
+    for (ca_file, expected) in [(&ca, ResultCode::Ok), (&other, ResultCode::Tls)] {
+        // SAFETY: valid NUL-terminated strings, out pointers we own, live handles freed once.
+        unsafe {
+            let mut builder = ptr::null_mut();
+            assert_eq!(
+                capi::client::tcfaceid_client_builder_new(&mut builder),
+                ResultCode::Ok
+            );
+            for code in [
+                capi::client::tcfaceid_client_builder_set_credentials(
+                    builder,
+                    id.as_ptr(),
+                    key.as_ptr(),
+                    ptr::null(),
+                ),
+                capi::client::tcfaceid_client_builder_set_region(builder, region.as_ptr()),
+                capi::client::tcfaceid_client_builder_set_endpoint(builder, endpoint.as_ptr()),
+                capi::client::tcfaceid_client_builder_set_ca_file(builder, ca_file.as_ptr()),
+            ] {
+                assert_eq!(code, ResultCode::Ok);
+            }
+            let mut client = ptr::null_mut();
+            assert_eq!(
+                capi::client::tcfaceid_client_builder_build(builder, &mut client),
+                ResultCode::Ok
+            );
+            let mut body = ptr::null_mut();
+            let code = capi::client::tcfaceid_client_call_json(
+                client,
+                c"GetCardVerificationResult".as_ptr(),
+                c"{\"CardVerificationToken\":\"t\"}".as_ptr(),
+                &mut body,
+            );
+            let message = CStr::from_ptr(capi::error::tcfaceid_last_error_message())
+                .to_string_lossy()
+                .into_owned();
+            if expected == ResultCode::Ok {
+                // The token is unknown: the service answered, over verified TLS.
+                assert_eq!(code, ResultCode::Service, "{message}");
+            } else {
+                assert_eq!(code, expected, "{message}");
+            }
+            assert!(body.is_null());
+            capi::client::tcfaceid_client_free(client);
+        }
+    }
+}
+
+/// The `TCFACEID_CA_FILE` check runs in a child process (this test binary, filtered to
+/// [`env_child`]) with the variable set there: no test in this process changes the
+/// environment, so the others cannot see it half-set.
+#[test]
+fn the_ca_file_from_the_environment_is_trusted() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let run = |ca_file: &Path, expect: &str| {
+        let output = Command::new(std::env::current_exe().unwrap())
+            .args(["env_child", "--exact", "--nocapture", "--test-threads=1"])
+            .env(ENV_CA_FILE, ca_file)
+            .env("TCFACEID_TLS_TEST_ENDPOINT", emulator.endpoint())
+            .env("TCFACEID_TLS_TEST_EXPECT", expect)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains("1 passed"), "the child ran the check: {text}");
+        assert!(text.contains("env_child checked"), "{text}");
+    };
+    run(&pki.ca, "ok");
+    run(&pki.other_ca, "tls");
+    run(&pki.dir.path().join("missing.pem"), "build-tls");
+}
+
+/// The child of [`the_ca_file_from_the_environment_is_trusted`]; does nothing unless run by it.
+#[test]
+fn env_child() {
+    let Ok(endpoint) = std::env::var("TCFACEID_TLS_TEST_ENDPOINT") else {
+        return;
+    };
+    let expect = std::env::var("TCFACEID_TLS_TEST_EXPECT").unwrap();
+    let built = builder(&endpoint).build();
+    match expect.as_str() {
+        "ok" => {
+            let verification = built
+                .unwrap()
+                .verify_card(&url_request(), Duration::from_secs(10))
+                .unwrap();
+            assert_eq!(verification.result.status, VerificationStatus::Passed);
+        }
+        "tls" => {
+            let (error, _) = call_error(&built.unwrap());
+            assert_eq!(error.code(), ResultCode::Tls, "{error}");
+        }
+        "build-tls" => {
+            let error = built.unwrap_err();
+            assert_eq!(error.code(), ResultCode::Tls, "{error}");
+            assert!(error.message().contains("missing.pem"), "{error}");
+        }
+        other => panic!("unknown expectation {other}"),
+    }
+    println!("env_child checked {expect}");
+}
+
+/// The binary: `--tls-cert` / `--tls-key` serve HTTPS and the ready line says `https://`.
+#[test]
+fn the_emulator_binary_serves_https() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+
+    let pki = pki();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
+        .args(["--port", "0", "--quiet", "--polling-wait-secs", "0"])
+        .arg("--tls-cert")
+        .arg(&pki.leaf.cert)
+        .arg(format!("--tls-key={}", pki.leaf.key.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim_end()
+        .strip_prefix("tcfaceid-emulator listening on ")
+        .map(str::to_owned);
+    let result = endpoint.as_ref().map(|endpoint| {
+        let client = builder(endpoint).ca_file(&pki.ca).build().unwrap();
+        client.verify_card(&url_request(), Duration::from_secs(10))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let endpoint = endpoint.unwrap_or_else(|| panic!("no ready line: {line:?}"));
+    assert!(endpoint.starts_with("https://127.0.0.1:"), "{endpoint}");
+    assert_eq!(
+        result.unwrap().unwrap().result.status,
+        VerificationStatus::Passed
+    );
+
+    // Unusable files: exit code 1 with the file named, before any ready line.
+    let output = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
+        .arg("--tls-cert")
+        .arg(pki.dir.path().join("missing.pem"))
+        .arg("--tls-key")
+        .arg(&pki.leaf.key)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.pem"));
+}
