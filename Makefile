@@ -1,7 +1,8 @@
 # tcfaceid: build and check targets. `make help` lists them. CI runs `.ci/run`, i.e. `make test`.
 #
 # Variables: CARGO (default cargo), CARGO_TARGET_DIR (default target), CC (cc), CXX (g++),
-# VALGRIND (default: valgrind when installed; empty to skip the valgrind run).
+# VALGRIND (default: valgrind when installed; empty to skip the valgrind run), PYTHON (python3);
+# for install: PREFIX (/usr/local), DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR.
 
 CARGO ?= cargo
 CARGO_TARGET_DIR ?= target
@@ -26,6 +27,15 @@ help:
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c against the"
 	@echo "               debug and release libraries, and under valgrind when installed"
 	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
+	@echo "make install   build the release library (no features) and install it under PREFIX"
+	@echo "               (/usr/local; DESTDIR honoured): lib/libtcfaceid.so.VERSION, its SONAME"
+	@echo "               and dev symlinks, lib/libtcfaceid.a, include/tcfaceid.h,"
+	@echo "               lib/pkgconfig/tcfaceid.pc. \`make install-files\` installs without"
+	@echo "               building (e.g. under sudo after \`make build-install\`)"
+	@echo "make uninstall remove what make install put under PREFIX"
+	@echo "make install-test  install into a temp prefix; build and run the C example against it"
+	@echo "               with pkg-config, shared and static, against the emulator"
+	@echo "make gen-null-tests  regenerate tests/c/generated_null_args.c from the header"
 	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
 
 # --- Rust ---------------------------------------------------------------------------------------
@@ -63,7 +73,9 @@ header: build-debug
 
 # $(call run_c_tests,DIR,PROFILE[,RUNNER]): link each C test program against the PROFILE cdylib
 # and run it (under RUNNER if given). The program finds the library through its SONAME,
-# libtcfaceid.so.0, linked to the cdylib in the scratch dir DIR (the rpath).
+# libtcfaceid.so.0, linked to the cdylib in the scratch dir DIR (the rpath). Each program runs
+# under scripts/with-emulator.sh, which starts the PROFILE's emulators (built with the library by
+# --all-features) and exports TCFACEID_TEST_ENDPOINT and friends for tests/c/test_client.c.
 define run_c_tests
 	@mkdir -p $(C_TEST_DIR)/$(1)
 	@ln -sf $(TARGET_ABS)/$(2)/libtcfaceid.so $(C_TEST_DIR)/$(1)/libtcfaceid.so.0
@@ -72,7 +84,8 @@ define run_c_tests
 		echo "$$src ($(1)):"; \
 		$(CC) $(C_TEST_CFLAGS) $$src -o $$exe $(TARGET_ABS)/$(2)/libtcfaceid.so \
 			-Wl,-rpath,$(C_TEST_DIR)/$(1); \
-		RUST_BACKTRACE=0 $(3) $$exe; \
+		RUST_BACKTRACE=0 TCFACEID_EMULATOR=$(TARGET_ABS)/$(2)/tcfaceid-emulator \
+			scripts/with-emulator.sh $(3) $$exe; \
 	done
 endef
 
@@ -108,6 +121,72 @@ else
 	@echo "valgrind not found: skipping the valgrind run of the example"
 endif
 
+# tests/c/generated_null_args.c is generated from the header (tests/generated.rs fails when it
+# is stale); regenerate it after changing the C API.
+PYTHON ?= python3
+
+.PHONY: gen-null-tests
+gen-null-tests:
+	$(PYTHON) scripts/gen_null_tests.py
+
+# --- Install -------------------------------------------------------------------------------------
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL ?= install
+# The crate's version names the real file (libtcfaceid.so.0.1.0); the ABI version, the number
+# of the SONAME set in build.rs (libtcfaceid.so.0), names the symlink programs load.
+LIB_VERSION := $(shell sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
+LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)
+# What libtcfaceid.a needs from the system (tcfaceid.pc's Libs.private), as printed by
+#   cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs
+# install-test links the example statically with exactly these.
+LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# Cargo flags of the installed library: no features (the emulator is for tests).
+INSTALL_CARGO_FLAGS ?=
+# tcfaceid.pc's libdir and includedir, relative to ${prefix} when they are under PREFIX.
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+
+.PHONY: build-install install install-files uninstall install-test
+build-install:
+	$(CARGO) build --release --lib $(INSTALL_CARGO_FLAGS)
+
+install: build-install
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	@test -n "$(LIB_VERSION)" && test -n "$(LIB_SOVERSION)" || \
+		{ echo "cannot read the version from Cargo.toml or include/tcfaceid.h"; exit 1; }
+	@test -f $(TARGET_ABS)/release/libtcfaceid.so || \
+		{ echo "no $(TARGET_ABS)/release/libtcfaceid.so: run make build-install"; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 755 $(TARGET_ABS)/release/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION)
+	ln -sfn libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION)
+	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so
+	$(INSTALL) -m 644 $(TARGET_ABS)/release/libtcfaceid.a $(DESTDIR)$(LIBDIR)/libtcfaceid.a
+	$(INSTALL) -m 644 include/tcfaceid.h $(DESTDIR)$(INCLUDEDIR)/tcfaceid.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' \
+		-e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|g' tcfaceid.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc.tmp
+	mv $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.a \
+		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.h $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc
+
+# Install into a temporary prefix, build bindings/c/example.c with the strict C99 flags and
+# `pkg-config --cflags --libs tcfaceid` (then --static, against libtcfaceid.a), and run both
+# against the emulator: each must print PASSED. Also checks the layout, SONAME, exported symbols,
+# the installed header as C++, DESTDIR and uninstall (scripts/install-test.sh).
+install-test: build-install build-debug
+	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/debug/tcfaceid-emulator \
+		scripts/install-test.sh
+
 # --- Demo ----------------------------------------------------------------------------------------
 
 # Build the library, the emulator and bindings/c/example.c; verify the sample ID card against the
@@ -119,4 +198,4 @@ demo:
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test
-test: fmt-check clippy cargo-test header c-test
+test: fmt-check clippy cargo-test header c-test install-test

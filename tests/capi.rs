@@ -5,7 +5,14 @@
 //!   `-Wall -Wextra -Wpedantic -Werror`, and as C++ (`-x c++`, same warnings).
 //! - Every other `tests/c/*.c` is a test program: compiled with
 //!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -pthread`, linked against the cdylib, run; it must
-//!   exit 0 and end its output with `N passed, 0 failed`.
+//!   exit 0 and end its output with `N passed, 0 failed`. With the `emulator` feature (as
+//!   `make test` runs it: `--all-features`) each program runs under `scripts/with-emulator.sh`,
+//!   which starts this build's `tcfaceid-emulator`s and exports `TCFACEID_TEST_ENDPOINT` and
+//!   friends, so `tests/c/test_client.c` runs its checks against them; without the feature it
+//!   skips those (saying so) and runs its offline checks. The programs run in the crate's root
+//!   (`tests/c/test_client.c` reads `bindings/c/samples/`).
+//! - `tests/c/generated_null_args.c` is one of them, generated from the header
+//!   (`tests/generated.rs` checks it is up to date); `tests/c/check.h` is their shared helpers.
 //!
 //! Compilers: `$CC` (default `cc`) and `$CXX` (default `c++`). Set `VALGRIND=valgrind` to run the
 //! test programs under valgrind (`--leak-check=full`, definite and indirect leaks are errors), as
@@ -89,6 +96,18 @@ fn run(command: &mut Command) -> Output {
     output
 }
 
+/// The emulator binary of this build (cargo builds it for the integration tests when the
+/// `emulator` feature is on).
+#[cfg(feature = "emulator")]
+fn emulator_binary() -> Option<PathBuf> {
+    Some(PathBuf::from(env!("CARGO_BIN_EXE_tcfaceid-emulator")))
+}
+
+#[cfg(not(feature = "emulator"))]
+fn emulator_binary() -> Option<PathBuf> {
+    None
+}
+
 fn c_sources() -> Vec<PathBuf> {
     let mut sources: Vec<PathBuf> = std::fs::read_dir(manifest_dir().join("tests/c"))
         .expect("tests/c")
@@ -148,6 +167,13 @@ fn the_c_tests_pass() {
     let dir = work_dir("programs");
     let cc = env::var("CC").unwrap_or_else(|_| "cc".into());
     let valgrind = env::var("VALGRIND").ok().filter(|v| !v.is_empty());
+    let emulator = emulator_binary();
+    if emulator.is_none() {
+        eprintln!(
+            "the emulator feature is off: the C programs run without the emulators \
+             (tests/c/test_client.c skips its network checks); use --all-features"
+        );
+    }
     for source in c_sources().into_iter().filter(|s| !is_header_only(s)) {
         let exe = dir.join(source.file_stem().expect("a file name"));
         run(Command::new(&cc)
@@ -160,23 +186,41 @@ fn the_c_tests_pass() {
             .arg(&exe)
             .arg(dir.join("libtcfaceid.so"))
             .arg(format!("-Wl,-rpath,{}", dir.display())));
-        let mut command = match &valgrind {
-            Some(valgrind) => {
-                let mut c = Command::new(valgrind);
-                c.args([
-                    "--leak-check=full",
-                    "--errors-for-leak-kinds=definite,indirect",
-                    "--error-exitcode=1",
-                    "--quiet",
-                ])
-                .arg(&exe);
+        let mut argv: Vec<std::ffi::OsString> = Vec::new();
+        if let Some(valgrind) = &valgrind {
+            argv.push(valgrind.into());
+            for flag in [
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--error-exitcode=1",
+                "--quiet",
+            ] {
+                argv.push(flag.into());
+            }
+        }
+        argv.push(exe.clone().into());
+        let mut command = match &emulator {
+            Some(emulator) => {
+                let mut c = Command::new(manifest_dir().join("scripts/with-emulator.sh"));
+                c.env("TCFACEID_EMULATOR", emulator);
+                c.args(&argv);
                 c
             }
-            None => Command::new(&exe),
+            None => {
+                let mut c = Command::new(&argv[0]);
+                c.args(&argv[1..]);
+                c
+            }
         };
-        // No backtrace for the deliberate panic: short output, and nothing for valgrind to
-        // report as reachable from the symbolizer's caches.
-        command.env("RUST_BACKTRACE", "0");
+        command
+            .current_dir(manifest_dir())
+            .env(
+                "TCFACEID_TEST_SAMPLES",
+                manifest_dir().join("bindings/c/samples"),
+            )
+            // No backtrace for the deliberate panic: short output, and nothing for valgrind to
+            // report as reachable from the symbolizer's caches.
+            .env("RUST_BACKTRACE", "0");
         let output = run(&mut command);
         let stdout = String::from_utf8_lossy(&output.stdout);
         let last = stdout.lines().last().unwrap_or("");

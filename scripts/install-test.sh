@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# `make install-test`: install into a temporary prefix as a user would, then build
+# bindings/c/example.c against the installed copy with nothing but pkg-config, and verify the
+# sample ID card against the emulator with it: linked to the shared library, then to the static
+# one (`pkg-config --static`). Also checks the layout (real file, SONAME symlinks, pkg-config
+# file), the exported symbols of the installed library, the installed header as C++, a DESTDIR
+# install, and that `make uninstall` leaves nothing behind.
+#
+# The library must be built already (`make build-install`); this runs `make install-files`.
+# Environment: MAKE (make), CC (cc), CXX (c++), PKG_CONFIG (pkg-config), TCFACEID_EMULATOR (see
+# scripts/with-emulator.sh, which this script runs itself under).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${TCFACEID_TEST_ENDPOINT:-}" ]; then
+    exec scripts/with-emulator.sh "$0" "$@"
+fi
+
+MAKE=${MAKE:-make}
+CC=${CC:-cc}
+CXX=${CXX:-c++}
+PKG_CONFIG=${PKG_CONFIG:-pkg-config}
+CFLAGS_STRICT=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-install-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+fail() { echo "install-test: FAILED: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+version=$(sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
+abi=$(sed -n 's/^#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)
+[ -n "$version" ] && [ -n "$abi" ] || fail "cannot read the version or the ABI version"
+
+step "make install-files PREFIX=$prefix"
+"$MAKE" --no-print-directory install-files PREFIX="$prefix"
+lib=$prefix/lib
+[ -f "$lib/libtcfaceid.so.$version" ] && [ ! -L "$lib/libtcfaceid.so.$version" ] ||
+    fail "lib/libtcfaceid.so.$version is not a regular file"
+[ "$(readlink "$lib/libtcfaceid.so.$abi")" = "libtcfaceid.so.$version" ] ||
+    fail "lib/libtcfaceid.so.$abi does not link to libtcfaceid.so.$version"
+[ "$(readlink "$lib/libtcfaceid.so")" = "libtcfaceid.so.$abi" ] ||
+    fail "lib/libtcfaceid.so does not link to libtcfaceid.so.$abi"
+[ -f "$lib/libtcfaceid.a" ] || fail "no lib/libtcfaceid.a"
+cmp -s include/tcfaceid.h "$prefix/include/tcfaceid.h" || fail "include/tcfaceid.h differs"
+[ -f "$lib/pkgconfig/tcfaceid.pc" ] || fail "no lib/pkgconfig/tcfaceid.pc"
+soname=$(readelf -d "$lib/libtcfaceid.so.$version" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
+[ "$soname" = "libtcfaceid.so.$abi" ] || fail "SONAME is '$soname', not libtcfaceid.so.$abi"
+# Every exported symbol has the tcfaceid_ prefix.
+symbols=$(nm -D --defined-only "$lib/libtcfaceid.so.$version" | awk '{print $NF}')
+bad=$(echo "$symbols" | grep -v '^tcfaceid_' || true)
+[ -z "$bad" ] || fail "symbols without the tcfaceid_ prefix: $bad"
+echo "   SONAME $soname; $(echo "$symbols" | wc -l) exported symbols, all tcfaceid_*"
+(cd "$prefix" && find . | sort | sed 's/^/   /')
+
+export PKG_CONFIG_PATH=$lib/pkgconfig
+unset PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+step "pkg-config"
+[ "$("$PKG_CONFIG" --modversion tcfaceid)" = "$version" ] || fail "pkg-config --modversion"
+[ "$("$PKG_CONFIG" --variable=libdir tcfaceid)" = "$lib" ] || fail "pkg-config libdir"
+"$PKG_CONFIG" --validate tcfaceid ||
+    fail "pkg-config does not accept tcfaceid.pc"
+echo "   cflags: $("$PKG_CONFIG" --cflags tcfaceid)"
+echo "   libs:   $("$PKG_CONFIG" --libs tcfaceid)"
+echo "   static: $("$PKG_CONFIG" --static --libs tcfaceid)"
+
+step "the installed header as C++11"
+echo '#include <tcfaceid.h>
+int main() { return tcfaceid_version() != nullptr ? 0 : 1; }' >"$work/header.cc"
+# shellcheck disable=SC2046
+"$CXX" -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror $("$PKG_CONFIG" --cflags tcfaceid) \
+    -c "$work/header.cc" -o "$work/header.o"
+
+# run_example BINARY [ENV...]: verify the sample HKG ID card with BINARY; it must print PASSED.
+run_example() {
+    local binary=$1 output
+    shift
+    output=$(env "$@" TENCENTCLOUD_SECRET_ID="$TCFACEID_TEST_SECRET_ID" \
+        TENCENTCLOUD_SECRET_KEY="$TCFACEID_TEST_SECRET_KEY" TENCENTCLOUD_REGION=ap-singapore \
+        TCFACEID_ENDPOINT="$TCFACEID_TEST_ENDPOINT" \
+        "$binary" HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg) ||
+        { echo "$output"; fail "$binary exited with an error"; }
+    echo "$output" | sed 's/^/   /'
+    echo "$output" | grep -q '^status: *PASSED$' || fail "$binary did not print PASSED"
+    echo "$output" | grep -q "^tcfaceid/$version$" || fail "$binary ran another library version"
+}
+
+step "example.c against the shared library:" \
+    "$CC ${CFLAGS_STRICT[*]} \$(pkg-config --cflags --libs tcfaceid)"
+# shellcheck disable=SC2046
+"$CC" "${CFLAGS_STRICT[@]}" bindings/c/example.c -o "$work/example-shared" \
+    $("$PKG_CONFIG" --cflags --libs tcfaceid)
+readelf -d "$work/example-shared" | grep -q "Shared library: \[libtcfaceid.so.$abi\]" ||
+    fail "example-shared does not need libtcfaceid.so.$abi"
+run_example "$work/example-shared" LD_LIBRARY_PATH="$lib"
+
+step "example.c against the static library: pkg-config --static, libtcfaceid.a"
+# -ltcfaceid would pick the shared library, which is next to the archive: ask for the archive.
+static_libs=$("$PKG_CONFIG" --static --libs tcfaceid |
+    sed 's/-ltcfaceid\( \|$\)/-l:libtcfaceid.a\1/')
+# shellcheck disable=SC2046,SC2086
+"$CC" "${CFLAGS_STRICT[@]}" bindings/c/example.c -o "$work/example-static" \
+    $("$PKG_CONFIG" --cflags tcfaceid) $static_libs
+if readelf -d "$work/example-static" | grep -q 'libtcfaceid'; then
+    fail "example-static still needs the shared library"
+fi
+run_example "$work/example-static"
+
+step "DESTDIR: make install-files DESTDIR=$work/stage PREFIX=/opt/tcfaceid"
+"$MAKE" --no-print-directory install-files DESTDIR="$work/stage" PREFIX=/opt/tcfaceid >/dev/null
+for f in lib/libtcfaceid.so."$version" lib/libtcfaceid.so."$abi" lib/libtcfaceid.so \
+    lib/libtcfaceid.a include/tcfaceid.h lib/pkgconfig/tcfaceid.pc; do
+    [ -e "$work/stage/opt/tcfaceid/$f" ] || fail "DESTDIR install lacks $f"
+done
+grep -qx 'prefix=/opt/tcfaceid' "$work/stage/opt/tcfaceid/lib/pkgconfig/tcfaceid.pc" ||
+    fail "the DESTDIR install's tcfaceid.pc does not say prefix=/opt/tcfaceid"
+if grep -q "$work" "$work/stage/opt/tcfaceid/lib/pkgconfig/tcfaceid.pc"; then
+    fail "the DESTDIR leaked into tcfaceid.pc"
+fi
+
+step "make uninstall (both)"
+"$MAKE" --no-print-directory uninstall DESTDIR="$work/stage" PREFIX=/opt/tcfaceid >/dev/null
+"$MAKE" --no-print-directory uninstall PREFIX="$prefix" >/dev/null
+left=$(find "$prefix" "$work/stage" \( -type f -o -type l \) -print)
+[ -z "$left" ] || fail "left after uninstall: $left"
+
+echo "install-test: PASSED (shared and static example against the emulator, layout," \
+    "pkg-config, DESTDIR, uninstall)"
