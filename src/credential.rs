@@ -224,17 +224,21 @@ pub fn default_profile_path() -> Option<PathBuf> {
 }
 
 fn check_value(name: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::new(
+    let invalid = |why: &str| {
+        Err(Error::for_field(
             ResultCode::CredentialsInvalid,
-            format!("{name} is empty"),
-        ));
+            name,
+            format!("{name} {why}"),
+        ))
+    };
+    if value.is_empty() {
+        return invalid("is empty");
     }
     if value.trim() != value {
-        return Err(Error::new(
-            ResultCode::CredentialsInvalid,
-            format!("{name} has leading or trailing whitespace (the service would refuse it)"),
-        ));
+        return invalid("has leading or trailing whitespace (the service would refuse it)");
+    }
+    if value.chars().any(char::is_control) {
+        return invalid("contains control characters (it could not be sent in a header)");
     }
     Ok(())
 }

@@ -542,3 +542,17 @@ fn environment_and_default_chain() {
         Some("ap-singapore")
     );
 }
+
+#[test]
+fn control_characters_are_refused_and_the_field_is_named() {
+    for (id, key, token, field) in [
+        ("AKID\nX", "key", None, "secret_id"),
+        ("AKID", "ke\r\ny", None, "secret_key"),
+        ("AKID", "key", Some("tok\0en"), "token"),
+    ] {
+        let err = Credential::new(id, key, token).unwrap_err();
+        assert_eq!(err.code(), ResultCode::CredentialsInvalid);
+        assert_eq!(err.field(), Some(field));
+        assert!(!err.message().contains("ke\r\ny"));
+    }
+}
