@@ -27,6 +27,8 @@ help:
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c against the"
 	@echo "               debug and release libraries, and under valgrind when installed"
 	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
+	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
+	@echo "               the release library and emulator (fails when no test ran)"
 	@echo "make install   build the release library (no features) and install it under PREFIX"
 	@echo "               (/usr/local; DESTDIR honoured): lib/libtcfaceid.so.VERSION, its SONAME"
 	@echo "               and dev symlinks, lib/libtcfaceid.a, include/tcfaceid.h,"
@@ -187,6 +189,23 @@ install-test: build-install build-debug
 	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/debug/tcfaceid-emulator \
 		scripts/install-test.sh
 
+# --- Python ------------------------------------------------------------------------------------
+
+# The ctypes package's tests (stdlib unittest) against the release library and emulator of
+# CARGO_TARGET_DIR, which the tests honour. The output goes to the terminal and to
+# $(TARGET_ABS)/python-test.log, ending with unittest's closing line (OK / FAILED); the target
+# fails when a test fails or when no test ran at all.
+PYTHON ?= python3
+
+.PHONY: python-test
+python-test: build-release
+	@log=$(TARGET_ABS)/python-test.log; \
+	{ PYTHONPATH=bindings/python $(PYTHON) -m unittest discover -s bindings/python/tests -v 2>&1; \
+		echo $$? >$$log.rc; } | tee $$log; \
+	rc=$$(cat $$log.rc); rm -f $$log.rc; \
+	grep -Eq '^Ran [1-9][0-9]* tests? in ' $$log || { echo "python-test: no test ran"; exit 1; }; \
+	exit $$rc
+
 # --- Demo ----------------------------------------------------------------------------------------
 
 # Build the library, the emulator and bindings/c/example.c; verify the sample ID card against the
@@ -198,4 +217,4 @@ demo:
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test
-test: fmt-check clippy cargo-test header c-test install-test
+test: fmt-check clippy cargo-test header c-test install-test python-test

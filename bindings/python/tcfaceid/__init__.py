@@ -1,0 +1,111 @@
+"""tcfaceid: Tencent Cloud FaceID document verification from Python.
+
+A pure-Python ctypes binding of ``libtcfaceid`` (the Rust library with a C ABI in this
+repository): ApplyCardVerification, GetCardVerificationResult polled to a verdict, any other
+action as JSON, and TC3-HMAC-SHA256 signing.
+
+>>> import tcfaceid
+>>> with tcfaceid.Client(credentials="env", region="ap-singapore") as client:  # doctest: +SKIP
+...     result = client.verify_card(nationality="HKG", card_type="ID_CARD",
+...                                 front="front.jpg", back="back.jpg")
+...     print(result.status, result.card_info)
+
+The library is found through ``TCFACEID_LIBRARY``, next to this package, or the repository's
+``target/release`` (see :mod:`tcfaceid._ffi`); importing fails with :class:`LibraryLoadError`
+(an ``ImportError``) that says what was tried when none is usable.
+
+Errors are :class:`TcFaceIdError` subclasses (see :mod:`tcfaceid._errors` for the tree);
+Python misuse raises ``TypeError`` / ``ValueError`` before any C call.
+"""
+
+from __future__ import annotations
+
+from . import _ffi  # loads the library (LibraryLoadError when it cannot)
+from ._client import Client
+from ._errors import (
+    ActionOfflineError,
+    AuthFailureError,
+    CredentialsError,
+    HttpStatusError,
+    ImageError,
+    InternalPanicError,
+    InvalidArgumentError,
+    LibraryLoadError,
+    PollAttemptsExhaustedError,
+    PollDeadlineExceededError,
+    PollingGaveUpError,
+    ProtocolError,
+    RateLimitedError,
+    ResponseTooLargeError,
+    ResultCode,
+    ServiceError,
+    TcFaceIdError,
+    TcTimeoutError,
+    TlsError,
+    TransportError,
+    ValidationError,
+)
+from ._request import Base64Image, CardRequest, ImageInput, Side
+from ._results import ApplyResult, Status, VerificationResult
+from ._sign import sign
+from ._version import __version__
+
+
+def library_version() -> str:
+    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.1.0"``."""
+    return _ffi.library_version
+
+
+def library_path() -> str:
+    """The path of the loaded library."""
+    return str(_ffi.library_path)
+
+
+def result_str(code: int) -> str:
+    """The library's static description of a result code (``tcfaceid_result_str``)."""
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"code must be an int, not {type(code).__name__}")
+    if not 0 <= code < 2**32:
+        raise ValueError("code must fit in a uint32_t")
+    return _ffi.text(_ffi.lib.tcfaceid_result_str(code))
+
+
+__all__ = [
+    "__version__",
+    "library_version",
+    "library_path",
+    "result_str",
+    # Calls.
+    "Client",
+    "CardRequest",
+    "Base64Image",
+    "ImageInput",
+    "Side",
+    "sign",
+    # Results.
+    "ApplyResult",
+    "VerificationResult",
+    "Status",
+    # Errors.
+    "ResultCode",
+    "LibraryLoadError",
+    "TcFaceIdError",
+    "InvalidArgumentError",
+    "ValidationError",
+    "ImageError",
+    "CredentialsError",
+    "TransportError",
+    "TlsError",
+    "TcTimeoutError",
+    "HttpStatusError",
+    "ServiceError",
+    "AuthFailureError",
+    "RateLimitedError",
+    "ActionOfflineError",
+    "ProtocolError",
+    "ResponseTooLargeError",
+    "PollingGaveUpError",
+    "PollDeadlineExceededError",
+    "PollAttemptsExhaustedError",
+    "InternalPanicError",
+]

@@ -1,0 +1,435 @@
+"""``Client``: a FaceID client (``tcfaceid_client``), safe to share between threads."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from contextlib import contextmanager
+from ctypes import byref, c_void_p
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
+
+from . import _ffi
+from ._errors import CredentialsError
+from ._ffi import (
+    ApplyResponseRef,
+    ClientBuilderRef,
+    ClientRef,
+    VerificationResultRef,
+    lib,
+)
+from ._managed import Managed
+from ._request import CardRequest, ImageInput
+from ._results import (
+    ApplyResult,
+    VerificationResult,
+    take_apply_result,
+    take_verification_result,
+)
+
+#: Largest value of a C ``uint64_t`` / ``int64_t`` argument.
+_U64_MAX = 2**64 - 1
+_I64_RANGE = (-(2**63), 2**63 - 1)
+
+
+class _ClientBuilder(Managed):
+    """Owns a ``tcfaceid_client_builder`` until ``tcfaceid_client_builder_build`` consumes it."""
+
+    _free_function = lib.tcfaceid_client_builder_free
+
+
+class Client(Managed):
+    """A FaceID client: signs and sends ApplyCardVerification, GetCardVerificationResult and
+    any other action, over kept-alive HTTPS connections.
+
+    Every argument is keyword-only and optional; ``None`` keeps the library's default.
+
+    Credentials (one way at most):
+        * ``secret_id`` and ``secret_key`` (and ``token`` for temporary credentials);
+        * ``credentials="env"``: ``TENCENTCLOUD_SECRET_ID``, ``TENCENTCLOUD_SECRET_KEY`` and
+          the optional ``TENCENTCLOUD_SECURITY_TOKEN``;
+        * ``credentials="profile"`` (or just ``profile="name"``): the profile file
+          (``TENCENTCLOUD_CREDENTIALS_FILE``, else ``~/.tencentcloud/credentials``), section
+          ``profile`` (default ``"default"``);
+        * nothing: the environment, then the profile file.
+
+    Args:
+        region: ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"`` (default:
+            ``TENCENTCLOUD_REGION``).
+        endpoint: any ``https://`` URL (default ``https://faceid.tencentcloudapi.com``), or an
+            ``http://`` URL (the emulator, a local gateway).
+        language: the service's message language, ``"en-US"`` (default) or ``"zh-CN"``.
+        connect_timeout: seconds for DNS, TCP and TLS (default 10).
+        timeout: the overall deadline of one call in seconds, retries included (default 30).
+        max_response_bytes: the largest response body read (default 1 MiB, at least 1024).
+        retries: how many times to retry after the first attempt (0..9; default 0). Only
+            network failures before a response, HTTP 5xx and ``RequestLimitExceeded*`` are
+            retried, never business errors. ApplyCardVerification is not idempotent: a retry
+            after the request reached the service can create a second, billed job.
+        backoff: ``(base, max)`` seconds of the jittered exponential backoff between retries.
+        proxy: a proxy URL (default: ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``).
+        ca_file: a PEM file of CA certificates to trust instead of the bundled roots.
+        clock_offset_secs: seconds added to the local clock when stamping requests.
+
+    Raises:
+        TypeError: an argument has the wrong type.
+        ValueError: contradictory credentials, a negative number, a string holding NUL.
+        ValidationError: region, endpoint, language or an option is not accepted.
+        CredentialsError: no usable credentials.
+        TlsError: the CA file is unusable.
+
+    Threads: any number of threads may call one client at once; nothing is locked while a
+    call runs. :meth:`close` makes new calls raise ``ValueError``; the C client is freed once
+    the calls in flight return. The secret key is kept (and wiped on free) by the library; the
+    ``str`` given here cannot be wiped by Python.
+    """
+
+    _free_function = lib.tcfaceid_client_free
+
+    def __init__(
+        self,
+        *,
+        secret_id: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        token: Optional[str] = None,
+        credentials: Optional[str] = None,
+        profile: Optional[str] = None,
+        region: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        language: Optional[str] = None,
+        connect_timeout: Optional[float] = None,
+        timeout: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
+        retries: Optional[int] = None,
+        backoff: Tuple[float, float] = (0.2, 5.0),
+        proxy: Optional[str] = None,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
+        clock_offset_secs: Optional[int] = None,
+    ) -> None:
+        self._state = threading.Condition(threading.Lock())
+        self._in_flight = 0
+        self._closing = False
+        self._endpoint = endpoint
+        self._region = region
+        # Every check and conversion happens before the builder exists.
+        setters = _credential_setters(secret_id, secret_key, token, credentials, profile)
+        for name, value, setter in (
+            ("region", region, lib.tcfaceid_client_builder_set_region),
+            ("endpoint", endpoint, lib.tcfaceid_client_builder_set_endpoint),
+            ("language", language, lib.tcfaceid_client_builder_set_language),
+            ("proxy", proxy, lib.tcfaceid_client_builder_set_proxy),
+        ):
+            if value is not None:
+                setters.append((setter, (_ffi.encode(value, name),)))
+        if ca_file is not None:
+            if not isinstance(ca_file, (str, os.PathLike)):
+                raise TypeError(f"ca_file must be a path, not {type(ca_file).__name__}")
+            path = os.fspath(ca_file)
+            setters.append(
+                (lib.tcfaceid_client_builder_set_ca_file, (_ffi.encode(path, "ca_file"),))
+            )
+        if connect_timeout is not None:
+            setters.append(
+                (
+                    lib.tcfaceid_client_builder_set_connect_timeout_ms,
+                    (_millis(connect_timeout, "connect_timeout"),),
+                )
+            )
+        if timeout is not None:
+            setters.append(
+                (lib.tcfaceid_client_builder_set_timeout_ms, (_millis(timeout, "timeout"),))
+            )
+        if max_response_bytes is not None:
+            setters.append(
+                (
+                    lib.tcfaceid_client_builder_set_max_response_bytes,
+                    (_count(max_response_bytes, "max_response_bytes", _U64_MAX),),
+                )
+            )
+        if retries is not None:
+            attempts = _count(retries, "retries", 2**32 - 2) + 1
+            if not isinstance(backoff, tuple) or len(backoff) != 2:
+                raise TypeError("backoff must be a (base, max) tuple of seconds")
+            base_ms, max_ms = (_millis(backoff[0], "backoff[0]"), _millis(backoff[1], "backoff[1]"))
+            setters.append((lib.tcfaceid_client_builder_set_retries, (attempts, base_ms, max_ms)))
+        if clock_offset_secs is not None:
+            if isinstance(clock_offset_secs, bool) or not isinstance(clock_offset_secs, int):
+                raise TypeError(
+                    f"clock_offset_secs must be an int, not {type(clock_offset_secs).__name__}"
+                )
+            if not _I64_RANGE[0] <= clock_offset_secs <= _I64_RANGE[1]:
+                raise ValueError("clock_offset_secs is out of the int64 range")
+            setters.append(
+                (lib.tcfaceid_client_builder_set_clock_offset_secs, (clock_offset_secs,))
+            )
+
+        builder = _ClientBuilder()
+        handle = ClientBuilderRef()
+        lib.tcfaceid_client_builder_new(byref(handle))
+        builder._set_handle(handle)
+        with builder:  # frees the builder if a setter fails
+            for setter, args in setters:
+                setter(builder._handle(), *args)
+            client = ClientRef()
+            # _build consumes the builder even when it fails.
+            lib.tcfaceid_client_builder_build(builder._consume(), byref(client))
+        self._set_handle(client)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    @contextmanager
+    def _use(self) -> Iterator[Any]:
+        """The C client for one call; :meth:`close` waits for no call but frees after the last."""
+        with self._state:
+            if self._closing:
+                raise ValueError("this Client is closed")
+            handle = self._handle()
+            self._in_flight += 1
+        try:
+            yield handle
+        finally:
+            with self._state:
+                self._in_flight -= 1
+                free_now = self._closing and self._in_flight == 0
+            if free_now:
+                Managed.close(self)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closing or Managed.closed.fget(self)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        """Close the client: new calls raise ``ValueError``. The C client is freed now, or
+        when the last call still running in another thread returns. Safe to call twice."""
+        state = self.__dict__.get("_state")
+        if state is None:  # __init__ failed before the client existed
+            return
+        with state:
+            self._closing = True
+            busy = self._in_flight > 0
+        if not busy:
+            Managed.close(self)
+
+    def __repr__(self) -> str:
+        where = self._endpoint or "default endpoint"
+        region = f" {self._region}" if self._region else ""
+        state = " closed" if self.closed else ""
+        return f"<tcfaceid.Client {where}{region}{state}>"
+
+    # --- calls --------------------------------------------------------------------------
+
+    def apply(self, request: CardRequest) -> ApplyResult:
+        """Submit a :class:`CardRequest` (ApplyCardVerification) after every local check.
+
+        Returns the token and the polling hints. Raises :class:`ValidationError` /
+        :class:`ImageError` (nothing sent), or the network and service errors.
+        """
+        if not isinstance(request, CardRequest):
+            raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
+        out = ApplyResponseRef()
+        with self._use() as client:
+            lib.tcfaceid_client_apply_card_verification(client, request._handle(), byref(out))
+        return take_apply_result(out)
+
+    def apply_card_verification(
+        self,
+        nationality: str,
+        card_type: str,
+        front: ImageInput,
+        back: Optional[ImageInput] = None,
+        *,
+        allow_unknown_codes: bool = False,
+    ) -> ApplyResult:
+        """Check and submit a document (ApplyCardVerification); see :class:`CardRequest` for
+        the arguments and :data:`ImageInput` for what an image may be.
+
+        Returns:
+            An :class:`ApplyResult`: the token to poll with
+            :meth:`get_card_verification_result`, and the polling hints.
+
+        Raises:
+            ValidationError, ImageError: a local check failed; nothing was sent.
+            TransportError, TcTimeoutError, HttpStatusError, ServiceError, ProtocolError.
+        """
+        with CardRequest(
+            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+        ) as request:
+            return self.apply(request)
+
+    def get_card_verification_result(self, token: str) -> VerificationResult:
+        """One GetCardVerificationResult call: the status (PROCESSING until the verdict) and,
+        on a verdict, the fields read off the card.
+
+        Raises:
+            InvalidArgumentError: an empty token.
+            TransportError, TcTimeoutError, HttpStatusError, ServiceError, ProtocolError.
+        """
+        c_token = _ffi.encode(token, "token")
+        out = VerificationResultRef()
+        with self._use() as client:
+            lib.tcfaceid_client_get_card_verification_result(client, c_token, byref(out))
+        return take_verification_result(out)
+
+    def verify(self, request: CardRequest, *, deadline: float = 300.0) -> VerificationResult:
+        """Apply a :class:`CardRequest`, then poll as the service's hints say until the
+        verdict or ``deadline`` seconds from now; see :meth:`verify_card`."""
+        if not isinstance(request, CardRequest):
+            raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
+        deadline_ms = _millis(deadline, "deadline")
+        out = VerificationResultRef()
+        with self._use() as client:
+            lib.tcfaceid_client_verify_card(client, request._handle(), deadline_ms, byref(out))
+        return take_verification_result(out)
+
+    def verify_card(
+        self,
+        nationality: str,
+        card_type: str,
+        front: ImageInput,
+        back: Optional[ImageInput] = None,
+        *,
+        allow_unknown_codes: bool = False,
+        deadline: float = 300.0,
+    ) -> VerificationResult:
+        """Apply, then poll GetCardVerificationResult as the service's hints say (waiting
+        AsyncCardVerificationPollingWaitTime seconds before each poll, at most
+        AsyncCardVerificationMaxPollingTimes polls) until the verdict.
+
+        The call blocks (without holding the GIL) for up to ``deadline`` seconds; a Ctrl-C
+        takes effect only when it returns. To stay interruptible, poll with
+        :meth:`apply_card_verification` and :meth:`get_card_verification_result` instead.
+
+        Returns:
+            The verdict (PASSED, WARNING or REJECTED) as a :class:`VerificationResult`.
+
+        Raises:
+            PollDeadlineExceededError, PollAttemptsExhaustedError: no verdict in time; the
+                exception's ``token`` lets polling continue later.
+            Any error of :meth:`apply_card_verification` and
+            :meth:`get_card_verification_result`.
+        """
+        with CardRequest(
+            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+        ) as request:
+            return self.verify(request, deadline=deadline)
+
+    def call_json(
+        self, action: str, body: Union[str, Dict[str, Any], None] = None
+    ) -> Dict[str, Any]:
+        """Sign and send any action of the service (version 2018-03-01).
+
+        Args:
+            action: the action's name, e.g. ``"GetCardVerificationResult"``.
+            body: the JSON body: a ``str`` is sent byte for byte, a ``dict`` is serialised,
+                ``None`` sends ``{}``.
+
+        Returns:
+            The whole response parsed, ``{"Response": {...}}``.
+
+        Raises:
+            InvalidArgumentError: an action that is not a name.
+            ServiceError (and subclasses): the response carries ``Response.Error``.
+            TransportError, TcTimeoutError, HttpStatusError, ProtocolError.
+        """
+        c_action = _ffi.encode(action, "action")
+        if body is None:
+            text = "{}"
+        elif isinstance(body, dict):
+            text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        elif isinstance(body, str):
+            text = body
+        else:
+            raise TypeError(f"body must be a str, a dict or None, not {type(body).__name__}")
+        c_body = _ffi.encode(text, "body")
+        out = c_void_p()
+        with self._use() as client:
+            lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out))
+        return json.loads(_ffi.take_owned_string(out))  # type: ignore[no-any-return]
+
+
+def _credential_setters(
+    secret_id: Optional[str],
+    secret_key: Optional[str],
+    token: Optional[str],
+    credentials: Optional[str],
+    profile: Optional[str],
+) -> list:  # type: ignore[type-arg]
+    """The builder calls choosing the credentials, after checking the arguments agree."""
+    explicit = secret_id is not None or secret_key is not None
+    if credentials is None and profile is not None:
+        credentials = "profile"
+    if explicit:
+        if secret_id is None or secret_key is None:
+            raise ValueError("give both secret_id and secret_key, or neither")
+        if credentials is not None:
+            raise ValueError("give either secret_id/secret_key or credentials=, not both")
+        args = (
+            _ffi.encode(secret_id, "secret_id"),
+            _ffi.encode(secret_key, "secret_key"),
+            _ffi.encode_optional(token, "token"),
+        )
+        return [(_set_credentials, (secret_id, secret_key, token) + args)]
+    if token is not None:
+        raise ValueError("token is only used with secret_id and secret_key")
+    if credentials is None:
+        return []
+    if credentials == "env":
+        if profile is not None:
+            raise ValueError('profile is only used with credentials="profile"')
+        return [(lib.tcfaceid_client_builder_set_credentials_from_env, ())]
+    if credentials == "profile":
+        return [
+            (
+                lib.tcfaceid_client_builder_set_credentials_from_profile,
+                (_ffi.encode_optional(profile, "profile"),),
+            )
+        ]
+    if not isinstance(credentials, str):
+        raise TypeError(f"credentials must be a str or None, not {type(credentials).__name__}")
+    raise ValueError(f'credentials must be "env" or "profile", not {credentials!r}')
+
+
+def _set_credentials(
+    builder: Any, secret_id: str, secret_key: str, token: Optional[str], *c_args: Optional[bytes]
+) -> None:
+    """``tcfaceid_client_builder_set_credentials``, naming the field at fault.
+
+    The library leaves ``field`` empty for a refused credential (``tcfaceid_sign`` names it);
+    fill it in the same way, from the same rule (empty, or surrounding whitespace).
+    """
+    try:
+        lib.tcfaceid_client_builder_set_credentials(builder, *c_args)
+    except CredentialsError as error:
+        if not error.field:
+            for name, value in (
+                ("secret_id", secret_id),
+                ("secret_key", secret_key),
+                ("token", token),
+            ):
+                if value is not None and (not value or value.strip() != value):
+                    error.field = name
+                    break
+        raise
+
+
+def _millis(seconds: object, name: str) -> int:
+    """Seconds (int or float) as whole milliseconds for C; ``TypeError`` / ``ValueError``."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
+    if math.isnan(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a non-negative number of seconds, not {seconds!r}")
+    if math.isinf(seconds) or seconds * 1000 > _U64_MAX:
+        raise ValueError(f"{name} is too large")
+    # Round up, so that a small positive value never becomes 0 ms.
+    return int(math.ceil(round(seconds * 1000, 6)))
+
+
+def _count(value: object, name: str, maximum: int) -> int:
+    """A non-negative ``int`` for C; ``TypeError`` / ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not 0 <= value <= maximum:
+        raise ValueError(f"{name} must be between 0 and {maximum}, not {value}")
+    return value

@@ -1,0 +1,388 @@
+"""Finding and loading libtcfaceid, and the ctypes declaration of every C function.
+
+Search order (the first library that loads *and* reports a supported version wins):
+
+1. ``$TCFACEID_LIBRARY``: the path of the library. When set, nothing else is tried.
+2. Next to this package (a wheel or an installed copy may ship the library there).
+3. ``$CARGO_TARGET_DIR/release`` then ``$CARGO_TARGET_DIR/debug`` (a relative
+   ``CARGO_TARGET_DIR`` is taken from the repository root), when the variable is set.
+4. ``<repo>/target/release`` then ``<repo>/target/debug``, where ``<repo>`` is three levels
+   above this package (``bindings/python/tcfaceid``), when it holds a ``Cargo.toml``.
+
+Each candidate's ``tcfaceid_version()`` must read ``tcfaceid/<major>.<minor>.<patch>`` with
+the major.minor of this package. On failure :class:`LibraryLoadError` lists every path tried.
+
+Every C function gets ``argtypes`` and ``restype``; each handle type has its own
+``POINTER(<opaque Structure>)`` so that passing the wrong kind of handle is a Python error
+rather than a crash. Functions returning ``tcfaceid_result`` get an ``errcheck`` that turns a
+non-zero code into a :class:`TcFaceIdError` built from the last error, read on the same thread
+right after the call (the last error is thread-local). Owned ``char *`` outputs are declared as
+``c_void_p`` so the pointer survives to be freed with ``tcfaceid_string_free``; borrowed
+``const char *`` returns are ``c_char_p`` (ctypes copies them into ``bytes``).
+
+No lock is taken: the C library is thread-safe as documented per type, and ctypes releases the
+GIL around every call into a ``CDLL``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from ctypes import (
+    POINTER,
+    Structure,
+    c_bool,
+    c_char_p,
+    c_int64,
+    c_size_t,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
+
+from ._errors import LibraryLoadError, TcFaceIdError, make_error
+from ._version import __version__
+
+#: The environment variable naming the library to load.
+LIBRARY_ENV = "TCFACEID_LIBRARY"
+
+#: The library's version must start with ``tcfaceid/<major>.<minor>.`` of this package.
+EXPECTED_ABI: Tuple[int, int] = tuple(int(p) for p in __version__.split(".")[:2])  # type: ignore[assignment]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = _PACKAGE_DIR.parents[2]
+
+
+def library_file_names() -> List[str]:
+    """The library's file names on this platform, preferred first."""
+    if sys.platform == "darwin":
+        return ["libtcfaceid.dylib"]
+    if sys.platform == "win32":
+        return ["tcfaceid.dll"]
+    return ["libtcfaceid.so", "libtcfaceid.so.0"]
+
+
+def candidate_paths(environ: Optional[Dict[str, str]] = None) -> List[Path]:
+    """Every path the loader tries, in order (see the module documentation)."""
+    env = os.environ if environ is None else environ
+    explicit = env.get(LIBRARY_ENV, "")
+    if explicit:
+        return [Path(explicit).expanduser()]
+    names = library_file_names()
+    dirs: List[Path] = [_PACKAGE_DIR]
+    target_env = env.get("CARGO_TARGET_DIR", "")
+    in_repo = (_REPO_DIR / "Cargo.toml").is_file()
+    if target_env:
+        target = Path(target_env).expanduser()
+        if not target.is_absolute():
+            target = (_REPO_DIR if in_repo else Path.cwd()) / target
+        dirs += [target / "release", target / "debug"]
+    if in_repo:
+        dirs += [_REPO_DIR / "target" / "release", _REPO_DIR / "target" / "debug"]
+    paths: List[Path] = []
+    for folder in dirs:
+        for name in names:
+            path = folder / name
+            if path not in paths:
+                paths.append(path)
+    return paths
+
+
+def _check_version(text: str) -> Optional[str]:
+    """Why a library version is refused, or None when it is supported."""
+    prefix = "tcfaceid/"
+    if not text.startswith(prefix):
+        return f"tcfaceid_version() returned {text!r}, not 'tcfaceid/<version>'"
+    parts = text[len(prefix) :].split(".")
+    try:
+        found = (int(parts[0]), int(parts[1]))
+    except (IndexError, ValueError):
+        return f"tcfaceid_version() returned {text!r}, not 'tcfaceid/<major>.<minor>.<patch>'"
+    if found != EXPECTED_ABI:
+        want = "%d.%d" % EXPECTED_ABI
+        return (
+            f"version {text[len(prefix) :]}, but this package (tcfaceid {__version__}) "
+            f"needs {want}.x"
+        )
+    return None
+
+
+def load_library(paths: Sequence[Path]) -> Tuple[ctypes.CDLL, Path, str]:
+    """Load the first usable library of ``paths``; return it, its path and its version.
+
+    Raises :class:`LibraryLoadError` listing each path and why it was refused.
+    """
+    refused: List[str] = []
+    for path in paths:
+        if not path.exists():
+            refused.append(f"  {path}: not found")
+            continue
+        try:
+            lib = ctypes.CDLL(str(path))
+        except OSError as e:
+            refused.append(f"  {path}: cannot be loaded: {e}")
+            continue
+        try:
+            version_fn = lib.tcfaceid_version
+        except AttributeError:
+            refused.append(f"  {path}: not a tcfaceid library (no tcfaceid_version symbol)")
+            continue
+        version_fn.argtypes = []
+        version_fn.restype = c_char_p
+        version = (version_fn() or b"").decode("utf-8", "replace")
+        problem = _check_version(version)
+        if problem is not None:
+            refused.append(f"  {path}: {problem}")
+            continue
+        return lib, path, version
+    explicit = os.environ.get(LIBRARY_ENV)
+    hint = (
+        f"{LIBRARY_ENV} is set, so only that path was tried: point it at a built "
+        "libtcfaceid, or unset it to search the default places."
+        if explicit
+        else "Build it with `cargo build --release` in the tcfaceid repository (or "
+        "`make build`), or set " + LIBRARY_ENV + " to the path of libtcfaceid "
+        f"({' / '.join(library_file_names())})."
+    )
+    raise LibraryLoadError(
+        "tcfaceid: no usable libtcfaceid (the Rust C library this package calls through "
+        "ctypes) was found. Tried:\n" + "\n".join(refused) + "\n" + hint
+    )
+
+
+# --- Opaque handle types --------------------------------------------------------------------
+
+
+def _opaque_ref(name: str) -> Type[Any]:
+    """A distinct ``POINTER`` type for one C handle type (llvmlite's ``_make_opaque_ref``)."""
+    return POINTER(type(name, (Structure,), {}))
+
+
+ClientBuilderRef = _opaque_ref("tcfaceid_client_builder")
+ClientRef = _opaque_ref("tcfaceid_client")
+CardRequestRef = _opaque_ref("tcfaceid_card_request")
+SignedHeadersRef = _opaque_ref("tcfaceid_signed_headers")
+ApplyResponseRef = _opaque_ref("tcfaceid_apply_response")
+VerificationResultRef = _opaque_ref("tcfaceid_verification_result")
+
+# Functions returning tcfaceid_result (a uint32_t) are marked with this in SIGNATURES; they get
+# restype c_uint32 and the errcheck that raises. (tcfaceid_status and tcfaceid_side are plain
+# c_uint32: they are not result codes.)
+_result = "tcfaceid_result"
+# `const uint8_t *` input buffers (always followed by a length): c_char_p accepts `bytes`
+# without a copy, and embedded NULs are fine since the length is passed.
+_bytes_in = c_char_p
+# `char **` outputs owned by the caller: c_void_p keeps the pointer to free it.
+_owned_str_out = POINTER(c_void_p)
+# `const char *` inputs and borrowed returns.
+_str = c_char_p
+
+# name: (restype, argtypes). Every function of include/tcfaceid.h (a test checks the list).
+SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
+    # Version, last error, strings.
+    "tcfaceid_version": (_str, []),
+    "tcfaceid_last_error_code": (c_uint32, []),
+    "tcfaceid_last_error_message": (_str, []),
+    "tcfaceid_last_error_field": (_str, []),
+    "tcfaceid_last_error_service_code": (_str, []),
+    "tcfaceid_last_error_request_id": (_str, []),
+    "tcfaceid_last_error_http_status": (c_uint16, []),
+    "tcfaceid_result_str": (_str, [c_uint32]),
+    "tcfaceid_string_free": (None, [c_void_p]),
+    # Signing.
+    "tcfaceid_sign": (
+        _result,
+        [
+            _str,
+            _str,
+            _str,
+            _str,
+            _str,
+            _str,
+            _str,
+            c_int64,
+            _bytes_in,
+            c_size_t,
+            POINTER(SignedHeadersRef),
+        ],
+    ),
+    "tcfaceid_signed_headers_count": (c_size_t, [SignedHeadersRef]),
+    "tcfaceid_signed_headers_name": (_str, [SignedHeadersRef, c_size_t]),
+    "tcfaceid_signed_headers_value": (_str, [SignedHeadersRef, c_size_t]),
+    "tcfaceid_signed_headers_get": (_str, [SignedHeadersRef, _str]),
+    "tcfaceid_signed_headers_free": (None, [SignedHeadersRef]),
+    # Card request.
+    "tcfaceid_card_request_new": (_result, [_str, _str, POINTER(CardRequestRef)]),
+    "tcfaceid_card_request_free": (None, [CardRequestRef]),
+    "tcfaceid_card_request_set_nationality": (_result, [CardRequestRef, _str]),
+    "tcfaceid_card_request_set_card_type": (_result, [CardRequestRef, _str]),
+    "tcfaceid_card_request_set_allow_unknown_codes": (_result, [CardRequestRef, c_bool]),
+    "tcfaceid_card_request_set_url": (_result, [CardRequestRef, c_uint32, _str]),
+    "tcfaceid_card_request_set_image_bytes": (
+        _result,
+        [CardRequestRef, c_uint32, _bytes_in, c_size_t],
+    ),
+    "tcfaceid_card_request_set_image_file": (_result, [CardRequestRef, c_uint32, _str]),
+    "tcfaceid_card_request_set_image_base64": (_result, [CardRequestRef, c_uint32, _str]),
+    "tcfaceid_card_request_clear_side": (_result, [CardRequestRef, c_uint32]),
+    "tcfaceid_card_request_validate": (_result, [CardRequestRef]),
+    "tcfaceid_card_request_body": (_result, [CardRequestRef, _owned_str_out]),
+    # Client builder.
+    "tcfaceid_client_builder_new": (_result, [POINTER(ClientBuilderRef)]),
+    "tcfaceid_client_builder_free": (None, [ClientBuilderRef]),
+    "tcfaceid_client_builder_set_credentials": (_result, [ClientBuilderRef, _str, _str, _str]),
+    "tcfaceid_client_builder_set_credentials_from_env": (_result, [ClientBuilderRef]),
+    "tcfaceid_client_builder_set_credentials_from_profile": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_region": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_endpoint": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_language": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_proxy": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_ca_file": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_connect_timeout_ms": (_result, [ClientBuilderRef, c_uint64]),
+    "tcfaceid_client_builder_set_timeout_ms": (_result, [ClientBuilderRef, c_uint64]),
+    "tcfaceid_client_builder_set_max_response_bytes": (_result, [ClientBuilderRef, c_uint64]),
+    "tcfaceid_client_builder_set_retries": (
+        _result,
+        [ClientBuilderRef, c_uint32, c_uint64, c_uint64],
+    ),
+    "tcfaceid_client_builder_set_clock_offset_secs": (_result, [ClientBuilderRef, c_int64]),
+    "tcfaceid_client_builder_build": (_result, [ClientBuilderRef, POINTER(ClientRef)]),
+    # Client.
+    "tcfaceid_client_free": (None, [ClientRef]),
+    "tcfaceid_client_apply_card_verification": (
+        _result,
+        [ClientRef, CardRequestRef, POINTER(ApplyResponseRef)],
+    ),
+    "tcfaceid_client_get_card_verification_result": (
+        _result,
+        [ClientRef, _str, POINTER(VerificationResultRef)],
+    ),
+    "tcfaceid_client_verify_card": (
+        _result,
+        [ClientRef, CardRequestRef, c_uint64, POINTER(VerificationResultRef)],
+    ),
+    "tcfaceid_client_call_json": (_result, [ClientRef, _str, _str, _owned_str_out]),
+    # Apply response.
+    "tcfaceid_apply_response_token": (_str, [ApplyResponseRef]),
+    "tcfaceid_apply_response_max_polling_times": (c_uint64, [ApplyResponseRef]),
+    "tcfaceid_apply_response_polling_wait_secs": (c_uint64, [ApplyResponseRef]),
+    "tcfaceid_apply_response_request_id": (_str, [ApplyResponseRef]),
+    "tcfaceid_apply_response_json": (_str, [ApplyResponseRef]),
+    "tcfaceid_apply_response_free": (None, [ApplyResponseRef]),
+    # Verification result.
+    "tcfaceid_verification_result_status": (c_uint32, [VerificationResultRef]),
+    "tcfaceid_verification_result_status_str": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_token": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_polls": (c_uint64, [VerificationResultRef]),
+    "tcfaceid_verification_result_warn_info_count": (c_size_t, [VerificationResultRef]),
+    "tcfaceid_verification_result_warn_info": (_str, [VerificationResultRef, c_size_t]),
+    "tcfaceid_verification_result_nationality": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_card_type": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_card_sub_type": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_card_info_json": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_id_verification_token": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_request_id": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_json": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_free": (None, [VerificationResultRef]),
+    # Testing hook: always panics inside the boundary (InternalPanicError).
+    "tcfaceid_debug_panic": (_result, []),
+}
+
+
+def text(raw: Optional[bytes]) -> str:
+    """A borrowed C string (ctypes already copied it into ``bytes``) as ``str``; NULL: ``""``."""
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def optional_text(raw: Optional[bytes]) -> Optional[str]:
+    """A borrowed C string as ``str``, ``None`` for NULL."""
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
+def last_error(code: int) -> TcFaceIdError:
+    """The exception for ``code`` from this thread's last error (call right after the failure)."""
+    return make_error(
+        code,
+        text(lib.tcfaceid_last_error_message()),
+        field=text(lib.tcfaceid_last_error_field()),
+        service_code=text(lib.tcfaceid_last_error_service_code()),
+        request_id=text(lib.tcfaceid_last_error_request_id()),
+        http_status=int(lib.tcfaceid_last_error_http_status()),
+        description=text(lib.tcfaceid_result_str(code)),
+    )
+
+
+def _check(result: int, func: Any, args: Tuple[Any, ...]) -> int:
+    """``errcheck`` of every function returning ``tcfaceid_result``: raise on failure."""
+    if result != 0:
+        raise last_error(result)
+    return result
+
+
+def _declare(library: ctypes.CDLL) -> None:
+    missing = []
+    for name, (restype, argtypes) in SIGNATURES.items():
+        try:
+            func = getattr(library, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        func.argtypes = argtypes
+        if restype == _result:
+            func.restype = c_uint32
+            func.errcheck = _check
+        else:
+            func.restype = restype
+    if missing:
+        raise LibraryLoadError(
+            f"tcfaceid: the library at {library_path} lacks {', '.join(missing)}; "
+            "rebuild it from the same checkout as this package"
+        )
+
+
+lib, library_path, library_version = load_library(candidate_paths())
+_declare(lib)
+
+
+def encode(value: object, name: str) -> bytes:
+    """A ``str`` argument as NUL-terminated-safe UTF-8; ``TypeError`` / ``ValueError`` before C."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain a NUL character")
+    return value.encode("utf-8")
+
+
+def encode_optional(value: object, name: str) -> Optional[bytes]:
+    """As :func:`encode`, with ``None`` passed through as a C NULL."""
+    return None if value is None else encode(value, name)
+
+
+def take_owned_string(pointer: c_void_p) -> str:
+    """Copy an owned ``char *`` output, free it with ``tcfaceid_string_free``, return the text."""
+    if not pointer.value:
+        return ""
+    try:
+        return ctypes.string_at(pointer.value).decode("utf-8")
+    finally:
+        lib.tcfaceid_string_free(pointer)
+
+
+__all__ = [
+    "lib",
+    "library_path",
+    "library_version",
+    "candidate_paths",
+    "load_library",
+    "SIGNATURES",
+    "encode",
+    "encode_optional",
+    "take_owned_string",
+    "text",
+    "optional_text",
+    "last_error",
+]
