@@ -214,6 +214,15 @@ python-test: build-release
 demo:
 	scripts/demo.sh
 
+# --- Benchmarks ----------------------------------------------------------------------------------
+
+# Criterion benchmarks (release profile), each printing the library's figure next to a baseline
+# measured in the same run: benches/signing.rs (sign a small request) and benches/request.rs
+# (prepare a request from a 3.75 MiB image, with its peak memory). Not part of `make test`.
+.PHONY: bench
+bench:
+	$(CARGO) bench --bench signing --bench request
+
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test

@@ -12,7 +12,6 @@
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::RwLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::api::{
@@ -24,7 +23,7 @@ use crate::credential::{self, Credential};
 use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
 use crate::error::{Error, Result, ResultCode};
 use crate::retry::RetryPolicy;
-use crate::sign::{self, CallContext, Payload, SigningInput, SigningKey};
+use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 
 /// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
@@ -243,7 +242,7 @@ impl ClientBuilder {
         Ok(Client {
             agent,
             endpoint,
-            credential,
+            signer: Signer::new(credential),
             region,
             language: self.language,
             call_timeout: self.call_timeout,
@@ -251,7 +250,6 @@ impl ClientBuilder {
             retry: self.retry,
             clock_offset: AtomicI64::new(self.clock_offset_secs),
             learn_clock_offset: self.learn_clock_offset,
-            key_cache: RwLock::new(None),
         })
     }
 }
@@ -309,7 +307,8 @@ impl PollPlan {
 pub struct Client {
     agent: ureq::Agent,
     endpoint: Endpoint,
-    credential: Credential,
+    /// The credential, and the signing key of the current UTC day (derived once per day).
+    signer: Signer,
     region: String,
     language: String,
     call_timeout: Duration,
@@ -317,8 +316,6 @@ pub struct Client {
     retry: RetryPolicy,
     clock_offset: AtomicI64,
     learn_clock_offset: bool,
-    /// The signing key of the current UTC day: (day number, date, key).
-    key_cache: RwLock<Option<(i64, String, SigningKey)>>,
 }
 
 /// Why one attempt failed, with what the server said about its clock.
@@ -542,10 +539,6 @@ impl Client {
             timestamp,
             extra_signed_headers: &[],
         };
-        let signature = self.with_signing_key(timestamp, |date, key| {
-            sign::sign_with_key(self.credential.secret_id(), key, date, &input)
-        });
-        let signature = signature.map_err(fail)?;
         let call = CallContext {
             action,
             version: API_VERSION,
@@ -553,7 +546,8 @@ impl Client {
             language: &self.language,
             request_client: REQUEST_CLIENT,
         };
-        let headers = sign::request_headers(&self.credential, &input, &call, &signature);
+        // The day's signing key is derived once and reused; the body is hashed once, here.
+        let headers = self.signer.request_headers(&input, &call).map_err(fail)?;
         let mut request = self
             .agent
             .post(self.endpoint.url())
@@ -616,29 +610,6 @@ impl Client {
             ))
         })?;
         Ok(RawResponse { body, json })
-    }
-
-    /// Run `f` with the signing key of `timestamp`'s UTC day, derived once per day.
-    fn with_signing_key<T>(
-        &self,
-        timestamp: i64,
-        f: impl FnOnce(&str, &SigningKey) -> Result<T>,
-    ) -> Result<T> {
-        let day = timestamp.div_euclid(86_400);
-        {
-            let cache = self.key_cache.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((cached_day, date, key)) = cache.as_ref() {
-                if *cached_day == day {
-                    return f(date, key);
-                }
-            }
-        }
-        let date = sign::credential_date(timestamp)?;
-        let key =
-            sign::derive_signing_key(self.credential.secret_key().expose(), &date, sign::SERVICE);
-        let result = f(&date, &key);
-        *self.key_cache.write().unwrap_or_else(|p| p.into_inner()) = Some((day, date, key));
-        result
     }
 }
 
