@@ -134,12 +134,13 @@ impl Credential {
 
     /// Credentials from a given profile file and section (`default` when `None`).
     pub fn from_profile_file(path: &Path, profile: Option<&str>) -> Result<Credential> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        // The whole file holds the key: wipe it too when done.
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
             Error::new(
                 ResultCode::CredentialsMissing,
                 format!("cannot read profile file {}: {e}", path.display()),
             )
-        })?;
+        })?);
         let section = profile.unwrap_or("default");
         let values = ini_section(&text, section).ok_or_else(|| {
             Error::new(
@@ -279,6 +280,26 @@ fn ini_section(text: &str, section: &str) -> Option<Vec<(String, Zeroizing<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compile-time check: every field that holds key material has a type that wipes itself
+    /// when dropped (`ZeroizeOnDrop`), so turning one into a plain `String` fails the build.
+    /// That the bytes really are wiped, on the heap, is observed at run time by
+    /// `tests/secrets.rs` (`freed_memory_never_holds_the_key`: a global allocator looks into
+    /// every freed block for the key).
+    const _: fn(&SecretKey, &Credential) = |key, credential| {
+        fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        wipes_on_drop(&key.0);
+        wipes_on_drop(&credential.secret_key.0);
+        wipes_on_drop(&credential.token);
+    };
+
+    #[test]
+    fn the_profile_values_are_held_in_wiping_strings() {
+        let values = ini_section("[default]\nsecret_key = K\n", "default").unwrap();
+        fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        wipes_on_drop(&values[0].1);
+        assert_eq!(values[0].1.as_str(), "K");
+    }
 
     #[test]
     fn ini_reads_the_named_section_only() {

@@ -11,7 +11,6 @@ from ctypes import byref, c_void_p
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from . import _ffi
-from ._errors import CredentialsError
 from ._ffi import (
     ApplyResponseRef,
     ClientBuilderRef,
@@ -370,7 +369,7 @@ def _credential_setters(
             _ffi.encode(secret_key, "secret_key"),
             _ffi.encode_optional(token, "token"),
         )
-        return [(_set_credentials, (secret_id, secret_key, token) + args)]
+        return [(lib.tcfaceid_client_builder_set_credentials, args)]
     if token is not None:
         raise ValueError("token is only used with secret_id and secret_key")
     if credentials is None:
@@ -389,29 +388,6 @@ def _credential_setters(
     if not isinstance(credentials, str):
         raise TypeError(f"credentials must be a str or None, not {type(credentials).__name__}")
     raise ValueError(f'credentials must be "env" or "profile", not {credentials!r}')
-
-
-def _set_credentials(
-    builder: Any, secret_id: str, secret_key: str, token: Optional[str], *c_args: Optional[bytes]
-) -> None:
-    """``tcfaceid_client_builder_set_credentials``, naming the field at fault.
-
-    The library leaves ``field`` empty for a refused credential (``tcfaceid_sign`` names it);
-    fill it in the same way, from the same rule (empty, or surrounding whitespace).
-    """
-    try:
-        lib.tcfaceid_client_builder_set_credentials(builder, *c_args)
-    except CredentialsError as error:
-        if not error.field:
-            for name, value in (
-                ("secret_id", secret_id),
-                ("secret_key", secret_key),
-                ("token", token),
-            ):
-                if value is not None and (not value or value.strip() != value):
-                    error.field = name
-                    break
-        raise
 
 
 def _millis(seconds: object, name: str) -> int:

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
-import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
 
 import _support
@@ -85,25 +86,47 @@ class SharedClientTest(unittest.TestCase):
         self.assertEqual(len(all_tokens), THREADS * 10)
 
     def test_calls_run_in_parallel(self) -> None:
-        delay = 1.0
-        with _support.Emulator(
-            "--delay-ms", str(int(delay * 1000))
-        ) as slow, slow.client() as client:
-            barrier = threading.Barrier(THREADS)
+        """All THREADS calls are inside the server at the same time: the server holds each
+        request at a barrier of THREADS parties and answers PROCESSING only when they all
+        arrived. A lock in the binding, or a GIL held during the C call (this server is Python
+        in this process), would break the barrier (REJECTED, after its timeout)."""
+        barrier = threading.Barrier(THREADS, timeout=20)
 
-            def one(_: int) -> str:
-                barrier.wait()
-                return client.apply_card_verification(
-                    "IDN", "ID_CARD", "https://example.com/f.jpg"
-                ).token
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                try:
+                    barrier.wait()
+                    status = "PROCESSING"
+                except threading.BrokenBarrierError:
+                    status = "REJECTED"
+                body = json.dumps({"Response": {"Status": status, "RequestId": "r"}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-            start = time.monotonic()
-            with ThreadPoolExecutor(THREADS) as pool:
-                tokens = list(pool.map(one, range(THREADS)))
-            elapsed = time.monotonic() - start
-        self.assertEqual(len(set(tokens)), THREADS)
-        # One after the other would take THREADS * delay (8 s); in parallel, about delay.
-        self.assertLess(elapsed, THREADS * delay / 2, f"{elapsed:.2f} s: the calls were serialised")
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        serving.start()
+        endpoint = "http://127.0.0.1:%d" % server.server_address[1]
+        try:
+            with EMULATOR.client(endpoint=endpoint, timeout=60) as client:
+                with ThreadPoolExecutor(THREADS) as pool:
+                    statuses = list(
+                        pool.map(
+                            lambda _: client.get_card_verification_result("t").status,
+                            range(THREADS),
+                        )
+                    )
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual(statuses, [tcfaceid.Status.PROCESSING] * THREADS)
 
     def test_sign_and_requests_in_threads(self) -> None:
         expected = tcfaceid.sign("AKID", "key", "h", "A", "2018-03-01", 1700000000, b"{}")
