@@ -222,6 +222,7 @@ demo:
 .PHONY: bench
 bench:
 	$(CARGO) bench --bench signing --bench request
+	$(CARGO) bench --features emulator --bench e2e
 
 # --- Everything CI checks ----------------------------------------------------------------------
 
