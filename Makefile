@@ -38,6 +38,10 @@ help:
 	@echo "make install-test  install into a temp prefix; build and run the C example against it"
 	@echo "               with pkg-config, shared and static, against the emulator"
 	@echo "make gen-null-tests  regenerate tests/c/generated_null_args.c from the header"
+	@echo "make stress-test  16 C threads share one client against the emulator: a short run"
+	@echo "               under valgrind (part of make test)"
+	@echo "make stress    the long runs: 16 x 1000 calls in Rust (the ignored test) and in C"
+	@echo "               under ASan+UBSan+LSan, and STRESS_VALGRIND_CALLS per thread under valgrind"
 	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
 
 # --- Rust ---------------------------------------------------------------------------------------
@@ -224,7 +228,48 @@ bench:
 	$(CARGO) bench --bench signing --bench request
 	$(CARGO) bench --features emulator --bench e2e
 
+# --- Stress ------------------------------------------------------------------------------------
+
+# tests/stress/stress_threads.c: 16 pthreads share one tcfaceid_client, N iterations each (apply,
+# then poll the token), against the emulator that tests/stress/run.sh starts; the run fails on any
+# call not answered OK, a duplicate token, or an emulator count other than 16 x N per action.
+# stress-test (in make test): N = STRESS_TEST_CALLS under valgrind (leaks are errors), or
+# without valgrind when it is not installed. stress: the Rust 16 x 1000 test (#[ignore]d in
+# cargo test), then the C program with N = STRESS_CALLS under ASan + UBSan + LSan and with
+# N = STRESS_VALGRIND_CALLS under valgrind.
+STRESS_TEST_CALLS ?= 20
+STRESS_CALLS ?= 1000
+STRESS_VALGRIND_CALLS ?= 250
+STRESS_DIR := $(TARGET_ABS)/stress
+STRESS_RUN := tests/stress/run.sh $(TARGET_ABS)/debug/tcfaceid-emulator
+
+.PHONY: stress-test stress stress-build
+stress-build: build-debug
+	@mkdir -p $(STRESS_DIR)
+	@ln -sf $(TARGET_ABS)/debug/libtcfaceid.so $(STRESS_DIR)/libtcfaceid.so.0
+	$(CC) $(C_TEST_CFLAGS) tests/stress/stress_threads.c -o $(STRESS_DIR)/stress_threads \
+		$(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
+
+stress-test: stress-build
+ifneq ($(VALGRIND),)
+	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
+else
+	@echo "valgrind not found: the stress test runs without it"
+	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS)
+endif
+
+stress: stress-build
+	$(CARGO) test --all-features --test concurrency -- --ignored --nocapture
+	$(CC) $(C_TEST_CFLAGS) -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined tests/stress/stress_threads.c \
+		-o $(STRESS_DIR)/stress_threads_asan $(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		$(STRESS_RUN) $(STRESS_DIR)/stress_threads_asan $(STRESS_CALLS)
+ifneq ($(VALGRIND),)
+	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_VALGRIND_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
+endif
+
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test
-test: fmt-check clippy cargo-test header c-test install-test python-test
+test: fmt-check clippy cargo-test header c-test install-test python-test stress-test
