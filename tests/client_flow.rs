@@ -507,3 +507,40 @@ fn the_demo_front_image_passes_the_whole_flow() {
     assert_eq!(v.result.status, VerificationStatus::Passed);
     assert!(v.result.card_info.unwrap().hk_id_card.is_some());
 }
+
+#[test]
+fn twelve_new_clients_at_once_are_served_in_parallel() {
+    // tiny_http's pool used to queue a burst of new connections behind 4 threads; the emulator
+    // keeps enough connection threads ready (see server::keep_connection_threads_ready).
+    let emulator = Emulator::start(EmulatorConfig {
+        delay_ms: 700,
+        ..quick_config()
+    })
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let endpoint = emulator.endpoint();
+    let start = Instant::now();
+    let threads: Vec<_> = (0..12)
+        .map(|_| {
+            let endpoint = endpoint.clone();
+            std::thread::spawn(move || {
+                let client = Client::builder()
+                    .credential(Credential::new(DEMO_SECRET_ID, DEMO_SECRET_KEY, None).unwrap())
+                    .region("ap-singapore")
+                    .endpoint(endpoint)
+                    .build()
+                    .unwrap();
+                client.get_card_verification_result("x").unwrap_err()
+            })
+        })
+        .collect();
+    for t in threads {
+        let e = t.join().unwrap();
+        assert_eq!(e.code(), ResultCode::Service, "{e}");
+    }
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(1300),
+        "12 calls of 700 ms each took {elapsed:?}"
+    );
+}

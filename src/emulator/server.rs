@@ -46,6 +46,8 @@ pub struct Emulator {
     workers: Vec<JoinHandle<()>>,
     /// HTTPS: the public port, relaying to tiny_http on a private loopback port.
     tls: Option<TlsFront>,
+    /// Keeps tiny_http's connection threads ready (see [`keep_connection_threads_ready`]).
+    keeper: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -96,6 +98,7 @@ impl Emulator {
             server: Some(Arc::new(server)),
             workers: Vec::with_capacity(threads),
             tls: None,
+            keeper: None,
         };
         for i in 0..threads {
             let (server, shared) = match &emulator.server {
@@ -108,6 +111,12 @@ impl Emulator {
                 .spawn(move || serve(&server, &shared))?;
             emulator.workers.push(worker);
         }
+        let keeper_shared = emulator.shared.clone();
+        emulator.keeper = Some(
+            thread::Builder::new()
+                .name("tcfaceid-emulator-keeper".into())
+                .spawn(move || keep_connection_threads_ready(&keeper_shared, threads))?,
+        );
         if let Some(tls_config) = tls_config {
             let port = emulator.shared.service.config.port;
             let front = TlsFront::start(port, tls_config, local)?;
@@ -161,6 +170,9 @@ impl Emulator {
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }
+        if let Some(keeper) = self.keeper.take() {
+            let _ = keeper.join();
+        }
         // The last reference: tiny_http closes the listening socket when the server drops.
         drop(server);
     }
@@ -178,6 +190,32 @@ fn serve(server: &Server, shared: &Shared) {
         // A bug must not take a worker down: a panic drops the request (tiny_http then sends
         // a 500) and the worker carries on.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, request)));
+    }
+}
+
+/// tiny_http serves each connection on a thread of its pool, which grows only when no thread is
+/// waiting; but its count of waiting threads lags while they wake, so a burst of new
+/// connections is queued behind the 4 initial threads and starves while those serve kept-alive
+/// connections (8 clients at once were served 4 at a time). This keeps `count` threads waiting:
+/// every 3 s it opens `count` idle connections one by one (1 ms apart, so the pool grows to
+/// match) and closes them; a thread beyond the pool's minimum then waits 5 s for work before
+/// it exits, so the pool never shrinks below `count` idle threads.
+fn keep_connection_threads_ready(shared: &Shared, count: usize) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        let idle: Vec<_> = (0..count)
+            .map_while(|_| {
+                thread::sleep(Duration::from_millis(1));
+                std::net::TcpStream::connect(shared.local).ok()
+            })
+            .collect();
+        thread::sleep(Duration::from_millis(10));
+        drop(idle);
+        for _ in 0..30 {
+            if shared.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
