@@ -883,6 +883,21 @@ pub fn parse_envelope_value(body: &[u8]) -> Result<serde_json::Value> {
             body_excerpt(body)
         ))
     })?;
+    // Objects only: serde also reads a struct from an array of its fields in order, which would
+    // let `[{"RequestId":"r"}]` (no "Response" at all) pass as an envelope.
+    match value.get("Response") {
+        Some(response) if response.is_object() => {}
+        Some(_) => {
+            return Err(protocol_error(
+                "the response's \"Response\" is not an object".to_owned(),
+            ))
+        }
+        None => {
+            return Err(protocol_error(
+                "the response has no \"Response\" object".to_owned(),
+            ))
+        }
+    }
     let probe = EnvelopeProbe::deserialize(&value)
         .map_err(|e| protocol_error(format!("the response envelope is malformed: {e}")))?;
     let inner = probe
