@@ -209,7 +209,8 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_PROTOCOL = 800,
   /**
-   * The response body was larger than the configured cap.
+   * The response body was larger than the configured cap: a protocol error (8xx), raised
+   * without reading the rest of the body.
    */
   TCFACEID_RESULT_RESPONSE_TOO_LARGE = 801,
   /**

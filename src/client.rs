@@ -8,6 +8,23 @@
 //!
 //! A [`Client`] is immutable after [`ClientBuilder::build`], `Send + Sync`, and meant to be shared
 //! by all threads: its connections are kept alive and reused.
+//!
+//! # Clock skew
+//! The service refuses a request whose `X-TC-Timestamp` is more than 5 minutes (300 s) off its
+//! own clock, with `AuthFailure.SignatureExpire` ([`ResultCode::ServiceAuthFailure`]). Requests
+//! are stamped with the local clock plus [`ClientBuilder::clock_offset_secs`] (default 0). When
+//! a call gets SignatureExpire and [`ClientBuilder::learn_clock_offset`] is on (the default),
+//! the client sets the offset to the response's `Date` header minus the local clock and sends
+//! that call again, once; the learned offset is kept for later calls (all threads share it,
+//! [`Client::clock_offset_secs`] reads it). Without a readable `Date` there is no second try.
+//! The extra try is not counted against the retry policy. With learning off, the error comes
+//! back at once; its message says the clock is more than 5 minutes off.
+//!
+//! # Response size
+//! A response body larger than [`ClientBuilder::max_response_bytes`] (1 MiB by default; after
+//! gzip decoding, so a small compressed body cannot inflate past it) is refused with
+//! [`ResultCode::ResponseTooLarge`] (801, in the 8xx protocol class) as soon as the cap is
+//! passed or a larger `Content-Length` is announced, without reading the rest.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -138,7 +155,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Largest response body read; a larger one is a [`ResultCode::ResponseTooLarge`] error.
+    /// Largest response body read (at least 1024 bytes; default 1 MiB, counted after gzip
+    /// decoding); a larger one is a [`ResultCode::ResponseTooLarge`] error (801, a protocol
+    /// error), raised without reading more than the cap.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
         self
@@ -164,14 +183,15 @@ impl ClientBuilder {
     }
 
     /// Seconds to add to the local clock when stamping requests (the service refuses
-    /// timestamps more than 5 minutes off its own clock).
+    /// timestamps more than 5 minutes off its own clock; see "Clock skew" in the module docs).
     pub fn clock_offset_secs(mut self, offset: i64) -> Self {
         self.clock_offset_secs = offset;
         self
     }
 
     /// On `AuthFailure.SignatureExpire`, learn the clock offset from the response's `Date`
-    /// header and retry once (default on).
+    /// header and send the call again, once (default on). The learned offset replaces the set
+    /// one for every later call.
     pub fn learn_clock_offset(mut self, learn: bool) -> Self {
         self.learn_clock_offset = learn;
         self

@@ -88,7 +88,8 @@ pub enum ResultCode {
 
     /// The response was not the expected JSON (not JSON, wrong shape, missing fields).
     Protocol = 800,
-    /// The response body was larger than the configured cap.
+    /// The response body was larger than the configured cap: a protocol error (8xx), raised
+    /// without reading the rest of the body.
     ResponseTooLarge = 801,
 
     /// Polling stopped at the caller's deadline before a verdict.

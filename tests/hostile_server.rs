@@ -256,3 +256,148 @@ fn the_error_envelope_is_a_service_error_with_code_and_request_id() {
     );
     assert!(!error.message().contains("hostile-test-secret-key"));
 }
+
+// --- Further hostile answers (hardening review) ---------------------------------------------
+
+/// A gzip body that inflates far past the cap: the cap applies to what is decoded, so the
+/// client stops there instead of inflating 16 MiB (a decompression bomb).
+#[test]
+fn a_gzip_bomb_is_stopped_at_the_cap() {
+    use flate2::write::GzEncoder;
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b' '; 1024 * 1024];
+    for _ in 0..16 {
+        encoder.write_all(&zeros).unwrap();
+    }
+    let bomb: &'static [u8] = Box::leak(encoder.finish().unwrap().into_boxed_slice());
+    // Well under the 64 KiB cap on the wire, so only the decoded size can trip it.
+    assert!(bomb.len() < 32 * 1024, "{} bytes", bomb.len());
+    let endpoint = serve(move |s| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            bomb.len()
+        );
+        let _ = s.write_all(head.as_bytes());
+        let _ = s.write_all(bomb);
+    });
+    let (error, elapsed) = call_error(&endpoint, Duration::from_secs(10));
+    assert_eq!(error.code(), ResultCode::ResponseTooLarge, "{error}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
+
+/// Bad gzip, a body shorter than its Content-Length, a broken chunk: never OK, never a panic.
+#[test]
+fn broken_bodies_are_errors_of_their_class() {
+    let cases: Vec<(&str, &'static [u8], &[ResultCode])> = vec![
+        (
+            "gzip that is not gzip",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 9\r\n\r\nnot gzip!",
+            &[ResultCode::Protocol],
+        ),
+        (
+            "body shorter than Content-Length",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"Response\":{",
+            &[ResultCode::Transport],
+        ),
+        (
+            "chunk size that is not hex",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+            &[ResultCode::Protocol, ResultCode::Transport],
+        ),
+        (
+            "a status line only",
+            b"HTTP/1.1 200 OK\r\n",
+            &[ResultCode::Protocol, ResultCode::Transport],
+        ),
+    ];
+    for (name, raw, codes) in cases {
+        let endpoint = serve(move |s| {
+            let _ = s.write_all(raw);
+            let _ = s.shutdown(std::net::Shutdown::Write);
+        });
+        let (error, elapsed) = call_error(&endpoint, Duration::from_secs(5));
+        assert!(codes.contains(&error.code()), "{name}: {error}");
+        assert!(elapsed < Duration::from_secs(3), "{name}: took {elapsed:?}");
+    }
+}
+
+/// A response head that never ends (an endless header line) is refused, not buffered forever.
+#[test]
+fn an_endless_response_head_is_refused() {
+    let endpoint = serve(|s| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nX-Junk: ");
+        let chunk = [b'a'; 16 * 1024];
+        for _ in 0..1024 {
+            if s.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let (error, elapsed) = call_error(&endpoint, Duration::from_secs(10));
+    assert!(
+        matches!(
+            error.code(),
+            ResultCode::Protocol | ResultCode::ResponseTooLarge
+        ),
+        "{error}"
+    );
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
+
+/// A non-200 answer with a huge body: only its start is read for the message.
+#[test]
+fn a_large_error_page_is_not_read_whole() {
+    let endpoint = serve(|s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 100000000\r\n\r\n<html>",
+        );
+        let chunk = [b' '; 65536];
+        for _ in 0..1600 {
+            if s.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let (error, elapsed) = call_error(&endpoint, Duration::from_secs(10));
+    assert_eq!(error.code(), ResultCode::HttpStatus, "{error}");
+    assert_eq!(error.http_status(), Some(502));
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+    assert!(
+        error.message().len() < 2048,
+        "{} bytes",
+        error.message().len()
+    );
+}
+
+/// A redirect is not followed (the signature is for this host): it is an HTTP status error.
+#[test]
+fn a_redirect_is_not_followed() {
+    let target = json_answer(r#"{"Response":{"Status":"PASSED","RequestId":"r"}}"#);
+    let location = format!("{target}/");
+    let location: &'static str = Box::leak(location.into_boxed_str());
+    let endpoint = serve(move |s| {
+        let head = format!(
+            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = s.write_all(head.as_bytes());
+    });
+    let (error, _) = call_error(&endpoint, Duration::from_secs(5));
+    assert_eq!(error.code(), ResultCode::HttpStatus, "{error}");
+    assert_eq!(error.http_status(), Some(302));
+}
+
+/// Deep nesting inside `Response`, and far past serde_json's limit: a protocol error, no stack
+/// overflow.
+#[test]
+fn deep_nesting_anywhere_is_a_protocol_error() {
+    // 30,000 levels is 60,000 bytes: under the test client's 64 KiB cap.
+    for depth in [100usize, 1_000, 30_000] {
+        let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let inside = format!(r#"{{"Response":{{"Status":{nested},"RequestId":"r"}}}}"#);
+        for body in [nested, inside] {
+            let body: &'static str = Box::leak(body.into_boxed_str());
+            let (error, _) = call_error(&json_answer(body), Duration::from_secs(5));
+            assert_eq!(error.code(), ResultCode::Protocol, "depth {depth}: {error}");
+        }
+    }
+}
