@@ -42,6 +42,9 @@ help:
 	@echo "               under valgrind (part of make test)"
 	@echo "make stress    the long runs: 16 x 1000 calls in Rust (the ignored test) and in C"
 	@echo "               under ASan+UBSan+LSan, and STRESS_VALGRIND_CALLS per thread under valgrind"
+	@echo "make fuzz      the property tests with FUZZ_PROPTEST_CASES cases each, then every"
+	@echo "               cargo-fuzz target for FUZZ_SECONDS (60) each; prints executions per"
+	@echo "               target (fuzz/README.md). Not part of make test"
 	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
 
 # --- Rust ---------------------------------------------------------------------------------------
@@ -268,6 +271,25 @@ stress: stress-build
 ifneq ($(VALGRIND),)
 	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_VALGRIND_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
 endif
+
+# --- Fuzzing -------------------------------------------------------------------------------------
+
+# fuzz/ is a cargo-fuzz project in its own workspace (fuzz/README.md): image_inspect,
+# base64_check, response_json, c_strings. `make fuzz` first runs the property suites with
+# FUZZ_PROPTEST_CASES cases per property (release build), then builds the targets (libFuzzer,
+# ASan, debug assertions; nightly when rustup has it, else stable with RUSTC_BOOTSTRAP=1;
+# cargo-fuzz is installed from crates.io when missing) and runs each for FUZZ_SECONDS. The
+# growing corpus and any crash stay under $(CARGO_TARGET_DIR)/fuzz. Fails on any crash.
+FUZZ_SECONDS ?= 60
+FUZZ_PROPTEST_CASES ?= 100000
+
+.PHONY: fuzz fuzz-proptest
+fuzz: fuzz-proptest
+	FUZZ_SECONDS=$(FUZZ_SECONDS) CARGO=$(CARGO) fuzz/run.sh
+
+fuzz-proptest:
+	PROPTEST_CASES=$(FUZZ_PROPTEST_CASES) $(CARGO) test --release --all-features \
+		--test proptest_parsers --test proptest_responses
 
 # --- Everything CI checks ----------------------------------------------------------------------
 
