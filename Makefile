@@ -228,7 +228,7 @@ demo:
 # (prepare a request from a 3.75 MiB image, with its peak memory). Not part of `make test`.
 .PHONY: bench
 bench:
-	$(CARGO) bench --bench signing --bench request
+	$(CARGO) bench --bench signing --bench request --bench capi
 	$(CARGO) bench --features emulator --bench e2e
 
 # --- Stress ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! `tcfaceid_sign` and the `tcfaceid_signed_headers` handle: TC3-HMAC-SHA256 signing alone, for
 //! callers that send the request with their own HTTP stack.
 
-use std::ffi::{c_char, CString};
+use std::borrow::Cow;
+use std::ffi::{c_char, CStr, CString};
 
 use crate::capi::ffi::{owned_c_string, BoxHandle};
 use crate::credential::Credential;
@@ -19,7 +20,27 @@ pub struct tcfaceid_signed_headers {
 
 /// The value behind a `tcfaceid_signed_headers`.
 pub(crate) struct SignedHeaders {
-    headers: Vec<(CString, CString)>,
+    headers: Vec<(Cow<'static, CStr>, CString)>,
+}
+
+/// The C form of a header name from `sign::request_headers`: static for the known names, so
+/// signing allocates only the values.
+fn header_name(name: &'static str) -> Result<Cow<'static, CStr>> {
+    let known: &'static CStr = match name {
+        "Authorization" => c"Authorization",
+        "Content-Type" => c"Content-Type",
+        "Host" => c"Host",
+        "X-TC-Action" => c"X-TC-Action",
+        "X-TC-Timestamp" => c"X-TC-Timestamp",
+        "X-TC-Version" => c"X-TC-Version",
+        "X-TC-Region" => c"X-TC-Region",
+        "X-TC-Language" => c"X-TC-Language",
+        "X-TC-RequestClient" => c"X-TC-RequestClient",
+        "X-TC-Token" => c"X-TC-Token",
+        "X-TC-Content-SHA256" => c"X-TC-Content-SHA256",
+        other => return owned_c_string(other, "header name").map(Cow::Owned),
+    };
+    Ok(Cow::Borrowed(known))
 }
 
 impl BoxHandle for tcfaceid_signed_headers {
@@ -140,10 +161,10 @@ pub unsafe extern "C" fn tcfaceid_sign(
             language: "",
             request_client: "",
         };
-        let mut headers = Vec::new();
+        let mut headers = Vec::with_capacity(11);
         for (name, value) in sign::request_headers(&credential, &input, &call, &signature) {
             let value = try_result!(owned_c_string(value, name));
-            headers.push((try_result!(owned_c_string(name, "header name")), value));
+            headers.push((try_result!(header_name(name)), value));
         }
         headers_out.set(tcfaceid_signed_headers::into_raw(SignedHeaders { headers }));
         ResultCode::Ok
@@ -164,7 +185,7 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_count(
 }
 
 /// The entry at `index` of `headers`, or the NULL-argument / out-of-range failure.
-fn entry(headers: &SignedHeaders, index: usize) -> Result<&(CString, CString)> {
+fn entry(headers: &SignedHeaders, index: usize) -> Result<&(Cow<'static, CStr>, CString)> {
     headers.headers.get(index).ok_or_else(|| {
         Error::for_field(
             ResultCode::InvalidArgument,
