@@ -58,7 +58,7 @@ build-debug:
 build-release:
 	$(CARGO) build --release --all-features
 
-.PHONY: fmt-check clippy cargo-test
+.PHONY: fmt-check clippy cargo-test doc
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
@@ -67,6 +67,10 @@ clippy:
 
 cargo-test:
 	$(CARGO) test --all-features
+
+# Every public item documented, no broken links or bare URLs.
+doc:
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --no-deps --all-features
 
 # --- Header ------------------------------------------------------------------------------------
 
@@ -294,4 +298,4 @@ fuzz-proptest:
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test
-test: fmt-check clippy cargo-test header c-test install-test python-test stress-test
+test: fmt-check clippy doc cargo-test header c-test install-test python-test stress-test

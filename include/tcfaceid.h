@@ -330,7 +330,7 @@ typedef struct tcfaceid_client tcfaceid_client;
  * or freed with tcfaceid_client_builder_free. Every input is copied.
  *
  * Defaults: credentials from the environment, then the profile file; region from
- * TENCENTCLOUD_REGION; endpoint https://faceid.tencentcloudapi.com; language en-US; connect
+ * TENCENTCLOUD_REGION; endpoint `https://faceid.tencentcloudapi.com`; language en-US; connect
  * timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
  * from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
  *
@@ -740,7 +740,7 @@ tcfaceid_result tcfaceid_client_builder_set_region(struct tcfaceid_client_builde
                                                    const char *region);
 
 /**
- * The endpoint: any https:// URL (e.g. "https://faceid.intl.tencentcloudapi.com"), or an
+ * The endpoint: any https:// URL (e.g. `https://faceid.intl.tencentcloudapi.com`), or an
  * http:// URL given explicitly (the emulator, a local gateway).
  *
  * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
@@ -759,7 +759,7 @@ tcfaceid_result tcfaceid_client_builder_set_language(struct tcfaceid_client_buil
                                                      const char *language);
 
 /**
- * A proxy URL, e.g. "http://user:pass@proxy:3128" (default: the standard environment
+ * A proxy URL, e.g. `http://user:pass@proxy:3128` (default: the standard environment
  * variables HTTPS_PROXY / ALL_PROXY / NO_PROXY).
  *
  * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
