@@ -7,7 +7,9 @@
 //! SignatureExpire, with a Date header that is right, missing or unreadable.
 #![cfg(feature = "emulator")]
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -118,25 +120,7 @@ fn always_expired(date: Option<String>) -> (String, Arc<AtomicUsize>) {
             let Ok(mut stream) = stream else { return };
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             // One request per connection: read the head and the body, answer, close.
-            let mut data = Vec::new();
-            let mut buf = [0u8; 8192];
-            loop {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => data.extend_from_slice(&buf[..n]),
-                }
-                if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    if data.len() >= end + 4 + len {
-                        break;
-                    }
-                }
-            }
+            common::read_http_request(&mut stream);
             counter.fetch_add(1, Ordering::SeqCst);
             let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"signature expired"},"RequestId":"req-skew"}}"#;
             let date = date

@@ -1,7 +1,9 @@
 //! The client against a raw loopback TCP server that misbehaves in ways a real HTTP server crate
 //! will not: every answer must be a clear error class, quickly, never a panic or a hang.
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,41 +20,12 @@ fn serve(respond: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> String {
             let Ok(mut stream) = stream else { return };
             let respond = respond.clone();
             thread::spawn(move || {
-                read_request(&mut stream);
+                common::read_http_request(&mut stream);
                 respond(&mut stream);
             });
         }
     });
     format!("http://{addr}")
-}
-
-/// Read the request head and its body (by Content-Length).
-fn read_request(stream: &mut TcpStream) {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while data.len() < end + 4 + len {
-                let n = stream.read(&mut buf).unwrap_or(0);
-                if n == 0 {
-                    return;
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
-            return;
-        }
-    }
 }
 
 fn answer(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) {
