@@ -511,7 +511,7 @@ impl Client {
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(timeout_error(self.call_timeout));
+                return Err(crate::http::timeout_error(self.call_timeout));
             }
             let failure = match self.attempt(action, body, remaining) {
                 Ok(response) => return Ok(response),
@@ -609,17 +609,14 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|len| len > self.max_response_bytes) {
-            return Err(with_time(too_large(self.max_response_bytes)));
+            return Err(with_time(crate::http::too_large(self.max_response_bytes)));
         }
         let bytes = response
             .body_mut()
             .with_config()
             .limit(self.max_response_bytes)
             .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => too_large(self.max_response_bytes),
-                other => crate::http::map_error(other, timeout),
-            })
+            .map_err(|e| crate::http::map_error(e, timeout))
             .map_err(with_time)?;
         let json =
             api::parse_envelope_value(&bytes).map_err(|e| with_time(e.with_http_status(status)))?;
@@ -646,23 +643,6 @@ fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
                 .and_then(|v| v.as_str()),
         )
     })
-}
-
-fn too_large(cap: u64) -> Error {
-    Error::new(
-        ResultCode::ResponseTooLarge,
-        format!("the response body is larger than the {cap}-byte cap"),
-    )
-}
-
-pub(crate) fn timeout_error(timeout: Duration) -> Error {
-    Error::new(
-        ResultCode::Timeout,
-        format!(
-            "the call did not finish within its deadline ({} ms)",
-            timeout.as_millis()
-        ),
-    )
 }
 
 fn unix_now() -> i64 {

@@ -69,29 +69,17 @@ pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
     match error {
         E::Timeout(which) => Error::new(
             ResultCode::Timeout,
-            format!(
-                "the call did not finish within its deadline ({} ms; {which})",
-                timeout.as_millis()
-            ),
+            format!("{} ({which})", timeout_error(timeout).message()),
         ),
         E::Io(io) => match io.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Error::new(
-                ResultCode::Timeout,
-                format!(
-                    "the call did not finish within its deadline ({} ms)",
-                    timeout.as_millis()
-                ),
-            ),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout_error(timeout),
             _ if is_tls_io_error(&io) => Error::new(ResultCode::Tls, format!("TLS failure: {io}")),
             _ => Error::new(ResultCode::Transport, format!("connection failed: {io}")),
         },
         E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => {
             Error::new(ResultCode::Tls, format!("TLS failure: {error}"))
         }
-        E::BodyExceedsLimit(cap) => Error::new(
-            ResultCode::ResponseTooLarge,
-            format!("the response body is larger than the {cap}-byte cap"),
-        ),
+        E::BodyExceedsLimit(cap) => too_large(cap),
         E::HostNotFound => Error::new(ResultCode::Transport, "host not found (DNS)"),
         E::ConnectionFailed => Error::new(ResultCode::Transport, "could not connect"),
         E::ConnectProxyFailed(why) => {
@@ -103,6 +91,25 @@ pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
         ),
         other => Error::new(ResultCode::Transport, format!("request failed: {other}")),
     }
+}
+
+/// The error of a call that ran out of its deadline.
+pub(crate) fn timeout_error(timeout: Duration) -> Error {
+    Error::new(
+        ResultCode::Timeout,
+        format!(
+            "the call did not finish within its deadline ({} ms)",
+            timeout.as_millis()
+        ),
+    )
+}
+
+/// The error of a response body larger than the cap (declared, or found while reading).
+pub(crate) fn too_large(cap: u64) -> Error {
+    Error::new(
+        ResultCode::ResponseTooLarge,
+        format!("the response body is larger than the {cap}-byte cap"),
+    )
 }
 
 /// Whether an I/O error comes from the TLS layer. rustls reports every handshake and record
