@@ -631,8 +631,9 @@ impl Client {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    let response = raw.json.get("Response").cloned().unwrap_or_default();
-    serde_json::from_value(response).map_err(|e| {
+    // Read straight from the parsed body; no copy of it.
+    let response = raw.json.get("Response").unwrap_or(&serde_json::Value::Null);
+    T::deserialize(response).map_err(|e| {
         Error::new(
             ResultCode::Protocol,
             format!("the response does not have the expected fields: {e}"),
