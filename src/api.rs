@@ -854,23 +854,22 @@ struct ProbeInner {
     request_id: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Envelope<T> {
-    #[serde(rename = "Response")]
-    response: T,
-}
-
 /// Parse a 200 response body: the service's error envelope becomes a service [`Error`];
 /// anything that is not the expected JSON becomes a [`ResultCode::Protocol`] error.
 pub fn parse_response<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    let value = parse_envelope_value(body)?;
-    Envelope::<T>::deserialize(value)
-        .map(|e| e.response)
-        .map_err(|e| {
-            protocol_error(format!(
-                "the response does not have the expected fields: {e}"
-            ))
-        })
+    typed_response(&parse_envelope_value(body)?)
+}
+
+/// The typed `Response` of a body already checked by [`parse_envelope_value`]; a
+/// [`ResultCode::Protocol`] error (with the RequestId) when its fields do not fit `T`.
+pub fn typed_response<T: DeserializeOwned>(envelope: &serde_json::Value) -> Result<T> {
+    let response = envelope.get("Response").unwrap_or(&serde_json::Value::Null);
+    T::deserialize(response).map_err(|e| {
+        protocol_error(format!(
+            "the response does not have the expected fields: {e}"
+        ))
+        .with_request_id(response.get("RequestId").and_then(|v| v.as_str()))
+    })
 }
 
 /// Parse a 200 response body of any action: returns the `Response` object, or the service

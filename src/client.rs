@@ -631,19 +631,7 @@ impl Client {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    // Read straight from the parsed body; no copy of it.
-    let response = raw.json.get("Response").unwrap_or(&serde_json::Value::Null);
-    T::deserialize(response).map_err(|e| {
-        Error::new(
-            ResultCode::Protocol,
-            format!("the response does not have the expected fields: {e}"),
-        )
-        .with_request_id(
-            raw.json
-                .pointer("/Response/RequestId")
-                .and_then(|v| v.as_str()),
-        )
-    })
+    api::typed_response(&raw.json)
 }
 
 fn unix_now() -> i64 {
