@@ -39,6 +39,7 @@ use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
 use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
 use crate::error::{Error, Result, ResultCode};
+use crate::rate::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 
@@ -86,6 +87,7 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     clock_offset_secs: i64,
     learn_clock_offset: bool,
+    max_requests_per_second: Option<f64>,
 }
 
 impl Default for ClientBuilder {
@@ -110,6 +112,7 @@ impl ClientBuilder {
             ca_file: None,
             clock_offset_secs: 0,
             learn_clock_offset: true,
+            max_requests_per_second: None,
         }
     }
 
@@ -197,6 +200,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Send at most this many requests per second from this client, all threads and retries
+    /// included (default: no limit). Each attempt waits for its slot; see [`crate::rate`].
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
+        self
+    }
+
     /// Check every setting, load the credentials and build the client.
     ///
     /// Errors: [`ResultCode::InvalidRegion`], [`ResultCode::InvalidEndpoint`],
@@ -243,6 +253,10 @@ impl ClientBuilder {
             ));
         }
         self.retry.check()?;
+        let rate_limit = self
+            .max_requests_per_second
+            .map(RateLimit::per_second)
+            .transpose()?;
         let credential = match self.credentials {
             CredentialSource::Explicit(c) => c,
             CredentialSource::Environment => Credential::from_env()?,
@@ -270,6 +284,7 @@ impl ClientBuilder {
             retry: self.retry,
             clock_offset: AtomicI64::new(self.clock_offset_secs),
             learn_clock_offset: self.learn_clock_offset,
+            rate_limit,
         })
     }
 }
@@ -336,6 +351,7 @@ pub struct Client {
     retry: RetryPolicy,
     clock_offset: AtomicI64,
     learn_clock_offset: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 /// Why one attempt failed, with what the server said about its clock.
@@ -548,6 +564,9 @@ impl Client {
             error,
             server_time: None,
         };
+        if let Some(limit) = &self.rate_limit {
+            limit.wait();
+        }
         let timestamp = unix_now() + self.clock_offset.load(Ordering::Relaxed);
         let input = SigningInput {
             method: sign::Method::Post,
