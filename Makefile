@@ -53,20 +53,20 @@ help:
 build: build-debug build-release
 
 build-debug:
-	$(CARGO) build --all-features
+	$(CARGO) build --workspace --all-features
 
 build-release:
-	$(CARGO) build --release --all-features
+	$(CARGO) build --workspace --release --all-features
 
 .PHONY: fmt-check clippy cargo-test doc
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 cargo-test:
-	$(CARGO) test --all-features
+	$(CARGO) test --workspace --all-features
 
 # Every public item documented, no broken links or bare URLs.
 doc:

@@ -50,9 +50,9 @@ impl Progress {
         match mode {
             ProgressMode::Bar => {
                 let template = if color {
-                    "{spinner:.green} [{elapsed_precise}] {bar:32.cyan/blue} {pos}/{len} {msg} ETA {eta}"
+                    "{spinner:.green} {bar:24.cyan/blue} {pos}/{len} {msg} ETA {eta}"
                 } else {
-                    "{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg} ETA {eta}"
+                    "{spinner} {bar:24} {pos}/{len} {msg} ETA {eta}"
                 };
                 let style = ProgressStyle::with_template(template)
                     .expect("the template is valid")
@@ -112,11 +112,13 @@ impl Progress {
         }
     }
 
-    /// Stop the display; plain mode prints its last line.
+    /// Stop the display (the summary follows); plain mode prints its last line.
     pub fn finish(self) {
         if let Some(bar) = &self.bar {
             bar.set_message(self.view().message());
             bar.finish();
+            // The finished bar stays on screen; the summary starts on the next line.
+            eprintln!();
         }
         if self.plain.is_some() {
             eprintln!("{}", self.view().line());
@@ -151,7 +153,7 @@ impl View {
     fn message(&self) -> String {
         let c = &self.counters;
         format!(
-            "in flight {} · failed {} · {:.1} req/s",
+            "{} in flight · {} failed · {:.1} req/s",
             c.in_flight.load(Ordering::Relaxed),
             c.failed.load(Ordering::Relaxed),
             self.rate(),
