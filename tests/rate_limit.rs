@@ -1,12 +1,11 @@
 //! The client-side rate limit against the emulator over loopback: calls from several threads
 //! sharing one client are spaced by the limit (a lower bound on the elapsed time, never an
 //! upper one), and a bad rate is refused when the client is built.
-#![cfg(feature = "emulator")]
 
 use std::time::{Duration, Instant};
 
-use tcfaceid::emulator::{Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY};
 use tcfaceid::{Client, Credential, ResultCode};
+use tcfaceid_emulator::{Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
 fn builder(emulator: &Emulator) -> tcfaceid::ClientBuilder {
     Client::builder()

@@ -10,7 +10,7 @@ use std::path::Path;
 use common::proxy::{Fate, Proxy};
 use common::{json_lines, manifest, quick_emulator, rest, run, start_and_wait_for, tcfaceid};
 use serde_json::Value;
-use tcfaceid::emulator::EmulatorConfig;
+use tcfaceid_emulator::EmulatorConfig;
 
 fn ids(records: &[Value]) -> HashSet<String> {
     records
@@ -124,7 +124,7 @@ fn a_batch_through_faults_writes_one_result_per_row_and_never_applies_twice() {
 
 /// The emulator answers the verdict on the first poll, 2 s after the apply (its polling hint):
 /// with one worker, nothing is applied for 2 s after a token is journalled.
-fn slow_poll_emulator() -> tcfaceid::emulator::Emulator {
+fn slow_poll_emulator() -> tcfaceid_emulator::Emulator {
     common::emulator(EmulatorConfig {
         processing_polls: 0,
         polling_wait_secs: 2,

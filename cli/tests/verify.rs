@@ -9,7 +9,7 @@ use std::process::Stdio;
 
 use common::{quick_emulator, run, sample, tcfaceid};
 use serde_json::Value;
-use tcfaceid::emulator::{EmulatorConfig, Verdict};
+use tcfaceid_emulator::{EmulatorConfig, Verdict};
 
 fn json(stdout: &str) -> Value {
     serde_json::from_str(stdout.trim()).expect("one JSON object")
