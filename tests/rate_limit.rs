@@ -7,6 +7,14 @@ use std::time::{Duration, Instant};
 use tcfaceid::{Client, Credential, ResultCode};
 use tcfaceid_emulator::{Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
+fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig {
+        log: false,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 fn builder(emulator: &Emulator) -> tcfaceid::ClientBuilder {
     Client::builder()
         .endpoint(emulator.endpoint())
@@ -16,11 +24,7 @@ fn builder(emulator: &Emulator) -> tcfaceid::ClientBuilder {
 
 #[test]
 fn threads_sharing_a_client_share_its_rate_limit() {
-    let emulator = Emulator::start(EmulatorConfig {
-        log: false,
-        ..Default::default()
-    })
-    .unwrap();
+    let emulator = emulator();
     // 50 requests/s: 21 calls need at least 20 intervals of 20 ms.
     let client = builder(&emulator)
         .max_requests_per_second(50.0)
@@ -47,11 +51,7 @@ fn threads_sharing_a_client_share_its_rate_limit() {
 
 #[test]
 fn a_rate_that_is_not_positive_is_refused() {
-    let emulator = Emulator::start(EmulatorConfig {
-        log: false,
-        ..Default::default()
-    })
-    .unwrap();
+    let emulator = emulator();
     let error = builder(&emulator)
         .max_requests_per_second(0.0)
         .build()

@@ -99,33 +99,39 @@ impl Lines {
 /// Open the journal: the tokens already journalled, by row id.
 pub fn open_journal(path: &Path) -> io::Result<(Lines, HashMap<String, Entry>)> {
     let (lines, text) = Lines::open(path, true, true)?;
-    let mut entries = HashMap::new();
-    for (index, line) in text.iter().enumerate() {
-        let entry: Entry = serde_json::from_str(line).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}:{}: not a journal line: {e}", path.display(), index + 1),
-            )
-        })?;
-        entries.insert(entry.id.clone(), entry);
-    }
-    Ok((lines, entries))
+    let entries: Vec<Entry> = parse(path, &text, "journal")?;
+    Ok((
+        lines,
+        entries.into_iter().map(|e| (e.id.clone(), e)).collect(),
+    ))
 }
 
 /// Open the results: the records already written, by row id.
 pub fn open_results(path: &Path) -> io::Result<(Lines, HashMap<String, Record>)> {
     let (lines, text) = Lines::open(path, false, false)?;
-    let mut records = HashMap::new();
-    for (index, line) in text.iter().enumerate() {
-        let record: Record = serde_json::from_str(line).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}:{}: not a result line: {e}", path.display(), index + 1),
-            )
-        })?;
-        if let Some(id) = record.id.clone() {
-            records.insert(id, record);
-        }
-    }
-    Ok((lines, records))
+    let records: Vec<Record> = parse(path, &text, "result")?;
+    let by_id = records
+        .into_iter()
+        .filter_map(|r| Some((r.id.clone()?, r)))
+        .collect();
+    Ok((lines, by_id))
+}
+
+/// Every line as a `T`; an error names the file and line.
+fn parse<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &[String],
+    what: &str,
+) -> io::Result<Vec<T>> {
+    text.iter()
+        .enumerate()
+        .map(|(index, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}:{}: not a {what} line: {e}", path.display(), index + 1),
+                )
+            })
+        })
+        .collect()
 }
