@@ -39,8 +39,8 @@ pub struct Global {
     /// The product: faceid (ApplyCardVerification) or ocr (ApplyCardVerificationExternal).
     #[arg(long, global = true, env = "TCFACEID_API", value_enum, default_value_t = Api::Faceid)]
     pub api: Api,
-    /// The service endpoint, e.g. http://127.0.0.1:PORT for the emulator
-    /// [default: https://faceid.tencentcloudapi.com].
+    /// The service endpoint, e.g. `http://127.0.0.1:PORT` for the emulator (default: the
+    /// service, faceid.tencentcloudapi.com over HTTPS).
     #[arg(long, global = true, env = "TCFACEID_ENDPOINT")]
     pub endpoint: Option<String>,
     /// ap-hongkong, ap-jakarta or ap-singapore.
@@ -48,7 +48,7 @@ pub struct Global {
     pub region: Option<String>,
     /// Credentials from this section of the profile file (TENCENTCLOUD_CREDENTIALS_FILE, else
     /// ~/.tencentcloud/credentials) instead of the default chain (the environment's
-    /// TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, then the profile file's [default]).
+    /// TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, then the profile file's default section).
     #[arg(long, global = true)]
     pub profile: Option<String>,
 }
