@@ -72,7 +72,7 @@
  * Values are grouped in ranges and are **never renumbered**; a retired value stays reserved.
  * `0` is success. 1xx: arguments and UTF-8 · 2xx: the service's request rules checked locally
  * · 3xx: images · 4xx: credentials · 5xx: transport, TLS and timeouts · 6xx: HTTP status
- * · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling
+ * · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling and cancellation
  * · 1000: panic.
  */
 enum tcfaceid_result
@@ -221,6 +221,11 @@ enum tcfaceid_result
    * Polling stopped after the service's maximum number of polls without a verdict.
    */
   TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED = 901,
+  /**
+   * The caller cancelled the call (a cancel handle was triggered). After a successful apply
+   * the error carries the token, so polling can be resumed.
+   */
+  TCFACEID_RESULT_CANCELLED = 902,
   /**
    * A bug: a panic was caught at the C boundary. The process is still safe to use.
    */

@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod cancel;
 pub mod capi;
 pub mod card;
 pub mod client;
@@ -24,6 +25,7 @@ pub mod image;
 pub mod retry;
 pub mod sign;
 
+pub use cancel::Cancel;
 pub use api::{
     ApplyCardVerificationResponse, CardInfo, CardVerificationResult, VerificationStatus,
 };
