@@ -150,6 +150,11 @@ macro_rules! string_struct {
                 pub $field: Option<String>,
             )*
         }
+
+        impl $name {
+            /// The JSON names of its fields.
+            pub const FIELDS: &'static [&'static str] = &[$($json),*];
+        }
     };
 }
 
@@ -1106,4 +1111,69 @@ fn protocol_error(message: String) -> Error {
 pub fn body_excerpt(body: &[u8]) -> String {
     let end = body.len().min(200);
     String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every CardInfo struct with each leaf sent as a number, a boolean or null: the verdict
+    /// stays, numbers and booleans are kept as their text, null is absent.
+    #[test]
+    fn every_card_info_struct_reads_numbers_booleans_and_nulls() {
+        let members: &[(&str, &[&str])] = &[
+            ("HKIDCard", HkIdCard::FIELDS),
+            ("MLIDCard", MlIdCard::FIELDS),
+            ("PhilippinesVoteID", PhilippinesVoteId::FIELDS),
+            ("IndonesiaIDCard", IndonesiaIdCard::FIELDS),
+            (
+                "PhilippinesDrivingLicense",
+                PhilippinesDrivingLicense::FIELDS,
+            ),
+            ("PhilippinesTinID", PhilippinesTinId::FIELDS),
+            ("PhilippinesSSSID", PhilippinesSssId::FIELDS),
+            ("PhilippinesUMID", PhilippinesUmid::FIELDS),
+            ("InternationalIDPassport", InternationalIdPassport::FIELDS),
+            ("IndonesiaDrivingLicense", IndonesiaDrivingLicense::FIELDS),
+            ("ThailandIDCard", ThailandIdCard::FIELDS),
+            ("SingaporeIDCard", SingaporeIdCard::FIELDS),
+            ("MacaoIDCard", MacaoIdCard::FIELDS),
+            ("TaiWanIDCard", TaiWanIdCard::FIELDS),
+            ("JapanIDCard", JapanIdCard::FIELDS),
+            ("BangladeshIDCard", BangladeshIdCard::FIELDS),
+            ("NigeriaIDCard", NigeriaIdCard::FIELDS),
+            ("NigeriaDrivingLicense", NigeriaDrivingLicense::FIELDS),
+            ("PakistanIDCard", PakistanIdCard::FIELDS),
+            ("PakistanDrivingLicense", PakistanDrivingLicense::FIELDS),
+            ("GeneralCard", &["LicenseNumber", "Age", "Sex", "FullName"]),
+        ];
+        assert_eq!(members.len(), 21);
+        for (member, fields) in members {
+            let mut card = serde_json::Map::new();
+            for (i, field) in fields.iter().enumerate() {
+                let value = match i % 3 {
+                    0 => serde_json::json!(42),
+                    1 => serde_json::json!(false),
+                    _ => serde_json::Value::Null,
+                };
+                card.insert((*field).to_owned(), value);
+            }
+            let body = serde_json::json!({"Response": {
+                "Status": "PASSED", "RequestId": "r", "CardInfo": { *member: card }
+            }});
+            let result: CardVerificationResult =
+                parse_response(body.to_string().as_bytes()).unwrap();
+            assert_eq!(result.status, VerificationStatus::Passed, "{member}");
+            let kept = serde_json::to_value(result.card_info.unwrap()).unwrap();
+            let kept = &kept[*member];
+            for (i, field) in fields.iter().enumerate() {
+                let want = match i % 3 {
+                    0 => serde_json::json!("42"),
+                    1 => serde_json::json!("false"),
+                    _ => serde_json::Value::Null,
+                };
+                assert_eq!(kept[*field], want, "{member}.{field}");
+            }
+        }
+    }
 }

@@ -528,8 +528,13 @@ impl Client {
         deadline: Duration,
         cancel: Option<&Cancel>,
     ) -> Result<(CardVerificationResult, String, u64)> {
-        self.poll_until(token, PollPlan::default(), false, Bounds::new(deadline, cancel))
-            .map_err(|e| e.with_token(token))
+        self.poll_until(
+            token,
+            PollPlan::default(),
+            false,
+            Bounds::new(deadline, cancel),
+        )
+        .map_err(|e| e.with_token(token))
     }
 
     fn poll_until(
@@ -589,9 +594,7 @@ impl Client {
 
     /// One call with retries, bounded by the bounds' deadline and by the call timeout.
     fn call_until(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<RawResponse> {
-        let deadline = bounds
-            .until
-            .min(Instant::now() + self.call_timeout);
+        let deadline = bounds.until.min(Instant::now() + self.call_timeout);
         let idempotent = action.starts_with("Get");
         let mut attempt = 1;
         let mut clock_corrected = false;

@@ -140,14 +140,25 @@ mod tests {
 
     #[test]
     fn plain_http_is_for_loopback_unless_allowed() {
-        for local in ["http://127.0.0.1:80", "http://localhost:9", "http://[::1]:8080", "http://127.9.9.9"] {
-            assert!(Endpoint::parse(local).unwrap().check_secure(false).is_ok(), "{local}");
+        for local in [
+            "http://127.0.0.1:80",
+            "http://localhost:9",
+            "http://[::1]:8080",
+            "http://127.9.9.9",
+        ] {
+            assert!(
+                Endpoint::parse(local).unwrap().check_secure(false).is_ok(),
+                "{local}"
+            );
         }
         let remote = Endpoint::parse("http://faceid.example.com").unwrap();
         let error = remote.check_secure(false).unwrap_err();
         assert_eq!(error.code(), ResultCode::InvalidEndpoint);
         assert!(remote.check_secure(true).is_ok());
-        assert!(Endpoint::parse("https://faceid.example.com").unwrap().check_secure(false).is_ok());
+        assert!(Endpoint::parse("https://faceid.example.com")
+            .unwrap()
+            .check_secure(false)
+            .is_ok());
     }
 
     #[test]

@@ -25,10 +25,10 @@ pub mod image;
 pub mod retry;
 pub mod sign;
 
-pub use cancel::Cancel;
 pub use api::{
     ApplyCardVerificationResponse, CardInfo, CardVerificationResult, VerificationStatus,
 };
+pub use cancel::Cancel;
 pub use card::{CardType, CardVerificationRequest, Nationality, Side};
 pub use client::{Client, ClientBuilder, Verification};
 pub use credential::Credential;

@@ -86,7 +86,13 @@ impl RetryPolicy {
     /// Whether to retry after `error` on attempt number `attempt` (1-based), for a call that is
     /// `idempotent` or not; `not_sent` says that the failed request certainly never reached
     /// the server (see the module docs).
-    pub fn should_retry(&self, error: &Error, attempt: u32, idempotent: bool, not_sent: bool) -> bool {
+    pub fn should_retry(
+        &self,
+        error: &Error,
+        attempt: u32,
+        idempotent: bool,
+        not_sent: bool,
+    ) -> bool {
         let safe = if idempotent {
             error.is_retryable()
         } else {
