@@ -54,21 +54,25 @@ def run_interruptibly(call: Callable[[Cancel], _T], cancel: Optional[Cancel]) ->
         if threading.current_thread() is not threading.main_thread():
             return call(handle)
         outcome: dict = {}  # type: ignore[type-arg]
+        # An Event, not Thread.join: a join interrupted by KeyboardInterrupt can make the next
+        # join return before the thread ends.
+        done = threading.Event()
 
         def work() -> None:
             try:
                 outcome["value"] = call(handle)
             except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
                 outcome["error"] = error
+            finally:
+                done.set()
 
-        worker = threading.Thread(target=work, name="tcfaceid-call", daemon=True)
-        worker.start()
+        threading.Thread(target=work, name="tcfaceid-call", daemon=True).start()
         try:
-            while worker.is_alive():
-                worker.join(_WAIT_SLICE)
+            while not done.wait(_WAIT_SLICE):
+                pass
         except KeyboardInterrupt:
             handle.trigger()
-            worker.join()
+            done.wait()
             error = outcome.get("error")
             if isinstance(error, TcFaceIdError):
                 raise VerificationInterrupted(error) from error
