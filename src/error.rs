@@ -212,11 +212,12 @@ impl fmt::Display for ResultCode {
 pub struct Error {
     code: ResultCode,
     message: String,
-    field: Option<String>,
-    service_code: Option<String>,
-    request_id: Option<String>,
+    // Boxed strings keep the error small (it travels in every `Result`).
+    field: Option<Box<str>>,
+    service_code: Option<Box<str>>,
+    request_id: Option<Box<str>>,
     http_status: Option<u16>,
-    token: Option<String>,
+    token: Option<Box<str>>,
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -239,7 +240,7 @@ impl Error {
     /// An error about one request field (the field's service name, e.g. `ImageBase64Front`).
     pub fn for_field(code: ResultCode, field: &str, message: impl Into<String>) -> Error {
         let mut error = Error::new(code, message);
-        error.field = Some(field.to_owned());
+        error.field = Some(field.into());
         error
     }
 
@@ -259,8 +260,8 @@ impl Error {
             text.push_str(" (the local clock differs from the service's by more than 5 minutes)");
         }
         let mut error = Error::new(code, text);
-        error.service_code = Some(service_code.to_owned());
-        error.request_id = request_id.map(str::to_owned);
+        error.service_code = Some(service_code.into());
+        error.request_id = request_id.map(Into::into);
         error
     }
 
@@ -273,7 +274,7 @@ impl Error {
     /// Attach the service's RequestId.
     pub fn with_request_id(mut self, request_id: Option<&str>) -> Error {
         if let Some(id) = request_id {
-            self.request_id = Some(id.to_owned());
+            self.request_id = Some(id.into());
         }
         self
     }
@@ -281,7 +282,7 @@ impl Error {
     /// Attach the CardVerificationToken of the billed verification this failure happened in
     /// (set by the client on every failure after a successful apply).
     pub fn with_token(mut self, token: &str) -> Error {
-        self.token = Some(token.to_owned());
+        self.token = Some(token.into());
         self
     }
 

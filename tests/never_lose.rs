@@ -2,7 +2,6 @@
 //! every failure after a successful apply, resume, cancellation (with its latency printed),
 //! retries that cannot double-bill (applies counted by the emulator under every fault), hints
 //! and card data a server may send, and the plain-http guard.
-#![cfg(feature = "emulator")]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -11,12 +10,12 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{
     Cancel, CardVerificationRequest, Client, Credential, ResultCode, VerificationStatus,
+};
+use tcfaceid_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
 
 const TOKEN: &str = "tok-never-lose-0001";
