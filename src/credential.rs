@@ -316,8 +316,8 @@ mod tests {
     }
 
     #[test]
-    fn ini_keeps_trailing_padding_so_it_can_be_refused() {
-        let values = ini_section("[default]\nsecret_key = B \n", "default").unwrap();
-        assert_eq!(values[0].1.as_str(), "B ");
+    fn ini_values_lose_surrounding_whitespace_as_configparser_does() {
+        let values = ini_section("[default]\nsecret_key =\t B c \r\n", "default").unwrap();
+        assert_eq!(values[0].1.as_str(), "B c");
     }
 }
