@@ -51,6 +51,10 @@ pub struct Global {
     /// TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, then the profile file's default section).
     #[arg(long, global = true)]
     pub profile: Option<String>,
+    /// Allow a plain `http://` endpoint on another machine: the body holds identity documents,
+    /// which then cross the network in clear (loopback is always allowed).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
 }
 
 /// The two generations of the service.
@@ -152,14 +156,8 @@ pub struct VerifyArgs {
 /// `tcfaceid result`.
 #[derive(Debug, Args)]
 pub struct ResultArgs {
-    /// The CardVerificationToken an apply returned.
+    /// The CardVerificationToken an apply returned (polled at once, then every 5 s).
     pub token: String,
-    /// Seconds between polls (the service's hint is only given to the apply).
-    #[arg(long, default_value_t = tcfaceid::client::DEFAULT_POLL_WAIT_SECS)]
-    pub poll_interval: u64,
-    /// Most polls.
-    #[arg(long, default_value_t = tcfaceid::client::DEFAULT_MAX_POLLS)]
-    pub max_polls: u64,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -206,7 +206,7 @@ fn work(shared: &Shared<'_>, pending: &[&Row]) -> std::io::Result<()> {
 /// Apply for a row and journal its token before anything else; `None` when a signal came.
 fn apply(shared: &Shared<'_>, row: &Row) -> Option<Result<Entry, Record>> {
     let applying = shared.interrupt.begin_apply()?;
-    let apply = match flow::apply(&shared.client, &row.request) {
+    let apply = match shared.client.apply_card_verification(&row.request) {
         Ok(apply) => apply,
         Err(error) => return Some(Err(Record::error(&error, None))),
     };

@@ -41,18 +41,23 @@ pub enum Class {
     NoVerdict,
     /// A local file could not be read or written.
     Io,
+    /// Cancelled (Ctrl-C); the token, when there is one, can be polled again.
+    Cancelled,
 }
 
 impl Class {
     /// The class of a library error code.
     pub fn of(code: ResultCode) -> Class {
-        match code as u32 {
-            100..=399 => Class::Validation,
-            400..=499 => Class::Credentials,
-            500..=599 => Class::Network,
-            900..=999 => Class::NoVerdict,
-            _ if code == ResultCode::ServiceAuthFailure => Class::Credentials,
-            _ => Class::Service,
+        match code {
+            ResultCode::Cancelled => Class::Cancelled,
+            ResultCode::ServiceAuthFailure => Class::Credentials,
+            _ => match code as u32 {
+                100..=399 => Class::Validation,
+                400..=499 => Class::Credentials,
+                500..=599 => Class::Network,
+                900..=999 => Class::NoVerdict,
+                _ => Class::Service,
+            },
         }
     }
 
@@ -65,6 +70,7 @@ impl Class {
             Class::Service => "service",
             Class::NoVerdict => "no-verdict",
             Class::Io => "io",
+            Class::Cancelled => "cancelled",
         }
     }
 
@@ -77,6 +83,7 @@ impl Class {
             Class::Service => SERVICE,
             Class::NoVerdict => NO_VERDICT,
             Class::Io => IO,
+            Class::Cancelled => INTERRUPTED,
         }
     }
 }
@@ -114,5 +121,7 @@ mod tests {
             Class::NoVerdict
         );
         assert_eq!(Class::of(ResultCode::Panic), Class::Service);
+        assert_eq!(Class::of(ResultCode::Cancelled), Class::Cancelled);
+        assert_eq!(Class::Cancelled.exit_code(), INTERRUPTED);
     }
 }

@@ -1,25 +1,23 @@
 //! The steps every subcommand shares, on the library's public API: build the client from the
-//! global options, put an image argument on a request, apply (retrying only what the service
-//! said it did not process), and poll a token to its verdict (resuming after transient
-//! failures, which is safe: polling is not billed).
+//! global options (with the library's retries, which send an apply again only when it
+//! certainly was not processed), put an image argument on a request, and poll a token to its
+//! verdict (resuming after transient failures, which is safe: polling is not billed).
 
 use std::io::Read as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tcfaceid::client::{CredentialSource, PollPlan};
 use tcfaceid::retry::RetryPolicy;
-use tcfaceid::{
-    ApplyCardVerificationResponse, CardVerificationRequest, CardVerificationResult, Client, Error,
-    ResultCode, Side,
-};
+use tcfaceid::{CardVerificationRequest, CardVerificationResult, Client, Error, ResultCode, Side};
 
 use crate::args::{Api, Global};
 
-/// Attempts of an apply answered `RequestLimitExceeded` (the service did not process it).
-const APPLY_ATTEMPTS: u32 = 6;
-/// Backoff between retries of a rate-limited apply or a failed poll.
-const BACKOFF: RetryPolicy = RetryPolicy::attempts(APPLY_ATTEMPTS);
+/// Attempts per call (the library retries an apply only when it certainly was not processed:
+/// not sent, or answered `RequestLimitExceeded`; polls on any transient failure).
+const ATTEMPTS: u32 = 6;
+/// The client's retries, and the backoff between resumed polling rounds.
+const RETRY: RetryPolicy = RetryPolicy::attempts(ATTEMPTS);
 
 /// Refuse a product this build cannot use yet.
 pub fn check_api(global: &Global) -> Result<(), String> {
@@ -42,7 +40,10 @@ pub fn credential_source(global: &Global) -> CredentialSource {
 
 /// The client the global options describe, with an optional rate limit.
 pub fn client(global: &Global, rate: Option<f64>) -> Result<Client, Error> {
-    let mut builder = Client::builder().credential_source(credential_source(global));
+    let mut builder = Client::builder()
+        .credential_source(credential_source(global))
+        .retry(RETRY)
+        .allow_insecure_http(global.allow_insecure_http);
     if let Some(endpoint) = &global.endpoint {
         builder = builder.endpoint(endpoint);
     }
@@ -82,28 +83,6 @@ pub fn set_image(
     Ok(())
 }
 
-/// ApplyCardVerification, retried only when the service answered `RequestLimitExceeded*` (it
-/// did not process the request). Any other failure, a dropped connection or HTTP 5xx included,
-/// is returned at once: the request may have been processed and billed.
-pub fn apply(
-    client: &Client,
-    request: &CardVerificationRequest,
-) -> Result<ApplyCardVerificationResponse, Error> {
-    let mut attempt = 1;
-    loop {
-        match client.apply_card_verification(request) {
-            Err(error)
-                if error.code() == ResultCode::ServiceRateLimited
-                    && BACKOFF.should_retry(&error, attempt) =>
-            {
-                std::thread::sleep(BACKOFF.backoff(attempt));
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// Poll `token` to its verdict before `until`, resuming after retryable failures (network,
 /// HTTP 5xx, rate limits). Returns the verdict and the polls of the last, successful round.
 pub fn poll(
@@ -119,7 +98,7 @@ pub fn poll(
             Ok((result, _, polls)) => return Ok((result, polls)),
             Err(error) if error.is_retryable() => {
                 failures += 1;
-                let backoff = BACKOFF.backoff(failures.min(APPLY_ATTEMPTS));
+                let backoff = RETRY.backoff(failures.min(ATTEMPTS));
                 if Instant::now() + backoff + plan.wait >= until {
                     return Err(error);
                 }
@@ -127,13 +106,5 @@ pub fn poll(
             }
             Err(error) => return Err(error),
         }
-    }
-}
-
-/// The plan for a token polled without the apply's hints.
-pub fn resume_plan(interval: Duration, max_polls: u64) -> PollPlan {
-    PollPlan {
-        max_polls: max_polls.max(1),
-        wait: interval,
     }
 }

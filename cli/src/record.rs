@@ -96,11 +96,11 @@ impl Record {
         }
     }
 
-    /// An error, with the token when the apply had succeeded.
+    /// An error, with the token when the apply had succeeded (given, or carried by the error).
     pub fn error(error: &Error, token: Option<&str>) -> Record {
         Record {
             status: STATUS_ERROR.to_owned(),
-            token: token.map(str::to_owned),
+            token: token.or(error.token()).map(str::to_owned),
             request_id: error.request_id().map(str::to_owned),
             error: Some(ErrorRecord {
                 class: Class::of(error.code()).name().to_owned(),
@@ -148,6 +148,7 @@ impl Record {
                 Class::Network,
                 Class::NoVerdict,
                 Class::Io,
+                Class::Cancelled,
             ]
             .into_iter()
             .find(|class| class.name() == error.class)
@@ -225,8 +226,9 @@ impl Record {
                 }
             }
         }
-        let resumable = self.class() == Some(Class::NoVerdict.name())
-            || self.class() == Some(Class::Network.name());
+        let resumable = [Class::NoVerdict, Class::Network, Class::Cancelled]
+            .iter()
+            .any(|class| self.class() == Some(class.name()));
         if resumable {
             if let Some(token) = &self.token {
                 writeln!(out, "resume with: tcfaceid result {token}")?;

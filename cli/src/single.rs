@@ -41,7 +41,7 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
         return exit::INTERRUPTED;
     };
     let started = Instant::now();
-    let apply = match flow::apply(&client, &request) {
+    let apply = match client.apply_card_verification(&request) {
         Ok(apply) => apply,
         Err(error) => return finish(&args.output, &Record::error(&error, None)),
     };
@@ -68,19 +68,13 @@ pub fn result(global: &Global, args: &ResultArgs) -> i32 {
     let until = Instant::now() + args.output.deadline;
     let token = Arc::new(Mutex::new(Some(args.token.clone())));
     Interrupt::install(last_words(token));
-    // Look once at once: a token resumed after a crash usually has its verdict already.
-    let first = client.get_card_verification_result(&args.token);
-    let polled = match first {
-        Ok(result) if result.status.is_verdict() => Ok((result, 1)),
-        Err(error) if !error.is_retryable() => Err(error),
-        _ => {
-            let plan = flow::resume_plan(
-                std::time::Duration::from_secs(args.poll_interval),
-                args.max_polls,
-            );
-            flow::poll(&client, &args.token, plan, until)
-        }
-    };
+    let polled = client
+        .resume(
+            &args.token,
+            until.saturating_duration_since(Instant::now()),
+            None,
+        )
+        .map(|(result, _, polls)| (result, polls));
     finish(&args.output, &outcome(&args.token, polled))
 }
 
