@@ -184,6 +184,29 @@ fn no_verdict_exits_7_with_the_token_and_result_resumes_it() {
 }
 
 #[test]
+fn plain_http_to_another_machine_needs_allow_insecure_http() {
+    let url = "https://example.com/front.jpg";
+    let endpoint = "http://tcfaceid-test.invalid";
+    let (code, stdout, _) =
+        run(tcfaceid(endpoint).args(["verify", "IDN", "ID_CARD", url, "--json"]));
+    assert_eq!(code, 3, "refused before any connection: {stdout}");
+    assert!(json(&stdout)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("allow_insecure_http"));
+    // Allowed, it goes on to the network (and the .invalid name does not resolve).
+    let (code, stdout, _) = run(tcfaceid(endpoint).args([
+        "--allow-insecure-http",
+        "verify",
+        "IDN",
+        "ID_CARD",
+        url,
+        "--json",
+    ]));
+    assert_eq!(code, 5, "{stdout}");
+}
+
+#[test]
 fn result_of_an_unknown_token_is_a_service_error() {
     let emulator = quick_emulator();
     let (code, stdout, _) =
