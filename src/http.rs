@@ -8,6 +8,9 @@ use ureq::tls::{PemItem, RootCerts, TlsConfig};
 
 use crate::error::{Error, Result, ResultCode};
 
+/// `X-TC-RequestClient` and `User-Agent` of every call.
+pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
+
 /// What the agent is built from.
 pub(crate) struct AgentOptions<'a> {
     pub connect_timeout: Duration,
@@ -35,7 +38,7 @@ pub(crate) fn build_agent(options: &AgentOptions<'_>) -> Result<ureq::Agent> {
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(options.connect_timeout))
-        .user_agent(crate::client::REQUEST_CLIENT)
+        .user_agent(REQUEST_CLIENT)
         .proxy(proxy)
         .tls_config(tls.build())
         .build();
