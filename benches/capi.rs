@@ -110,6 +110,7 @@ fn c_sign(s: &CStrings, body: &[u8]) -> usize {
             s.id.as_ptr(),
             s.key.as_ptr(),
             ptr::null(),
+            c"faceid".as_ptr(),
             s.host.as_ptr(),
             s.region.as_ptr(),
             s.action.as_ptr(),

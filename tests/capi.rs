@@ -4,7 +4,8 @@
 //! - `tests/c/header_*.c` are compiled only (`-c`): as C99 and C11 with
 //!   `-Wall -Wextra -Wpedantic -Werror`, and as C++ (`-x c++`, same warnings).
 //! - Every other `tests/c/*.c` is a test program: compiled with
-//!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -pthread`, linked against the cdylib, run; it must
+//!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -pthread` (and `-DTCFACEID_TEST_HOOKS` with the
+//!   `test-hooks` feature), linked against the cdylib, run; it must
 //!   exit 0 and end its output with `N passed, 0 failed`. With the `emulator` feature (as
 //!   `make test` runs it: `--all-features`) each program runs under `scripts/with-emulator.sh`,
 //!   which starts this build's `tcfaceid-emulator`s and exports `TCFACEID_TEST_ENDPOINT` and
@@ -128,6 +129,15 @@ fn is_header_only(source: &Path) -> bool {
 
 const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 
+/// The header declares the testing hooks (`tcfaceid_debug_panic`) when TCFACEID_TEST_HOOKS is
+/// defined; the library has them with the `test-hooks` feature (`--all-features`).
+/// `tests/c/test_capi.c` refuses to compile without them.
+const TEST_HOOKS: &[&str] = if cfg!(feature = "test-hooks") {
+    &["-DTCFACEID_TEST_HOOKS"]
+} else {
+    &[]
+};
+
 #[test]
 #[cfg(unix)]
 fn the_header_compiles_alone_as_c_and_cpp() {
@@ -179,6 +189,7 @@ fn the_c_tests_pass() {
         run(Command::new(&cc)
             .args(["-std=c99", "-pthread"])
             .args(WARNINGS)
+            .args(TEST_HOOKS)
             .arg("-I")
             .arg(&include)
             .arg(&source)

@@ -10,7 +10,7 @@
 //! - [`error`]: the thread-local last error and `tcfaceid_result_str`;
 //! - [`version`], [`string`] (`tcfaceid_string_free`), [`sign`] (`tcfaceid_sign` and the
 //!   `tcfaceid_signed_headers` handle), [`card_request`] (the `tcfaceid_card_request` handle);
-//! - [`debug`]: testing hooks (`tcfaceid_debug_panic`).
+//! - `debug`: testing hooks (`tcfaceid_debug_panic`), only with the `test-hooks` feature.
 //!
 //! # Adding a function
 //!
@@ -68,6 +68,7 @@ pub mod client;
 
 pub mod response;
 
+#[cfg(feature = "test-hooks")]
 pub mod debug;
 
 pub use crate::error::ResultCode;

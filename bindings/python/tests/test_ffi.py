@@ -178,7 +178,7 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertIn("TCFACEID_LIBRARY", message)
 
     def test_the_version_must_match_major_minor(self) -> None:
-        self.assertIsNone(_ffi._check_version("tcfaceid/0.1.0"))
+        self.assertIsNone(_ffi._check_version("tcfaceid/0.2.0"))
         self.assertIsNone(_ffi._check_version("tcfaceid/0.1.9"))
         self.assertIn("needs 0.1.x", _ffi._check_version("tcfaceid/0.2.0") or "")
         self.assertIn("needs 0.1.x", _ffi._check_version("tcfaceid/1.1.0") or "")
