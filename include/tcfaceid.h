@@ -59,10 +59,10 @@
  * detect a header and library mismatch. TCFACEID_VERSION_NUMBER is
  * (MAJOR << 16) | (MINOR << 8) | PATCH, for #if comparisons. */
 #define TCFACEID_VERSION_MAJOR 0
-#define TCFACEID_VERSION_MINOR 1
+#define TCFACEID_VERSION_MINOR 2
 #define TCFACEID_VERSION_PATCH 0
-#define TCFACEID_VERSION_NUMBER 0x000100
-#define TCFACEID_VERSION_STRING "tcfaceid/0.1.0"
+#define TCFACEID_VERSION_NUMBER 0x000200
+#define TCFACEID_VERSION_STRING "tcfaceid/0.2.0"
 /* The ABI major version, the N of the SONAME libtcfaceid.so.N. */
 #define TCFACEID_ABI_VERSION 0
 
