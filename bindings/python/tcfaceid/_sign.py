@@ -100,7 +100,7 @@ class Signer(Managed):
             block = ctypes.string_at(text.value, length.value).decode("utf-8")
         finally:
             lib.tcfaceid_string_free(text)
-        headers = {}
+        headers: Dict[str, str] = {}
         for line in block.split("\r\n")[:-1]:
             name, _, value = line.partition(": ")
             headers[name] = value
