@@ -46,8 +46,7 @@ use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 
 /// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
-/// `X-TC-RequestClient` sent with every call.
-pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
+pub use crate::http::REQUEST_CLIENT;
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default overall deadline of one call.

@@ -34,5 +34,5 @@ pub use credential::Credential;
 pub use error::{BusinessError, Error, Result, ResultCode};
 pub use image::ImageData;
 
-/// The crate version, e.g. `0.1.0`.
+/// The crate version, e.g. `0.2.0`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

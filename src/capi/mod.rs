@@ -11,7 +11,7 @@
 //! - [`version`], [`string`] (`tcfaceid_string_free`), [`sign`] (`tcfaceid_sign` and the
 //!   `tcfaceid_signed_headers` handle), [`card_request`] (the `tcfaceid_card_request` handle);
 //! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
-//! - [`debug`]: testing hooks (`tcfaceid_debug_panic`).
+//! - `debug`: testing hooks (`tcfaceid_debug_panic`), only with the `test-hooks` feature.
 //!
 //! # Adding a function
 //!
@@ -71,6 +71,7 @@ pub mod client;
 
 pub mod response;
 
+#[cfg(feature = "test-hooks")]
 pub mod debug;
 
 pub use crate::error::ResultCode;

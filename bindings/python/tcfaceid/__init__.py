@@ -50,12 +50,12 @@ from ._errors import (
 )
 from ._request import Base64Image, CardRequest, ImageInput, Side
 from ._results import ApplyResult, Status, VerificationResult
-from ._sign import sign
+from ._sign import Signer, sign
 from ._version import __version__
 
 
 def library_version() -> str:
-    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.1.0"``."""
+    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.2.0"``."""
     return _ffi.library_version
 
 
@@ -85,6 +85,7 @@ __all__ = [
     "ImageInput",
     "Side",
     "sign",
+    "Signer",
     # Results.
     "ApplyResult",
     "VerificationResult",
