@@ -173,6 +173,11 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_CREDENTIALS_INVALID = 401,
   /**
+   * A rotating source (CVM role, STS, TKE OIDC, a caller's callback) could not give
+   * credentials and no valid ones remain; the message names the source and why.
+   */
+  TCFACEID_RESULT_CREDENTIALS_UNAVAILABLE = 402,
+  /**
    * The connection could not be made or broke before a complete response (DNS, connect, reset).
    */
   TCFACEID_RESULT_TRANSPORT = 500,

@@ -21,6 +21,7 @@ pub mod endpoint;
 pub mod error;
 mod http;
 pub mod image;
+pub mod provider;
 pub mod retry;
 pub mod sign;
 
