@@ -454,7 +454,10 @@ pub unsafe extern "C" fn tcfaceid_client_call_json(
 }
 
 /// Apply a by-value builder method to the builder behind a handle.
-fn update(builder: &mut ClientBuilder, change: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+pub(crate) fn update(
+    builder: &mut ClientBuilder,
+    change: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) {
     let current = std::mem::take(builder);
     *builder = change(current);
 }

@@ -66,6 +66,8 @@ pub mod card_request;
 
 pub mod client;
 
+pub mod credentials;
+
 pub mod response;
 
 pub mod debug;
