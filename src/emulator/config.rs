@@ -182,6 +182,8 @@ pub struct EmulatorConfig {
     /// Serve HTTPS with this certificate and key instead of plain HTTP; `Emulator::endpoint`
     /// then gives `https://127.0.0.1:PORT`. The files are read when the emulator starts.
     pub tls: Option<TlsFiles>,
+    /// The emulated metadata service and STS (see `credentials`).
+    pub credentials: super::credentials::CredentialsConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -204,6 +206,7 @@ impl Default for EmulatorConfig {
             log: true,
             log_sink: None,
             tls: None,
+            credentials: Default::default(),
         }
     }
 }
@@ -228,6 +231,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("log", &self.log)
             .field("log_sink", &self.log_sink.as_ref().map(|_| "…"))
             .field("tls", &self.tls)
+            .field("credentials", &self.credentials)
             .finish()
     }
 }

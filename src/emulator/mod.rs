@@ -72,6 +72,7 @@
 
 mod cards;
 mod config;
+mod credentials;
 mod faults;
 mod log;
 mod reply;
@@ -85,6 +86,9 @@ mod verify;
 pub use config::{
     EmulatorConfig, Fault, FaultKind, LogSink, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
+pub use credentials::{
+    CredentialAuthority, CredentialStats, CredentialsConfig, IssuedKey, KeySource, WebIdentityCall,
 };
 pub use server::Emulator;
 pub use stats::Stats;
