@@ -192,7 +192,8 @@ impl CredentialAuthority {
         self.fail_next.store(n, Ordering::SeqCst);
     }
 
-    /// Make every metadata answer wait this long (0: none): a slow metadata service.
+    /// Make every metadata answer wait this long (0: none, and the waiting ones are released):
+    /// a slow metadata service.
     pub fn set_metadata_delay_ms(&self, ms: u64) {
         self.metadata_delay_ms.store(ms, Ordering::SeqCst);
     }
@@ -282,9 +283,11 @@ impl CredentialAuthority {
     }
 
     fn metadata(&self, role: &str, now: i64) -> Reply {
-        let delay = self.metadata_delay_ms.load(Ordering::SeqCst);
-        if delay > 0 {
-            std::thread::sleep(Duration::from_millis(delay));
+        // A slow service; setting the delay to 0 releases the requests waiting.
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(self.metadata_delay_ms.load(Ordering::SeqCst))
+        {
+            std::thread::sleep(Duration::from_millis(10));
         }
         let not_found = || Reply::raw(404, "text/plain", "404 - Not Found\n");
         if role.is_empty() {

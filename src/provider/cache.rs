@@ -16,6 +16,15 @@ pub fn effective_margin(margin: i64, lifetime: i64) -> i64 {
     margin.min(lifetime / 2).max(0)
 }
 
+/// A snapshot is not handed out in its last second: a request signed with it then could reach
+/// the service after the expiry.
+pub const IN_FLIGHT_SECS: i64 = 1;
+
+/// Whether `credential` may still sign a request at `now`.
+fn usable(credential: &Credential, now: i64) -> bool {
+    credential.is_valid_at(now + IN_FLIGHT_SECS)
+}
+
 /// The cached snapshot and the refresh in progress, if any.
 #[derive(Default)]
 struct State {
@@ -156,7 +165,7 @@ impl<F: Fetch> Refreshing<F> {
                     format!("{}: {}", self.source.name(), error.message()),
                 );
                 state.last_error = Some(error.clone());
-                match state.current.clone().filter(|c| c.is_valid_at(now)) {
+                match state.current.clone().filter(|c| usable(c, now)) {
                     Some(still_valid) => {
                         log::warn!(
                             target: "tcfaceid::credentials",
@@ -174,7 +183,7 @@ impl<F: Fetch> Refreshing<F> {
 
     /// A fetched snapshot must be usable now.
     fn checked(&self, credential: Credential) -> Result<Credential> {
-        if credential.is_valid_at((self.clock)()) {
+        if usable(&credential, (self.clock)()) {
             Ok(credential)
         } else {
             Err(Error::new(
@@ -194,7 +203,7 @@ impl<F: Fetch> CredentialProvider for Refreshing<F> {
         let mut waited_for = None;
         loop {
             let now = (self.clock)();
-            let valid = state.current.clone().filter(|c| c.is_valid_at(now));
+            let valid = state.current.clone().filter(|c| usable(c, now));
             match valid {
                 Some(c) if now < state.refresh_at => return Ok(c),
                 Some(c) if state.fetching || now < state.retry_at => return Ok(c),

@@ -41,9 +41,11 @@ pub struct CvmRole {
     role_given: bool,
 }
 
-/// The metadata service's answer for a role (spec §3.1).
+/// The metadata service's answer for a role (spec §3.1). Every field may be missing so that a
+/// failure answer (`{"Code":"Failure"}`) is reported by its Code; the keys are then checked.
 #[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", default)]
+#[derive(Default)]
 struct RoleKeys {
     tmp_secret_id: String,
     tmp_secret_key: zeroize::Zeroizing<String>,

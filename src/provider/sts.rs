@@ -337,21 +337,40 @@ impl TkeIdentity {
 /// token file are read again at every refresh (a rotated token is picked up), the token's
 /// trailing whitespace is trimmed, the call is unsigned (`Authorization: SKIP`) and goes to
 /// `TKE_REGION`. Session name `tcfaceid-rust-sdk-<unix µs>`; 7200 s sessions.
-#[derive(Debug)]
 pub struct WebIdentity {
     sts: Sts,
+    lookup: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+}
+
+impl std::fmt::Debug for WebIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebIdentity")
+            .field("sts", &self.sts)
+            .finish()
+    }
 }
 
 impl WebIdentity {
-    /// Through `sts`.
+    /// Through `sts`, from the process environment.
     pub fn new(sts: Sts) -> WebIdentity {
-        WebIdentity { sts }
+        WebIdentity::with_lookup(sts, |name| std::env::var(name).ok())
+    }
+
+    /// Through `sts`, with the `TKE_*` variables read through `lookup` at each refresh.
+    pub fn with_lookup(
+        sts: Sts,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> WebIdentity {
+        WebIdentity {
+            sts,
+            lookup: Box::new(lookup),
+        }
     }
 }
 
 impl Fetch for WebIdentity {
     fn fetch(&self) -> Result<Credential> {
-        let identity = TkeIdentity::from_env()?;
+        let identity = TkeIdentity::from_lookup(&self.lookup)?;
         let token = std::fs::read_to_string(&identity.token_file).map_err(|e| {
             Error::new(
                 ResultCode::CredentialsMissing,
