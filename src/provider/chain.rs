@@ -51,6 +51,9 @@ pub fn provider_for(
     assume_role: Option<AssumeRoleOptions>,
     sts: impl Fn() -> Result<Sts>,
 ) -> Result<Arc<dyn CredentialProvider>> {
+    if let Some(options) = &assume_role {
+        options.check()?;
+    }
     let base: Arc<dyn CredentialProvider> = match source {
         CredentialSource::Explicit(c) => Arc::new(Static::new(c, "explicit keys")),
         CredentialSource::Environment => {
