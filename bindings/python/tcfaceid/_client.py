@@ -144,7 +144,9 @@ class Client(Managed):
             setters = _credentials.source_setters(credentials, role, cvm_role)
         else:
             if role is not None or cvm_role:
-                raise ValueError('role and cvm_role are only used with credentials="cvm-role"/"chain"')
+                raise ValueError(
+                    'role and cvm_role are only used with credentials="cvm-role" / "chain"'
+                )
             setters = _credential_setters(secret_id, secret_key, token, credentials, profile)
         setters += _credentials.assume_role_setters(assume_role, sts_endpoint)
         # The C client calls it until freed: keep it as long as this object.

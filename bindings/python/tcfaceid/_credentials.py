@@ -30,7 +30,8 @@ def _expiry(value: object) -> int:
             raise ValueError("expires_at must be an aware datetime (with a time zone)")
         return int(value.timestamp())
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expires_at must be Unix seconds or a datetime, not {type(value).__name__}")
+        kind = type(value).__name__
+        raise TypeError(f"expires_at must be Unix seconds or a datetime, not {kind}")
     return int(value)
 
 
@@ -42,8 +43,12 @@ def _unpack(value: CredentialsValue) -> Tuple[str, str, Optional[str], int]:
             value.get("token"),
             _expiry(value.get("expires_at")),
         )
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not 2 <= len(value) <= 4:
-        raise TypeError("a credentials callable returns (secret_id, secret_key[, token[, expires_at]])")
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        value = ()
+    if not 2 <= len(value) <= 4:
+        raise TypeError(
+            "a credentials callable returns (secret_id, secret_key[, token[, expires_at]])"
+        )
     items = list(value) + [None] * (4 - len(value))
     return items[0], items[1], items[2], _expiry(items[3])
 
@@ -79,7 +84,8 @@ def source_setters(
     if cvm_role and credentials != "chain":
         raise ValueError('cvm_role is only used with credentials="chain"')
     if callable(credentials):
-        return [(lib.tcfaceid_client_builder_set_credentials_callback, (callback_for(credentials), None))]
+        callback = callback_for(credentials)
+        return [(lib.tcfaceid_client_builder_set_credentials_callback, (callback, None))]
     if credentials == "chain":
         return [(lib.tcfaceid_client_builder_set_credentials_chain, (bool(cvm_role),))]
     if credentials == "cvm-role":
@@ -110,14 +116,18 @@ def assume_role_setters(
     setters: Setters = []
     if sts_endpoint is not None:
         setters.append(
-            (lib.tcfaceid_client_builder_set_sts_endpoint, (_ffi.encode(sts_endpoint, "sts_endpoint"),))
+            (
+                lib.tcfaceid_client_builder_set_sts_endpoint,
+                (_ffi.encode(sts_endpoint, "sts_endpoint"),),
+            )
         )
     if assume_role is None:
         return setters
     if isinstance(assume_role, str):
         assume_role = {"role_arn": assume_role}
     if not isinstance(assume_role, Mapping):
-        raise TypeError(f"assume_role must be a role ARN or a mapping, not {type(assume_role).__name__}")
+        kind = type(assume_role).__name__
+        raise TypeError(f"assume_role must be a role ARN or a mapping, not {kind}")
     unknown = set(assume_role) - {"role_arn", "session_name", "duration"}
     if unknown:
         raise ValueError(f"assume_role has unknown keys: {', '.join(sorted(unknown))}")

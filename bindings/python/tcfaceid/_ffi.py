@@ -168,14 +168,15 @@ CardRequestRef = _opaque_ref("tcfaceid_card_request")
 SignedHeadersRef = _opaque_ref("tcfaceid_signed_headers")
 ApplyResponseRef = _opaque_ref("tcfaceid_apply_response")
 VerificationResultRef = _opaque_ref("tcfaceid_verification_result")
+CredentialsSinkRef = _opaque_ref("tcfaceid_credentials_sink")
 
 # Functions returning tcfaceid_result (a uint32_t) are marked with this in SIGNATURES; they get
 # restype c_uint32 and the errcheck that raises. (tcfaceid_status and tcfaceid_side are plain
 # c_uint32: they are not result codes.)
 _result = "tcfaceid_result"
 
-#: ``tcfaceid_credentials_callback``: ``int32_t (*)(void *user_data, tcfaceid_credentials_sink *)``.
-CREDENTIALS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, c_void_p)
+#: ``tcfaceid_credentials_callback``: ``int32_t (*)(void *, tcfaceid_credentials_sink *)``.
+CREDENTIALS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, CredentialsSinkRef)
 # `const uint8_t *` input buffers (always followed by a length): c_char_p accepts `bytes`
 # without a copy, and embedded NULs are fine since the length is passed.
 _bytes_in = c_char_p
@@ -247,7 +248,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _result,
         [ClientBuilderRef, CREDENTIALS_CALLBACK, c_void_p],
     ),
-    "tcfaceid_credentials_sink_set": (_result, [c_void_p, _str, _str, _str, c_int64]),
+    "tcfaceid_credentials_sink_set": (
+        _result,
+        [CredentialsSinkRef, _str, _str, _str, c_int64],
+    ),
     "tcfaceid_client_builder_set_assume_role": (
         _result,
         [ClientBuilderRef, _str, _str, c_uint32],

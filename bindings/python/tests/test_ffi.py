@@ -53,6 +53,8 @@ def ctype_for(c_type: str) -> Any:
         "uint64_t": ctypes.c_uint64,
         "size_t": ctypes.c_size_t,
         "bool": ctypes.c_bool,
+        "void*": ctypes.c_void_p,
+        "tcfaceid_credentials_callback": _ffi.CREDENTIALS_CALLBACK,
     }
     if c_type in simple:
         return simple[c_type]
@@ -69,6 +71,7 @@ def ctype_for(c_type: str) -> Any:
             _ffi.SignedHeadersRef,
             _ffi.ApplyResponseRef,
             _ffi.VerificationResultRef,
+            _ffi.CredentialsSinkRef,
         )
     }
     ref = refs[name]
