@@ -9,8 +9,7 @@ import os
 import tempfile
 import threading
 import unittest
-from contextlib import contextmanager
-from typing import Any, Iterator, List
+from typing import Any, List
 
 import _support
 
@@ -46,23 +45,7 @@ def tearDownModule() -> None:
     PLAIN.stop()
 
 
-@contextmanager
-def environment(**values: Any) -> Iterator[None]:
-    """Set (or, with None, remove) environment variables for the block."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = str(value)
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+environment = _support.environment
 
 
 def apply(client: tcfaceid.Client) -> str:
