@@ -333,13 +333,16 @@ impl TkeIdentity {
     }
 }
 
+/// How a variable is read: the process environment, or a test's table.
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
 /// Temporary keys from `AssumeRoleWithWebIdentity` (TKE OIDC): the `TKE_*` variables and the
 /// token file are read again at every refresh (a rotated token is picked up), the token's
 /// trailing whitespace is trimmed, the call is unsigned (`Authorization: SKIP`) and goes to
 /// `TKE_REGION`. Session name `tcfaceid-rust-sdk-<unix µs>`; 7200 s sessions.
 pub struct WebIdentity {
     sts: Sts,
-    lookup: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    lookup: Box<Lookup>,
 }
 
 impl std::fmt::Debug for WebIdentity {
