@@ -1,7 +1,6 @@
 //! The client against the bundled emulator over real loopback HTTP: the whole flow for every
 //! document, every error class, every fault with and without retries, deadlines, polling hints,
 //! and one client shared by 8 threads.
-#![cfg(feature = "emulator")]
 
 mod common;
 
@@ -10,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use tcfaceid::api::VerificationStatus;
 use tcfaceid::client::PollPlan;
-use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tcfaceid_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
 
 fn quick_config() -> EmulatorConfig {
     EmulatorConfig {
@@ -510,8 +509,7 @@ fn the_demo_front_image_passes_the_whole_flow() {
 
 #[test]
 fn twelve_new_clients_at_once_are_served_in_parallel() {
-    // tiny_http's pool used to queue a burst of new connections behind 4 threads; the emulator
-    // keeps enough connection threads ready (see server::keep_connection_threads_ready).
+    // A burst of new connections is served at once: each connection has its own thread.
     let emulator = Emulator::start(EmulatorConfig {
         delay_ms: 700,
         ..quick_config()

@@ -3,15 +3,14 @@
 //! profile file, TKE OIDC, CVM role (opt-in) — and the one error naming every source tried
 //! when none gives credentials. The metadata service and STS are the in-process emulator's
 //! (`TCFACEID_METADATA_ENDPOINT`, `TCFACEID_STS_ENDPOINT`).
-#![cfg(feature = "emulator")]
 
 use std::path::Path;
 
 use tcfaceid::client::CredentialSource;
-use tcfaceid::emulator::{
+use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
+use tcfaceid_emulator::{
     CredentialsConfig, Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
-use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
 
 const VARIABLES: [&str; 10] = [
     "TENCENTCLOUD_SECRET_ID",

@@ -5,19 +5,18 @@
 //! per expiry), refresh failure with and without still-valid keys, a slow metadata service,
 //! STS AssumeRole, TKE OIDC (token file re-read and trimmed, region from TKE_REGION).
 //! The environment-driven default chain is in `tests/credential_chain.rs`.
-#![cfg(feature = "emulator")]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tcfaceid::emulator::{
-    CredentialsConfig, Emulator, EmulatorConfig, KeySource, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::provider::cvm::CvmRole;
 use tcfaceid::provider::sts::{AssumeRole, AssumeRoleOptions, Sts, WebIdentity};
 use tcfaceid::provider::{CredentialProvider, Refreshing, Static};
 use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
+use tcfaceid_emulator::{
+    CredentialsConfig, Emulator, EmulatorConfig, KeySource, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
 
 const THREADS: usize = 16;
 

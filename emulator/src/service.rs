@@ -6,19 +6,19 @@ use std::sync::Mutex;
 
 use chrono::Datelike as _;
 
-use crate::api::{
+use tcfaceid::api::{
     ApplyCardVerificationResponse, CardVerificationResult, VerificationStatus, ACTION_APPLY,
     ACTION_GET_RESULT,
 };
-use crate::card::{CardType, Nationality};
+use tcfaceid::card::{CardType, Nationality};
 
-use super::cards;
-use super::config::{EmulatorConfig, Verdict};
-use super::credentials::CredentialAuthority;
-use super::reply::{code, ApiError, IdGenerator, Reply};
-use super::rules::{self, Application, Params};
-use super::stats::{bump, Counters};
-use super::verify::{self, Incoming};
+use crate::cards;
+use crate::config::{EmulatorConfig, Verdict};
+use crate::credentials::CredentialAuthority;
+use crate::reply::{code, ApiError, IdGenerator, Reply};
+use crate::rules::{self, Application, Params};
+use crate::stats::{bump, Counters};
+use crate::verify::{self, Incoming};
 
 /// One verification, from ApplyCardVerification to its verdict.
 #[derive(Debug)]
@@ -107,7 +107,7 @@ impl Service {
                     code::INVALID_ACTION,
                     format!(
                         "The action {other:?} does not exist in FaceID {}.",
-                        crate::api::API_VERSION
+                        tcfaceid::api::API_VERSION
                     ),
                 ));
             }
@@ -204,8 +204,8 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::Credential;
-    use crate::sign::{self, CallContext, Method, Payload, SigningInput};
+    use tcfaceid::credential::Credential;
+    use tcfaceid::sign::{self, CallContext, Method, Payload, SigningInput};
 
     const NOW: i64 = 1_700_000_000;
     const HOST: &str = "127.0.0.1:9";
@@ -239,7 +239,7 @@ mod tests {
         let signature = sign::sign(&credential, &input).unwrap();
         let context = CallContext {
             action,
-            version: crate::api::API_VERSION,
+            version: tcfaceid::api::API_VERSION,
             region: "ap-singapore",
             language: "",
             request_client: "",

@@ -22,10 +22,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::sign::{self, Method, Payload, SigningInput};
+use tcfaceid::sign::{self, Method, Payload, SigningInput};
 
-use super::reply::{code, ApiError, Reply, JSON};
-use super::verify::{parse_authorization, Incoming};
+use crate::reply::{code, ApiError, Reply, JSON};
+use crate::verify::{parse_authorization, Incoming};
 
 /// The metadata path of the role list.
 const METADATA_PATH: &str = "/latest/meta-data/cam/security-credentials/";
