@@ -986,7 +986,7 @@ tcfaceid_result tcfaceid_client_builder_set_credentials_chain(struct tcfaceid_cl
 
 /**
  * Use the CVM instance role: temporary keys from the metadata service
- * (TCFACEID_METADATA_ENDPOINT, else http://metadata.tencentyun.com; never through a proxy;
+ * (TCFACEID_METADATA_ENDPOINT, else `http://metadata.tencentyun.com`; never through a proxy;
  * 1 s connect and 2 s overall timeouts), refreshed 300 s before they expire. `role` names the
  * role; NULL asks the metadata service. Copied.
  *
@@ -999,7 +999,7 @@ tcfaceid_result tcfaceid_client_builder_set_credentials_cvm_role(struct tcfaceid
  * Use TKE OIDC: AssumeRoleWithWebIdentity with TKE_PROVIDER_ID, TKE_ROLE_ARN and the token in
  * TKE_WEB_IDENTITY_TOKEN_FILE (all read again, the file too, at every refresh), in region
  * TKE_REGION, at the STS endpoint (tcfaceid_client_builder_set_sts_endpoint,
- * TCFACEID_STS_ENDPOINT, else https://sts.tencentcloudapi.com). tcfaceid_client_builder_build
+ * TCFACEID_STS_ENDPOINT, else `https://sts.tencentcloudapi.com`). tcfaceid_client_builder_build
  * fails with TCFACEID_RESULT_CREDENTIALS_MISSING naming the variables that are not set.
  *
  * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
@@ -1022,7 +1022,7 @@ tcfaceid_result tcfaceid_client_builder_set_assume_role(struct tcfaceid_client_b
 
 /**
  * The STS endpoint for AssumeRole and TKE OIDC (default: TCFACEID_STS_ENDPOINT, else
- * https://sts.tencentcloudapi.com). Copied; checked by tcfaceid_client_builder_build.
+ * `https://sts.tencentcloudapi.com`). Copied; checked by tcfaceid_client_builder_build.
  *
  * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
  */

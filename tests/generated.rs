@@ -95,7 +95,7 @@ fn every_function_of_the_header_is_called_by_the_generated_test() {
                 std::fs::read_to_string(manifest_dir().join(file))
                     .is_ok_and(|text| text.contains(&format!("{name}(sink, NULL")))
             });
-        if !(called && tested) && !tested_elsewhere {
+        if !(tested_elsewhere || called && tested) {
             missing.push(name);
         }
     }

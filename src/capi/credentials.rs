@@ -159,7 +159,7 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials_chain(
 }
 
 /// Use the CVM instance role: temporary keys from the metadata service
-/// (TCFACEID_METADATA_ENDPOINT, else http://metadata.tencentyun.com; never through a proxy;
+/// (TCFACEID_METADATA_ENDPOINT, else `http://metadata.tencentyun.com`; never through a proxy;
 /// 1 s connect and 2 s overall timeouts), refreshed 300 s before they expire. `role` names the
 /// role; NULL asks the metadata service. Copied.
 ///
@@ -180,7 +180,7 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials_cvm_role(
 /// Use TKE OIDC: AssumeRoleWithWebIdentity with TKE_PROVIDER_ID, TKE_ROLE_ARN and the token in
 /// TKE_WEB_IDENTITY_TOKEN_FILE (all read again, the file too, at every refresh), in region
 /// TKE_REGION, at the STS endpoint (tcfaceid_client_builder_set_sts_endpoint,
-/// TCFACEID_STS_ENDPOINT, else https://sts.tencentcloudapi.com). tcfaceid_client_builder_build
+/// TCFACEID_STS_ENDPOINT, else `https://sts.tencentcloudapi.com`). tcfaceid_client_builder_build
 /// fails with TCFACEID_RESULT_CREDENTIALS_MISSING naming the variables that are not set.
 ///
 /// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
@@ -222,7 +222,7 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_assume_role(
 }
 
 /// The STS endpoint for AssumeRole and TKE OIDC (default: TCFACEID_STS_ENDPOINT, else
-/// https://sts.tencentcloudapi.com). Copied; checked by tcfaceid_client_builder_build.
+/// `https://sts.tencentcloudapi.com`). Copied; checked by tcfaceid_client_builder_build.
 ///
 /// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
 #[no_mangle]

@@ -12,7 +12,7 @@
 //! | STS `AssumeRole` from long-term keys | [`sts::AssumeRole`] | max(300 s, 10 % of the lifetime) before expiry |
 //! | TKE OIDC (`AssumeRoleWithWebIdentity`) | [`sts::WebIdentity`] | max(300 s, 10 % of the lifetime) before expiry |
 //! | the caller's own function | [`FnSource`] | 300 s before the expiry it gives |
-//! | the default chain | [`chain::resolve`] | as the source it picks |
+//! | the default chain | [`chain::provider_for`] | as the source it picks |
 //!
 //! Every rotating source sits behind [`Refreshing`]: single-flight refresh, still-valid
 //! snapshots served during a refresh and after a failed one, a credentials error naming the
