@@ -43,6 +43,7 @@ use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
 use crate::error::{Error, Result, ResultCode};
 use crate::provider::sts::{AssumeRoleOptions, Sts};
 use crate::provider::{ClientCredentials, CredentialProvider};
+use crate::rate::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::sign::{self, CallContext, Payload, SigningInput};
 
@@ -81,6 +82,7 @@ pub struct ClientBuilder {
     learn_clock_offset: bool,
     assume_role: Option<AssumeRoleOptions>,
     sts_endpoint: Option<String>,
+    max_requests_per_second: Option<f64>,
     allow_insecure_http: bool,
 }
 
@@ -108,6 +110,7 @@ impl ClientBuilder {
             learn_clock_offset: true,
             assume_role: None,
             sts_endpoint: None,
+            max_requests_per_second: None,
             allow_insecure_http: false,
         }
     }
@@ -216,6 +219,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Send at most this many requests per second from this client, all threads and retries
+    /// included (default: no limit). Each attempt waits for its slot; see [`crate::rate`].
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
+        self
+    }
+
     /// Accept a plain `http://` endpoint on a host other than this machine (default off). The
     /// request body holds identity documents (card images, names, numbers): without TLS they
     /// cross the network in clear, so this is for trusted networks only.
@@ -271,6 +281,10 @@ impl ClientBuilder {
             ));
         }
         self.retry.check()?;
+        let rate_limit = self
+            .max_requests_per_second
+            .map(RateLimit::per_second)
+            .transpose()?;
         let ca_file = self.ca_file.or_else(|| {
             std::env::var_os(ENV_CA_FILE)
                 .filter(|v| !v.is_empty())
@@ -301,6 +315,7 @@ impl ClientBuilder {
             retry: self.retry,
             clock_offset: AtomicI64::new(self.clock_offset_secs),
             learn_clock_offset: self.learn_clock_offset,
+            rate_limit,
         })
     }
 }
@@ -377,6 +392,7 @@ pub struct Client {
     retry: RetryPolicy,
     clock_offset: AtomicI64,
     learn_clock_offset: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 /// Why one attempt failed, with what the server said about its clock, and whether the request
@@ -665,6 +681,9 @@ impl Client {
         timeout: Duration,
         cancel: Option<&Cancel>,
     ) -> std::result::Result<RawResponse, AttemptFailure> {
+        if let Some(limit) = &self.rate_limit {
+            limit.wait();
+        }
         let timestamp = unix_now().saturating_add(self.clock_offset.load(Ordering::Relaxed));
         let input = SigningInput {
             method: sign::Method::Post,

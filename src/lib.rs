@@ -21,6 +21,7 @@ pub mod error;
 mod http;
 pub mod image;
 pub mod provider;
+pub mod rate;
 pub mod retry;
 pub mod sign;
 
