@@ -169,6 +169,11 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_CREDENTIALS_INVALID = 401,
   /**
+   * A rotating source (CVM role, STS, TKE OIDC, a caller's callback) could not give
+   * credentials and no valid ones remain; the message names the source and why.
+   */
+  TCFACEID_RESULT_CREDENTIALS_UNAVAILABLE = 402,
+  /**
    * The connection could not be made or broke before a complete response (DNS, connect, reset).
    */
   TCFACEID_RESULT_TRANSPORT = 500,
@@ -343,7 +348,8 @@ typedef struct tcfaceid_client tcfaceid_client;
  * _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
  * or freed with tcfaceid_client_builder_free. Every input is copied.
  *
- * Defaults: credentials from the environment, then the profile file; region from
+ * Defaults: credentials from the environment, then the profile file, then TKE OIDC (the chain
+ * of tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
  * TENCENTCLOUD_REGION; endpoint `https://faceid.tencentcloudapi.com`; language en-US; connect
  * timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
  * from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
@@ -351,6 +357,14 @@ typedef struct tcfaceid_client tcfaceid_client;
  * Threads: one thread at a time (it may move between threads).
  */
 typedef struct tcfaceid_client_builder tcfaceid_client_builder;
+
+/**
+ * Where a credentials callback puts what it fetched (opaque). Lent by the library for the
+ * duration of one callback call: pass it to tcfaceid_credentials_sink_set and never keep it.
+ *
+ * Threads: only on the thread running the callback, during the call.
+ */
+typedef struct tcfaceid_credentials_sink tcfaceid_credentials_sink;
 
 /**
  * The headers of one signed request (opaque).
@@ -378,6 +392,21 @@ typedef struct tcfaceid_signer tcfaceid_signer;
  * threads.
  */
 typedef struct tcfaceid_verification_result tcfaceid_verification_result;
+
+/**
+ * The caller's credentials source: fill `sink` with tcfaceid_credentials_sink_set and return
+ * 0, or return any other value when no credentials can be had (the request then fails with
+ * TCFACEID_RESULT_CREDENTIALS_UNAVAILABLE, unless still-valid credentials from an earlier
+ * call remain, which are then used). `user_data` is the pointer given to
+ * tcfaceid_client_builder_set_credentials_callback.
+ *
+ * Called when the client has no credentials yet and when the last ones are within 300 s of
+ * the expiry given (never for expiry 0), from whichever thread makes the request, but never
+ * from two threads at once. Other threads keep using still-valid credentials meanwhile. It may
+ * call tcfaceid_credentials_sink_set but no other tcfaceid function on the same client.
+ */
+typedef int32_t (*tcfaceid_credentials_callback)(void *user_data,
+                                                 struct tcfaceid_credentials_sink *sink);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1108,6 +1137,103 @@ tcfaceid_result tcfaceid_client_call_json(const struct tcfaceid_client *client,
                                           const char *action,
                                           const char *json_body,
                                           char **response_out);
+
+/**
+ * Give the library the credentials a callback fetched. `secret_id` and `secret_key` must not be
+ * NULL; `token` (the session token of temporary keys) may be NULL; `expires_at` is the expiry
+ * in Unix seconds, or 0 for keys that do not expire. Every string is copied: the caller may
+ * wipe its own copies once this returns; the library wipes its copy of the key and token when
+ * they are replaced. Calling it again in the same callback replaces the values.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8,
+ * TCFACEID_RESULT_CREDENTIALS_INVALID (empty or padded values) or
+ * TCFACEID_RESULT_INVALID_ARGUMENT (a negative expiry).
+ */
+tcfaceid_result tcfaceid_credentials_sink_set(struct tcfaceid_credentials_sink *sink,
+                                              const char *secret_id,
+                                              const char *secret_key,
+                                              const char *token,
+                                              int64_t expires_at);
+
+/**
+ * Take the credentials from the caller's `callback` (see tcfaceid_credentials_callback), called
+ * with `user_data` (which may be NULL; it is passed as given). Both must stay valid, and usable from any thread, until the client is
+ * freed (or the builder, if it is never built). Replaces any other credentials source;
+ * tcfaceid_client_builder_set_assume_role may still be used on top of it.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT (`builder` or `callback`).
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_callback(struct tcfaceid_client_builder *builder,
+                                                                 tcfaceid_credentials_callback callback,
+                                                                 void *user_data);
+
+/**
+ * Use the default chain when the client is built: the environment (TENCENTCLOUD_SECRET_ID /
+ * _SECRET_KEY, empty counts as unset), the profile file (TENCENTCLOUD_CREDENTIALS_FILE, else
+ * ~/.tencentcloud/credentials, else /etc/tencentcloud/credentials), TKE OIDC when TKE_REGION,
+ * TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and TKE_ROLE_ARN are all set, then, when
+ * `cvm_role` is true, the CVM instance role. The first that gives credentials is used. When none
+ * does, tcfaceid_client_builder_build fails with TCFACEID_RESULT_CREDENTIALS_MISSING and a
+ * message naming every source tried and why it was skipped.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_chain(struct tcfaceid_client_builder *builder,
+                                                              bool cvm_role);
+
+/**
+ * Use the CVM instance role: temporary keys from the metadata service
+ * (TCFACEID_METADATA_ENDPOINT, else `http://metadata.tencentyun.com`; never through a proxy;
+ * 1 s connect and 2 s overall timeouts), refreshed 300 s before they expire. `role` names the
+ * role; NULL asks the metadata service. Copied.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_cvm_role(struct tcfaceid_client_builder *builder,
+                                                                 const char *role);
+
+/**
+ * Use TKE OIDC: AssumeRoleWithWebIdentity with TKE_PROVIDER_ID, TKE_ROLE_ARN and the token in
+ * TKE_WEB_IDENTITY_TOKEN_FILE (all read again, the file too, at every refresh), in region
+ * TKE_REGION, at the STS endpoint (tcfaceid_client_builder_set_sts_endpoint,
+ * TCFACEID_STS_ENDPOINT, else `https://sts.tencentcloudapi.com`). tcfaceid_client_builder_build
+ * fails with TCFACEID_RESULT_CREDENTIALS_MISSING naming the variables that are not set.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_set_credentials_oidc(struct tcfaceid_client_builder *builder);
+
+/**
+ * Sign with the temporary keys of `role_arn`, assumed through STS AssumeRole with the keys of
+ * the builder's credentials source (any source), as session `session_name` lasting
+ * `duration_secs` (0: 7200; at most 43200); refreshed max(300 s, 10 % of the duration) before
+ * they expire. Copied; checked by tcfaceid_client_builder_build
+ * (TCFACEID_RESULT_INVALID_OPTION naming the field).
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_assume_role(struct tcfaceid_client_builder *builder,
+                                                        const char *role_arn,
+                                                        const char *session_name,
+                                                        uint32_t duration_secs);
+
+/**
+ * The STS endpoint for AssumeRole and TKE OIDC (default: TCFACEID_STS_ENDPOINT, else
+ * `https://sts.tencentcloudapi.com`). Copied; checked by tcfaceid_client_builder_build.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_client_builder_set_sts_endpoint(struct tcfaceid_client_builder *builder,
+                                                         const char *endpoint);
+
+/**
+ * Whether the client's last credentials refresh failed while still-valid credentials were
+ * kept in use. Returns TCFACEID_RESULT_OK when it did not (or the source never refreshes);
+ * otherwise the failure's code (e.g. TCFACEID_RESULT_CREDENTIALS_UNAVAILABLE), which is also
+ * made the thread's last error so tcfaceid_last_error_message names the source and the cause.
+ * TCFACEID_RESULT_NULL_ARGUMENT for a NULL client. Any thread.
+ */
+tcfaceid_result tcfaceid_client_credentials_refresh_error(const struct tcfaceid_client *client);
 
 /**
  * The CardVerificationToken (borrowed; valid until the response is freed). NULL for NULL.

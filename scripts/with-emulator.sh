@@ -16,6 +16,8 @@
 #   TCFACEID_TEST_ENDPOINT_GARBAGE       every request gets HTTP 200 with an HTML body
 #   TCFACEID_TEST_ENDPOINT_SLOW_POLL     polling wait 600 s (a poll deadline is always exceeded)
 #   TCFACEID_TEST_ENDPOINT_NO_VERDICT    PROCESSING forever, at most 2 polls
+#   TCFACEID_TEST_ENDPOINT_TEMPORARY     only temporary keys it issued (metadata service and STS
+#                                        on the same port), living 4 s
 #   TCFACEID_TEST_SECRET_ID / _KEY       the credentials all of them accept (the demo ones)
 #
 # Environment: TCFACEID_EMULATOR (the emulator binary; default: build it with
@@ -86,6 +88,7 @@ start rate-limited TCFACEID_TEST_ENDPOINT_RATE_LIMITED --fail-first "$always" --
 start offline TCFACEID_TEST_ENDPOINT_OFFLINE --offline
 start garbage TCFACEID_TEST_ENDPOINT_GARBAGE --garbage
 start slow-poll TCFACEID_TEST_ENDPOINT_SLOW_POLL --polling-wait-secs 600
+start temporary TCFACEID_TEST_ENDPOINT_TEMPORARY --temporary-keys-only --key-ttl-secs 4
 start no-verdict TCFACEID_TEST_ENDPOINT_NO_VERDICT --processing-polls 1000000 \
     --polling-wait-secs 0 --max-polling-times 2
 for i in "${!names[@]}"; do

@@ -29,6 +29,7 @@
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::api::{
@@ -40,9 +41,11 @@ use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
 use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
 use crate::error::{Error, Result, ResultCode};
+use crate::provider::sts::{AssumeRoleOptions, Sts};
+use crate::provider::{ClientCredentials, CredentialProvider};
 use crate::rate::RateLimit;
 use crate::retry::RetryPolicy;
-use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
+use crate::sign::{self, CallContext, Payload, SigningInput};
 
 /// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
@@ -58,18 +61,7 @@ pub const DEFAULT_MAX_POLLS: u64 = 60;
 /// Seconds between polls when the service gives no `AsyncCardVerificationPollingWaitTime`.
 pub const DEFAULT_POLL_WAIT_SECS: u64 = 5;
 
-/// Where the client's credentials come from.
-#[derive(Clone, Debug)]
-pub enum CredentialSource {
-    /// Given values.
-    Explicit(Credential),
-    /// `TENCENTCLOUD_SECRET_ID` / `_SECRET_KEY` / `_SECURITY_TOKEN`.
-    Environment,
-    /// The profile file, with a section name (`default` when `None`).
-    Profile(Option<String>),
-    /// The environment, then the profile file's `[default]` section (the default).
-    DefaultChain,
-}
+pub use crate::provider::chain::CredentialSource;
 
 /// Builds a [`Client`]. Every setting has a default except the region, which is taken from
 /// `TENCENTCLOUD_REGION` when not set.
@@ -87,6 +79,8 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     clock_offset_secs: i64,
     learn_clock_offset: bool,
+    assume_role: Option<AssumeRoleOptions>,
+    sts_endpoint: Option<String>,
     max_requests_per_second: Option<f64>,
     allow_insecure_http: bool,
 }
@@ -113,6 +107,8 @@ impl ClientBuilder {
             ca_file: None,
             clock_offset_secs: 0,
             learn_clock_offset: true,
+            assume_role: None,
+            sts_endpoint: None,
             max_requests_per_second: None,
             allow_insecure_http: false,
         }
@@ -127,6 +123,25 @@ impl ClientBuilder {
     /// Choose where credentials come from when [`build`](Self::build) runs.
     pub fn credential_source(mut self, source: CredentialSource) -> Self {
         self.credentials = source;
+        self
+    }
+
+    /// Use the caller's own provider (see [`crate::provider`]).
+    pub fn credential_provider(self, provider: Arc<dyn CredentialProvider>) -> Self {
+        self.credential_source(CredentialSource::Provider(provider))
+    }
+
+    /// Assume this role through STS with the keys of the credential source, and sign the calls
+    /// with the role's temporary keys (refreshed max(300 s, 10 %) before they expire).
+    pub fn assume_role(mut self, options: AssumeRoleOptions) -> Self {
+        self.assume_role = Some(options);
+        self
+    }
+
+    /// The STS endpoint for AssumeRole and TKE OIDC (default `TCFACEID_STS_ENDPOINT`, else
+    /// `https://sts.tencentcloudapi.com`).
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
         self
     }
 
@@ -269,12 +284,6 @@ impl ClientBuilder {
             .max_requests_per_second
             .map(RateLimit::per_second)
             .transpose()?;
-        let credential = match self.credentials {
-            CredentialSource::Explicit(c) => c,
-            CredentialSource::Environment => Credential::from_env()?,
-            CredentialSource::Profile(name) => Credential::from_profile(name.as_deref())?,
-            CredentialSource::DefaultChain => Credential::from_default_chain()?,
-        };
         let ca_file = self.ca_file.or_else(|| {
             std::env::var_os(ENV_CA_FILE)
                 .filter(|v| !v.is_empty())
@@ -285,10 +294,19 @@ impl ClientBuilder {
             proxy: self.proxy.as_deref(),
             ca_file: ca_file.as_deref(),
         })?;
+        let sts = || {
+            Sts::new(
+                agent.clone(),
+                self.sts_endpoint.as_deref(),
+                self.call_timeout,
+            )
+        };
+        let provider =
+            crate::provider::chain::provider_for(self.credentials, self.assume_role, sts)?;
         Ok(Client {
             agent,
             endpoint,
-            signer: Signer::new(credential),
+            credentials: ClientCredentials::new(provider),
             region,
             language: self.language,
             call_timeout: self.call_timeout,
@@ -364,8 +382,8 @@ impl PollPlan {
 pub struct Client {
     agent: ureq::Agent,
     endpoint: Endpoint,
-    /// The credential, and the signing key of the current UTC day (derived once per day).
-    signer: Signer,
+    /// The credential provider, and the signer (the day's key) of its latest snapshot.
+    credentials: ClientCredentials,
     region: String,
     language: String,
     call_timeout: Duration,
@@ -416,6 +434,11 @@ impl Client {
     /// The region sent as `X-TC-Region`.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The credential provider the client signs with.
+    pub fn credential_provider(&self) -> &Arc<dyn CredentialProvider> {
+        self.credentials.provider()
     }
 
     /// Seconds currently added to the local clock (set, or learned from the service).
@@ -678,9 +701,13 @@ impl Client {
             language: &self.language,
             request_client: REQUEST_CLIENT,
         };
-        // The day's signing key is derived once and reused; the body is hashed once, here.
-        let headers = self
-            .signer
+        // One credentials snapshot per request; the day's signing key is derived once per
+        // snapshot and reused; the body is hashed once, here.
+        let signer = self
+            .credentials
+            .signer()
+            .map_err(AttemptFailure::not_sent)?;
+        let headers = signer
             .request_headers(&input, &call)
             .map_err(AttemptFailure::not_sent)?;
         let exchange = Exchange {

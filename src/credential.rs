@@ -1,5 +1,7 @@
-//! Credentials: the SecretId, the SecretKey (wiped on drop, never shown) and an optional session
-//! token, from explicit values, the environment, or the profile file.
+//! Credentials: the SecretId, the SecretKey (wiped on drop, never shown), an optional session
+//! token and, for temporary keys, when they expire; from explicit values, the environment, or
+//! the profile file. A [`Credential`] is an immutable snapshot: sources that rotate (CVM role,
+//! STS, OIDC, a caller's callback; see [`crate::provider`]) hand out a new one at each refresh.
 //!
 //! Sources, as the official SDKs read them:
 //! - environment: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, optionally
@@ -52,12 +54,14 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// A SecretId, SecretKey and, for temporary credentials, the session token (`X-TC-Token`).
+/// A SecretId, SecretKey and, for temporary credentials, the session token (`X-TC-Token`) and
+/// the expiry (Unix seconds). Immutable: one snapshot signs a whole request.
 #[derive(Clone)]
 pub struct Credential {
     secret_id: String,
     secret_key: SecretKey,
     token: Option<Zeroizing<String>>,
+    expires_at: Option<i64>,
 }
 
 impl fmt::Debug for Credential {
@@ -66,6 +70,7 @@ impl fmt::Debug for Credential {
             .field("secret_id", &self.secret_id)
             .field("secret_key", &self.secret_key)
             .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("expires_at", &self.expires_at)
             .finish()
     }
 }
@@ -89,7 +94,25 @@ impl Credential {
             secret_id: secret_id.to_owned(),
             secret_key: SecretKey::new(secret_key),
             token,
+            expires_at: None,
         })
+    }
+
+    /// The same credentials, expiring at `expires_at` (Unix seconds): temporary keys.
+    pub fn expiring_at(mut self, expires_at: i64) -> Credential {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// When temporary keys expire (Unix seconds); `None` for permanent keys.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.expires_at
+    }
+
+    /// Whether the keys can still sign a request at `now` (Unix seconds): permanent keys always,
+    /// temporary ones strictly before their expiry.
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
     }
 
     /// Credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the optional

@@ -64,6 +64,9 @@ pub enum ResultCode {
     CredentialsMissing = 400,
     /// Credentials were found but are unusable (empty, whitespace-padded, malformed profile file).
     CredentialsInvalid = 401,
+    /// A rotating source (CVM role, STS, TKE OIDC, a caller's callback) could not give
+    /// credentials and no valid ones remain; the message names the source and why.
+    CredentialsUnavailable = 402,
 
     /// The connection could not be made or broke before a complete response (DNS, connect, reset).
     Transport = 500,
@@ -127,6 +130,7 @@ impl ResultCode {
         ResultCode::ImageEmpty,
         ResultCode::CredentialsMissing,
         ResultCode::CredentialsInvalid,
+        ResultCode::CredentialsUnavailable,
         ResultCode::Transport,
         ResultCode::Tls,
         ResultCode::Timeout,
@@ -172,6 +176,9 @@ impl ResultCode {
             ResultCode::ImageEmpty => "the image is empty",
             ResultCode::CredentialsMissing => "no credentials were found",
             ResultCode::CredentialsInvalid => "the credentials are empty, padded or malformed",
+            ResultCode::CredentialsUnavailable => {
+                "the credentials source failed and no valid credentials remain"
+            }
             ResultCode::Transport => "the connection failed before a complete response",
             ResultCode::Tls => "the TLS handshake failed",
             ResultCode::Timeout => "the call did not finish within its deadline",

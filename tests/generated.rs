@@ -85,7 +85,17 @@ fn every_function_of_the_header_is_called_by_the_generated_test() {
         let called = generated.contains(&format!("{name}("));
         let tested = generated.contains(&format!("static void test_{short}(void) {{"))
             && generated.contains(&format!("    test_{short}();"));
-        if !(called && tested) {
+        // A function taking a handle the library only lends to a callback is tested, NULL
+        // arguments included, in the C test the generator names (LENT_HANDLES).
+        let tested_elsewhere = generated
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(&format!("/* {name}: tested in ")))
+            .filter_map(|rest| rest.split([',', ' ']).next())
+            .any(|file| {
+                std::fs::read_to_string(manifest_dir().join(file))
+                    .is_ok_and(|text| text.contains(&format!("{name}(sink, NULL")))
+            });
+        if !(tested_elsewhere || called && tested) {
             missing.push(name);
         }
     }

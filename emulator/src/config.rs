@@ -183,6 +183,8 @@ pub struct EmulatorConfig {
     /// Serve HTTPS with this certificate and key instead of plain HTTP; `Emulator::endpoint`
     /// then gives `https://127.0.0.1:PORT`. The files are read when the emulator starts.
     pub tls: Option<TlsFiles>,
+    /// The emulated metadata service and STS (see `credentials`).
+    pub credentials: super::credentials::CredentialsConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -205,6 +207,7 @@ impl Default for EmulatorConfig {
             log: true,
             log_sink: None,
             tls: None,
+            credentials: Default::default(),
         }
     }
 }
@@ -229,6 +232,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("log", &self.log)
             .field("log_sink", &self.log_sink.as_ref().map(|_| "…"))
             .field("tls", &self.tls)
+            .field("credentials", &self.credentials)
             .finish()
     }
 }

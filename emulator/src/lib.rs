@@ -15,22 +15,28 @@
 //!    `RequestLimitExceeded` envelope, a dropped connection or an HTML body.
 //! 2. **Body size**: over [`EmulatorConfig::max_body_bytes`] → `RequestSizeLimitExceeded`
 //!    (the body is never held whole).
-//! 3. **Transport**: POST with `Content-Type: application/json` (optionally
+//! 3. **Temporary keys** (`credentials`, [`Emulator::credentials`]): the metadata service
+//!    (`GET /latest/meta-data/cam/security-credentials/[<role>]`) and STS (`X-TC-Action:
+//!    AssumeRole` / `AssumeRoleWithWebIdentity`) are answered here, issuing short-lived keys
+//!    ([`CredentialsConfig`]).
+//! 4. **Transport**: POST with `Content-Type: application/json` (optionally
 //!    `; charset=utf-8`) or GET with `application/x-www-form-urlencoded` and the parameters in
 //!    the query string (at most 32 KB). Other methods → `UnsupportedProtocol`; other content
 //!    types → `InvalidParameter`.
-//! 4. **Common headers**: `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, `X-TC-Region` present
+//! 5. **Common headers**: `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, `X-TC-Region` present
 //!    (`MissingParameter`); timestamp a decimal number (`InvalidParameter`); version `2018-03-01`
 //!    (`NoSuchVersion`); region one of [`tcfaceid::api::REGIONS`] (`UnsupportedRegion`);
 //!    `X-TC-Language`, when sent, one of [`tcfaceid::api::LANGUAGES`] (`InvalidParameterValue`).
-//! 5. **Signature**: `Authorization` shape (`AuthFailure.InvalidAuthorization`), SecretId
+//! 6. **Signature**: `Authorization` shape (`AuthFailure.InvalidAuthorization`), SecretId
 //!    (`AuthFailure.SecretIdNotFound`), |timestamp − emulator clock| ≤ 300 s
 //!    (`AuthFailure.SignatureExpire`), `content-type` and `host` signed, scope date = UTC date of
 //!    the timestamp, scope service `faceid`, and the signature recomputed from the received
 //!    method, query, signed header values, and body hash (or `UNSIGNED-PAYLOAD`)
 //!    (`AuthFailure.SignatureFailure`); then `X-TC-Token` when the config has a token
-//!    (`AuthFailure.TokenFailure`).
-//! 6. **Action**: unknown → `InvalidAction`; offline mode → `ActionOffline`; then the
+//!    (`AuthFailure.TokenFailure`). A temporary key issued in step 3 signs too while it is
+//!    valid, with its own token; an expired one gets `AuthFailure.TokenFailure` (counted), and
+//!    [`CredentialsConfig::temporary_keys_only`] refuses the long-term key.
+//! 7. **Action**: unknown → `InvalidAction`; offline mode → `ActionOffline`; then the
 //!    action's own rules (see `rules`): `UnknownParameter`, `MissingParameter`,
 //!    `InvalidParameterValue.InvalidParameterValueLimit`, `FailedOperation.ImageSizeTooLarge`,
 //!    `InvalidParameter.EngineImageDecodeFailed`, `ResourceUnavailable.ImageDownloadError`.
@@ -71,6 +77,7 @@
 
 mod cards;
 mod config;
+mod credentials;
 mod faults;
 mod log;
 mod reply;
@@ -85,6 +92,9 @@ mod wire;
 pub use config::{
     EmulatorConfig, Fault, FaultKind, LogSink, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
+pub use credentials::{
+    CredentialAuthority, CredentialStats, CredentialsConfig, IssuedKey, KeySource, WebIdentityCall,
 };
 pub use server::Emulator;
 pub use stats::Stats;

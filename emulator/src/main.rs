@@ -66,6 +66,12 @@ Faults (one kind at a time, decided before anything else about a request):
   --fault-count N          ... or, with --drop / --garbage, only for the first N requests
   --delay-ms MS            wait MS milliseconds before answering every request
 
+Temporary keys (the metadata service and STS on the same port; see the library docs):
+  --role-name NAME         the CVM role the metadata service names (default
+                           tcfaceid-emulator-role; \"\" = no role, 404)
+  --key-ttl-secs N         longest lifetime of issued temporary keys (default 7200)
+  --temporary-keys-only    FaceID calls must be signed with a valid temporary key and its token
+
   --help                   this text
 
 Flags take their value as the next argument or after '=' (--port=8080).
@@ -101,6 +107,8 @@ const VALUE_FLAGS: &[&str] = &[
     "--fail-with",
     "--tls-cert",
     "--tls-key",
+    "--role-name",
+    "--key-ttl-secs",
 ];
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -131,6 +139,7 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
             "--offline",
             "--drop",
             "--garbage",
+            "--temporary-keys-only",
         ]
         .contains(&flag.as_str());
         if !switch && !VALUE_FLAGS.contains(&flag.as_str()) {
@@ -150,6 +159,9 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
             "--help" | "-h" => return Ok(Command::Help),
             "--quiet" => config.log = false,
             "--offline" => config.offline = true,
+            "--temporary-keys-only" => config.credentials.temporary_keys_only = true,
+            "--role-name" => config.credentials.role_name = value,
+            "--key-ttl-secs" => config.credentials.ttl_secs = number(&flag, &value)?,
             "--drop" | "--garbage" => {
                 let kind = if flag == "--drop" {
                     FaultKind::Drop

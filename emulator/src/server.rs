@@ -121,6 +121,11 @@ impl Emulator {
         format!("{scheme}://{}", self.addr)
     }
 
+    /// The emulated metadata service and STS: their counters, issued keys and faults.
+    pub fn credentials(&self) -> &crate::credentials::CredentialAuthority {
+        &self.shared.service.credentials
+    }
+
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
         self.shared.service.stats.snapshot()

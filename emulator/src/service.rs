@@ -14,6 +14,7 @@ use tcfaceid::card::{CardType, Nationality};
 
 use crate::cards;
 use crate::config::{EmulatorConfig, Verdict};
+use crate::credentials::CredentialAuthority;
 use crate::reply::{code, ApiError, IdGenerator, Reply};
 use crate::rules::{self, Application, Params};
 use crate::stats::{bump, Counters};
@@ -36,12 +37,19 @@ pub(crate) struct Service {
     pub config: EmulatorConfig,
     pub stats: Counters,
     pub ids: IdGenerator,
+    /// The metadata service and STS, and the temporary keys they issued.
+    pub credentials: CredentialAuthority,
     jobs: Mutex<HashMap<String, Job>>,
 }
 
 impl Service {
     pub fn new(config: EmulatorConfig) -> Service {
         Service {
+            credentials: CredentialAuthority::new(
+                config.credentials.clone(),
+                &config.secret_id,
+                &config.secret_key,
+            ),
             config,
             stats: Counters::default(),
             ids: IdGenerator::new(),
@@ -52,6 +60,9 @@ impl Service {
     /// Answer one received request at the emulator's time `now` (Unix seconds).
     pub fn answer(&self, incoming: &Incoming<'_>, now: i64) -> Reply {
         let request_id = self.ids.next();
+        if let Some(reply) = self.credentials.answer(incoming, now, &request_id) {
+            return reply;
+        }
         match self.dispatch(incoming, now, &request_id) {
             Ok(reply) => reply,
             Err(error) => {
@@ -80,7 +91,7 @@ impl Service {
         now: i64,
         request_id: &str,
     ) -> Result<Reply, ApiError> {
-        let call = verify::verify(incoming, &self.config, now)?;
+        let call = verify::verify(incoming, &self.config, &self.credentials, now)?;
         let apply = match call.action {
             ACTION_APPLY => {
                 bump(&self.stats.apply_calls);

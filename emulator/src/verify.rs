@@ -7,6 +7,7 @@ use tcfaceid::api::{API_VERSION, LANGUAGES, REGIONS};
 use tcfaceid::sign::{self, Method, Payload, SigningInput};
 
 use crate::config::EmulatorConfig;
+use crate::credentials::{CredentialAuthority, KeyLookup};
 use crate::reply::{code, ApiError};
 
 /// Largest accepted clock difference between `X-TC-Timestamp` and the emulator's clock.
@@ -114,6 +115,7 @@ pub(crate) fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 pub(crate) fn verify<'a>(
     incoming: &Incoming<'a>,
     config: &EmulatorConfig,
+    keys: &CredentialAuthority,
     now: i64,
 ) -> Result<Authenticated<'a>, ApiError> {
     let method = check_transport(incoming)?;
@@ -155,8 +157,8 @@ pub(crate) fn verify<'a>(
             ));
         }
     }
-    check_signature(incoming, method, timestamp, config, now)?;
-    if let Some(expected) = &config.token {
+    let expected_token = check_signature(incoming, method, timestamp, config, keys, now)?;
+    if let Some(expected) = &expected_token {
         let given = incoming.header("x-tc-token").unwrap_or("");
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
             return Err(ApiError::new(
@@ -243,13 +245,15 @@ fn signature_failure(why: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// Check the signature; the token the request must then carry, if any.
 fn check_signature(
     incoming: &Incoming<'_>,
     method: Method,
     timestamp: i64,
     config: &EmulatorConfig,
+    keys: &CredentialAuthority,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<Option<zeroize::Zeroizing<String>>, ApiError> {
     let header = incoming.header("authorization").unwrap_or("");
     let auth = parse_authorization(header).ok_or_else(|| {
         ApiError::new(
@@ -258,12 +262,15 @@ fn check_signature(
              Credential=<SecretId>/<date>/faceid/tc3_request, SignedHeaders=<names>, Signature=<hex>\".",
         )
     })?;
-    if auth.secret_id != config.secret_id {
-        return Err(ApiError::new(
-            code::SECRET_ID_NOT_FOUND,
-            "The SecretId is not found; check that it exists, is enabled and has no surrounding whitespace.",
-        ));
-    }
+    // The long-term key, or a temporary one issued by the emulated metadata service or STS.
+    let (secret_key, token) = match keys.lookup(auth.secret_id, now) {
+        KeyLookup::LongTerm => (
+            zeroize::Zeroizing::new(config.secret_key.clone()),
+            config.token.clone().map(zeroize::Zeroizing::new),
+        ),
+        KeyLookup::Temporary { secret_key, token } => (secret_key, Some(token)),
+        KeyLookup::Refused(error) => return Err(error),
+    };
     if timestamp.abs_diff(now) > MAX_SKEW_SECS {
         return Err(ApiError::new(
             code::SIGNATURE_EXPIRE,
@@ -319,7 +326,7 @@ fn check_signature(
         timestamp,
         extra_signed_headers: &extra,
     };
-    let key = sign::derive_signing_key(&config.secret_key, &date, sign::SERVICE);
+    let key = sign::derive_signing_key(&secret_key, &date, sign::SERVICE);
     let expected = sign::sign_with_key(auth.secret_id, &key, &date, &input).map_err(|e| {
         ApiError::new(
             code::INVALID_AUTHORIZATION,
@@ -337,7 +344,7 @@ fn check_signature(
              Content-Type, the body bytes and the UTC date",
         ));
     }
-    Ok(())
+    Ok(token)
 }
 
 /// Equal length and bytes, in time independent of where they first differ.

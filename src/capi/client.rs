@@ -18,7 +18,8 @@ use crate::retry::RetryPolicy;
 /// _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
 /// or freed with tcfaceid_client_builder_free. Every input is copied.
 ///
-/// Defaults: credentials from the environment, then the profile file; region from
+/// Defaults: credentials from the environment, then the profile file, then TKE OIDC (the chain
+/// of tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
 /// TENCENTCLOUD_REGION; endpoint `https://faceid.tencentcloudapi.com`; language en-US; connect
 /// timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
 /// from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
@@ -556,7 +557,10 @@ pub unsafe extern "C" fn tcfaceid_client_call_json(
 }
 
 /// Apply a by-value builder method to the builder behind a handle.
-fn update(builder: &mut ClientBuilder, change: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+pub(crate) fn update(
+    builder: &mut ClientBuilder,
+    change: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) {
     let current = std::mem::take(builder);
     *builder = change(current);
 }

@@ -69,6 +69,8 @@ pub mod cancel;
 
 pub mod client;
 
+pub mod credentials;
+
 pub mod response;
 
 #[cfg(feature = "test-hooks")]

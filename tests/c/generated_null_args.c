@@ -63,6 +63,16 @@ static void set_known_last_error(void) {
     CHECK(tcfaceid_card_request_new(NULL, "ID_CARD", &request) == TCFACEID_RESULT_NULL_ARGUMENT);
 }
 
+/* Valid user data and callback for tcfaceid_client_builder_set_credentials_callback. */
+static int USER_DATA;
+
+static int32_t null_test_credentials_callback(void *user_data,
+                                              struct tcfaceid_credentials_sink *sink) {
+    (void)user_data;
+    (void)sink;
+    return 1;
+}
+
 static void check_known_last_error(const char *what, int line) {
     check_true(tcfaceid_last_error_code() == TCFACEID_RESULT_NULL_ARGUMENT &&
                    str_eq(tcfaceid_last_error_field(), "nationality"),
@@ -1608,6 +1618,131 @@ static void test_client_call_json(void) {
     }
 }
 
+static void test_client_builder_set_credentials_callback(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_callback(
+            NULL, null_test_credentials_callback, &USER_DATA);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_credentials_callback(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_credentials_callback", "builder",
+                            __LINE__);
+    }
+
+    /* user_data = NULL: documented as nullable */
+    {
+        struct tcfaceid_client_builder *builder_value = make_client_builder();
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_callback(
+            builder_value, null_test_credentials_callback, NULL);
+        check_result(got, TCFACEID_RESULT_OK,
+                     "tcfaceid_client_builder_set_credentials_callback(user_data = NULL)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        tcfaceid_client_builder_free(builder_value);
+    }
+}
+
+static void test_client_builder_set_credentials_chain(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_chain(NULL, true);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_credentials_chain(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_credentials_chain", "builder", __LINE__);
+    }
+}
+
+static void test_client_builder_set_credentials_cvm_role(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_cvm_role(NULL, "x");
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_credentials_cvm_role(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_credentials_cvm_role", "builder",
+                            __LINE__);
+    }
+
+    /* role = NULL: documented as nullable */
+    {
+        struct tcfaceid_client_builder *builder_value = make_client_builder();
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_cvm_role(builder_value, NULL);
+        check_result(got, TCFACEID_RESULT_OK,
+                     "tcfaceid_client_builder_set_credentials_cvm_role(role = NULL)", __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        tcfaceid_client_builder_free(builder_value);
+    }
+}
+
+static void test_client_builder_set_credentials_oidc(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_credentials_oidc(NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_credentials_oidc(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_credentials_oidc", "builder", __LINE__);
+    }
+}
+
+static void test_client_builder_set_assume_role(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_assume_role(NULL, "x", "x", 0);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_assume_role(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_assume_role", "builder", __LINE__);
+    }
+
+    /* role_arn = NULL */
+    {
+        struct tcfaceid_client_builder *builder_value = make_client_builder();
+        tcfaceid_result got = tcfaceid_client_builder_set_assume_role(builder_value, NULL, "x", 0);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_assume_role(role_arn = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_assume_role", "role_arn", __LINE__);
+        tcfaceid_client_builder_free(builder_value);
+    }
+
+    /* session_name = NULL */
+    {
+        struct tcfaceid_client_builder *builder_value = make_client_builder();
+        tcfaceid_result got = tcfaceid_client_builder_set_assume_role(builder_value, "x", NULL, 0);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_assume_role(session_name = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_assume_role", "session_name", __LINE__);
+        tcfaceid_client_builder_free(builder_value);
+    }
+}
+
+static void test_client_builder_set_sts_endpoint(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_sts_endpoint(NULL, CLOSED_ENDPOINT);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_sts_endpoint(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_sts_endpoint", "builder", __LINE__);
+    }
+
+    /* endpoint = NULL */
+    {
+        struct tcfaceid_client_builder *builder_value = make_client_builder();
+        tcfaceid_result got = tcfaceid_client_builder_set_sts_endpoint(builder_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_sts_endpoint(endpoint = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_sts_endpoint", "endpoint", __LINE__);
+        tcfaceid_client_builder_free(builder_value);
+    }
+}
+
+static void test_client_credentials_refresh_error(void) {
+    /* client = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_credentials_refresh_error(NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_credentials_refresh_error(client = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_credentials_refresh_error", "client", __LINE__);
+    }
+}
+
 static void test_apply_response_token(void) {
     /* response = NULL */
     {
@@ -1804,7 +1939,8 @@ static void test_debug_panic(void) {
 
 #endif
 int main(void) {
-    /* 81 functions, 146 calls. */
+    /* 88 functions, 158 calls. */
+    /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
     test_last_error_message();
@@ -1865,6 +2001,13 @@ int main(void) {
     test_client_verify_card_cancellable();
     test_client_resume();
     test_client_call_json();
+    test_client_builder_set_credentials_callback();
+    test_client_builder_set_credentials_chain();
+    test_client_builder_set_credentials_cvm_role();
+    test_client_builder_set_credentials_oidc();
+    test_client_builder_set_assume_role();
+    test_client_builder_set_sts_endpoint();
+    test_client_credentials_refresh_error();
     test_apply_response_token();
     test_apply_response_max_polling_times();
     test_apply_response_polling_wait_secs();

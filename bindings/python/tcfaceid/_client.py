@@ -8,9 +8,9 @@ import os
 import threading
 from contextlib import contextmanager
 from ctypes import byref, c_void_p
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
-from . import _ffi
+from . import _credentials, _ffi
 from ._ffi import (
     ApplyResponseRef,
     ClientBuilderRef,
@@ -18,6 +18,7 @@ from ._ffi import (
     VerificationResultRef,
     lib,
 )
+from . import _errors
 from ._cancel import Cancel, run_interruptibly
 from ._managed import Managed
 from ._request import CardRequest, ImageInput
@@ -52,7 +53,26 @@ class Client(Managed):
         * ``credentials="profile"`` (or just ``profile="name"``): the profile file
           (``TENCENTCLOUD_CREDENTIALS_FILE``, else ``~/.tencentcloud/credentials``), section
           ``profile`` (default ``"default"``);
-        * nothing: the environment, then the profile file.
+        * ``credentials="chain"``: the default chain: the environment, the profile file
+          (then ``/etc/tencentcloud/credentials``), TKE OIDC when the four ``TKE_*``
+          variables are set, then, with ``cvm_role=True``, the CVM instance role; the error
+          names every source tried when none works;
+        * ``credentials="cvm-role"``: the CVM instance role's temporary keys from the metadata
+          service (``role="name"``, else the one it gives; ``TCFACEID_METADATA_ENDPOINT``
+          overrides the service's address), refreshed 300 s before they expire;
+        * ``credentials="oidc"``: TKE workload identity (``TKE_REGION``, ``TKE_PROVIDER_ID``,
+          ``TKE_WEB_IDENTITY_TOKEN_FILE``, ``TKE_ROLE_ARN``), re-read at every refresh;
+        * ``credentials=callable``: called with no argument when keys are needed or the last
+          ones are within 300 s of expiry (never from two threads at once); returns
+          ``(secret_id, secret_key[, token[, expires_at]])`` or a mapping with those keys
+          (``expires_at`` Unix seconds or an aware datetime; ``None`` never expires). When it
+          raises, still-valid keys stay in use, else the call fails with ``CredentialsError``;
+        * nothing: the environment, then the profile file, then TKE OIDC.
+
+        ``assume_role="qcs::cam::uin/...:roleName/..."`` (or a mapping with ``role_arn``,
+        ``session_name``, ``duration``) signs with the temporary keys of that role, assumed
+        through STS with the keys above (``sts_endpoint=`` or ``TCFACEID_STS_ENDPOINT``
+        overrides ``https://sts.tencentcloudapi.com``).
 
     Args:
         region: ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"`` (default:
@@ -99,8 +119,12 @@ class Client(Managed):
         secret_id: Optional[str] = None,
         secret_key: Optional[str] = None,
         token: Optional[str] = None,
-        credentials: Optional[str] = None,
+        credentials: Optional[Union[str, _credentials.CredentialsFunction]] = None,
         profile: Optional[str] = None,
+        role: Optional[str] = None,
+        cvm_role: bool = False,
+        assume_role: Optional[Union[str, Mapping[str, Any]]] = None,
+        sts_endpoint: Optional[str] = None,
         region: Optional[str] = None,
         endpoint: Optional[str] = None,
         language: Optional[str] = None,
@@ -120,7 +144,24 @@ class Client(Managed):
         self._endpoint = endpoint
         self._region = region
         # Every check and conversion happens before the builder exists.
-        setters = _credential_setters(secret_id, secret_key, token, credentials, profile)
+        if credentials is not None and credentials not in ("env", "profile"):
+            if secret_id is not None or secret_key is not None or profile is not None:
+                raise ValueError(
+                    "give one credentials source: secret_id/secret_key, profile or credentials="
+                )
+            setters = _credentials.source_setters(credentials, role, cvm_role)
+        else:
+            if role is not None or cvm_role:
+                raise ValueError(
+                    'role and cvm_role are only used with credentials="cvm-role" / "chain"'
+                )
+            setters = _credential_setters(secret_id, secret_key, token, credentials, profile)
+        setters += _credentials.assume_role_setters(assume_role, sts_endpoint)
+        # The C client calls it until freed: keep it as long as this object.
+        self._credentials_callback = next(
+            (a for _, args in setters for a in args if isinstance(a, _ffi.CREDENTIALS_CALLBACK)),
+            None,
+        )
         for name, value, setter in (
             ("region", region, lib.tcfaceid_client_builder_set_region),
             ("endpoint", endpoint, lib.tcfaceid_client_builder_set_endpoint),
@@ -205,6 +246,16 @@ class Client(Managed):
                 free_now = self._closing and self._in_flight == 0
             if free_now:
                 Managed.close(self)
+
+    def credentials_refresh_error(self) -> Optional[Exception]:
+        """The last failed credentials refresh while still-valid keys stayed in use (a
+        ``CredentialsError`` naming the source and the cause), or ``None``."""
+        try:
+            with self._use() as client:
+                lib.tcfaceid_client_credentials_refresh_error(client)
+        except _errors.CredentialsError as error:
+            return error
+        return None
 
     @property
     def closed(self) -> bool:

@@ -169,12 +169,16 @@ SignedHeadersRef = _opaque_ref("tcfaceid_signed_headers")
 SignerRef = _opaque_ref("tcfaceid_signer")
 ApplyResponseRef = _opaque_ref("tcfaceid_apply_response")
 VerificationResultRef = _opaque_ref("tcfaceid_verification_result")
+CredentialsSinkRef = _opaque_ref("tcfaceid_credentials_sink")
 CancelRef = _opaque_ref("tcfaceid_cancel")
 
 # Functions returning tcfaceid_result (a uint32_t) are marked with this in SIGNATURES; they get
 # restype c_uint32 and the errcheck that raises. (tcfaceid_status and tcfaceid_side are plain
 # c_uint32: they are not result codes.)
 _result = "tcfaceid_result"
+
+#: ``tcfaceid_credentials_callback``: ``int32_t (*)(void *, tcfaceid_credentials_sink *)``.
+CREDENTIALS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, CredentialsSinkRef)
 # `const uint8_t *` input buffers (always followed by a length): c_char_p accepts `bytes`
 # without a copy, and embedded NULs are fine since the length is passed.
 _bytes_in = c_char_p
@@ -272,6 +276,23 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_client_builder_set_credentials": (_result, [ClientBuilderRef, _str, _str, _str]),
     "tcfaceid_client_builder_set_credentials_from_env": (_result, [ClientBuilderRef]),
     "tcfaceid_client_builder_set_credentials_from_profile": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_credentials_chain": (_result, [ClientBuilderRef, c_bool]),
+    "tcfaceid_client_builder_set_credentials_cvm_role": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_builder_set_credentials_oidc": (_result, [ClientBuilderRef]),
+    "tcfaceid_client_builder_set_credentials_callback": (
+        _result,
+        [ClientBuilderRef, CREDENTIALS_CALLBACK, c_void_p],
+    ),
+    "tcfaceid_credentials_sink_set": (
+        _result,
+        [CredentialsSinkRef, _str, _str, _str, c_int64],
+    ),
+    "tcfaceid_client_builder_set_assume_role": (
+        _result,
+        [ClientBuilderRef, _str, _str, c_uint32],
+    ),
+    "tcfaceid_client_builder_set_sts_endpoint": (_result, [ClientBuilderRef, _str]),
+    "tcfaceid_client_credentials_refresh_error": (_result, [ClientRef]),
     "tcfaceid_client_builder_set_region": (_result, [ClientBuilderRef, _str]),
     "tcfaceid_client_builder_set_endpoint": (_result, [ClientBuilderRef, _str]),
     "tcfaceid_client_builder_set_language": (_result, [ClientBuilderRef, _str]),

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Iterator, List, Optional, Tuple
 
 import tcfaceid
 
@@ -159,6 +160,25 @@ class Emulator:
 def _stop_leftovers() -> None:
     for emulator in list(_RUNNING):
         emulator.stop()
+
+
+@contextmanager
+def environment(**values: Optional[str]) -> Iterator[None]:
+    """Set (or, with None, remove) environment variables for the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def closed_port_endpoint() -> str:

@@ -7,8 +7,6 @@ import json
 import os
 import tempfile
 import unittest
-from contextlib import contextmanager
-from typing import Iterator
 
 import _support
 
@@ -34,23 +32,7 @@ def tearDownModule() -> None:
     EMULATOR.stop()
 
 
-@contextmanager
-def environment(**values: str | None) -> Iterator[None]:
-    """Set (or, with None, remove) environment variables for the block."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+environment = _support.environment
 
 
 class FlowTest(unittest.TestCase):

@@ -55,6 +55,8 @@ def ctype_for(c_type: str) -> Any:
         "size_t": ctypes.c_size_t,
         "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "bool": ctypes.c_bool,
+        "void*": ctypes.c_void_p,
+        "tcfaceid_credentials_callback": _ffi.CREDENTIALS_CALLBACK,
     }
     if c_type in simple:
         return simple[c_type]
@@ -72,6 +74,7 @@ def ctype_for(c_type: str) -> Any:
             _ffi.SignerRef,
             _ffi.ApplyResponseRef,
             _ffi.VerificationResultRef,
+            _ffi.CredentialsSinkRef,
             _ffi.CancelRef,
         )
     }
