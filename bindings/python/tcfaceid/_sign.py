@@ -13,7 +13,7 @@ from ._managed import Managed
 class _SignedHeaders(Managed):
     """Owns a ``tcfaceid_signed_headers`` (internal: :func:`sign` copies it into a dict)."""
 
-    _free_function = lib.tcfaceid_signed_headers_free
+    _free_function = lib.deferred("tcfaceid_signed_headers_free")
 
     def items(self) -> Dict[str, str]:
         handle = self._handle()

@@ -182,11 +182,12 @@ def rss_bytes() -> Optional[int]:
 
 
 def python_env(**extra: str) -> dict:
-    """The environment for a child Python that imports this checkout's package and the library
-    loaded here (``extra`` overrides)."""
+    """The environment for a child Python that imports the package these tests import (this
+    checkout's, or an installed one) and the library loaded here (``extra`` overrides)."""
     env = dict(os.environ)
+    package_parent = str(Path(tcfaceid.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(PYTHON_DIR)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        [package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     )
     env.setdefault("TCFACEID_LIBRARY", tcfaceid.library_path())
     env.update(extra)
