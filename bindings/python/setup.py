@@ -1,0 +1,96 @@
+"""Build hook of the tcfaceid wheel: compile libtcfaceid with cargo and ship it in the package.
+
+``pip install ./bindings/python`` (or ``pip wheel``) runs ``cargo build --release --lib`` on the
+repository two levels up and copies the library into the package (``tcfaceid/libtcfaceid.so``),
+where the loader looks first (see ``tcfaceid/_ffi.py``). ``CARGO`` names cargo;
+``CARGO_TARGET_DIR`` is honoured, so an already-built release library is reused as is.
+
+The wheel is tagged ``py3-none-<platform>``: it carries a native library but no Python
+extension (the library is called through ctypes and uses no Python ABI), so one wheel serves
+every Python 3 on that platform. ``make wheel`` then makes it a manylinux wheel with auditwheel.
+(setuptools-rust's ``Binding.NoBinding`` would name the library like a CPython extension and tag
+the wheel ``cp3X-cp3X``; maturin has no ctypes layout. Hence these two short commands.)
+
+``TCFACEID_PURE_PYTHON=1`` builds the pure-Python package without the library, for use with a
+``make install``-ed libtcfaceid (found through the system loader) or ``TCFACEID_LIBRARY``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Tuple
+
+from setuptools import setup
+from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def _pure() -> bool:
+    return os.environ.get("TCFACEID_PURE_PYTHON", "") not in ("", "0")
+
+
+def _library_name() -> str:
+    if sys.platform == "darwin":
+        return "libtcfaceid.dylib"
+    if sys.platform == "win32":
+        return "tcfaceid.dll"
+    return "libtcfaceid.so"
+
+
+def _build_library() -> Path:
+    """``cargo build --release --lib`` of the repository; the path of the built library."""
+    manifest = REPO / "Cargo.toml"
+    if not manifest.is_file():
+        raise SystemExit(
+            f"tcfaceid: no {manifest}: build the wheel from the repository's bindings/python "
+            "(e.g. `pip install ./bindings/python`, `python -m build --wheel`), or set "
+            "TCFACEID_PURE_PYTHON=1 for a package without the library"
+        )
+    cargo = os.environ.get("CARGO", "cargo")
+    command = [cargo, "build", "--release", "--lib", "--manifest-path", str(manifest)]
+    print("tcfaceid: " + " ".join(command), flush=True)
+    subprocess.run(command, check=True)
+    metadata = subprocess.run(
+        [cargo, "metadata", "--format-version", "1", "--no-deps", "--manifest-path", str(manifest)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    target = Path(json.loads(metadata.stdout)["target_directory"])
+    return target / "release" / _library_name()
+
+
+class BuildPy(build_py):
+    """``build_py``, then the library into the built package."""
+
+    def run(self) -> None:
+        super().run()
+        if _pure():
+            return
+        library = _build_library()
+        destination = Path(self.build_lib) / "tcfaceid" / _library_name()
+        shutil.copyfile(library, destination)
+        os.chmod(destination, 0o755)
+
+
+class BdistWheel(bdist_wheel):
+    """A ``py3-none-<platform>`` wheel when it carries the library; ``py3-none-any`` otherwise."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        self.root_is_pure = _pure()
+
+    def get_tag(self) -> Tuple[str, str, str]:
+        _python, _abi, platform = super().get_tag()
+        return "py3", "none", "any" if _pure() else platform
+
+
+setup(cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel})
