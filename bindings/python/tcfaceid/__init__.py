@@ -22,6 +22,7 @@ Python misuse raises ``TypeError`` / ``ValueError`` before any C call.
 from __future__ import annotations
 
 from . import _ffi  # the library itself is loaded on first use
+from ._async import AsyncClient
 from ._client import Client
 from ._errors import (
     ActionOfflineError,
@@ -78,6 +79,7 @@ __all__ = [
     "result_str",
     # Calls.
     "Client",
+    "AsyncClient",
     "CardRequest",
     "Base64Image",
     "ImageInput",

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import tcfaceid
 
@@ -124,7 +124,7 @@ class Emulator:
 
     def client(self, **settings: Any) -> tcfaceid.Client:
         """A client of this emulator with the demo credentials (``settings`` override)."""
-        options: dict = {
+        options: Dict[str, Any] = {
             "secret_id": DEMO_SECRET_ID,
             "secret_key": DEMO_SECRET_KEY,
             "endpoint": self.endpoint,
@@ -181,7 +181,7 @@ def rss_bytes() -> Optional[int]:
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def python_env(**extra: str) -> dict:
+def python_env(**extra: str) -> Dict[str, str]:
     """The environment for a child Python that imports the package these tests import (this
     checkout's, or an installed one) and the library loaded here (``extra`` overrides)."""
     env = dict(os.environ)

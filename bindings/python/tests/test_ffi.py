@@ -13,7 +13,7 @@ import sys
 import tempfile
 import unittest
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, Type
 
 import _support
 
@@ -273,7 +273,7 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertEqual(run.stdout.strip(), tcfaceid.library_path())
 
 
-EXPECTED_CLASS = {
+EXPECTED_CLASS: Dict[int, Type[tcfaceid.TcFaceIdError]] = {
     0: tcfaceid.TcFaceIdError,
     100: tcfaceid.InvalidArgumentError,
     101: tcfaceid.InvalidArgumentError,
@@ -325,12 +325,13 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertTrue(issubclass(tcfaceid.TcTimeoutError, TimeoutError))
         self.assertTrue(issubclass(tcfaceid.TcTimeoutError, tcfaceid.TransportError))
         self.assertTrue(issubclass(tcfaceid.TlsError, tcfaceid.TransportError))
-        for cls in (
+        service_classes: Tuple[Type[tcfaceid.ServiceError], ...] = (
             tcfaceid.AuthFailureError,
             tcfaceid.RateLimitedError,
             tcfaceid.ActionOfflineError,
-        ):
-            self.assertTrue(issubclass(cls, tcfaceid.ServiceError))
+        )
+        for service_class in service_classes:
+            self.assertTrue(issubclass(service_class, tcfaceid.ServiceError))
         for cls in EXPECTED_CLASS.values():
             self.assertTrue(issubclass(cls, tcfaceid.TcFaceIdError))
         self.assertTrue(issubclass(tcfaceid.LibraryLoadError, ImportError))
