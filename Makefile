@@ -170,8 +170,9 @@ LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/t
 LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 # Cargo flags of the installed library: no features (the emulator is for tests).
 INSTALL_CARGO_FLAGS ?=
-# $(call subst_paths,LIBDIR,INCLUDEDIR): sed filling the @...@ of tcfaceid.pc.in and cmake/*.in.
-subst_paths = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(1)|g' -e 's|@INCLUDEDIR@|$(2)|g' \
+# $(call subst_paths,LIBDIR,INCLUDEDIR[,PREFIX]): sed filling the @...@ of tcfaceid.pc.in and
+# cmake/*.in.
+subst_paths = sed -e 's|@PREFIX@|$(or $(3),$(PREFIX))|g' -e 's|@LIBDIR@|$(1)|g' -e 's|@INCLUDEDIR@|$(2)|g' \
 	-e 's|@VERSION@|$(LIB_VERSION)|g' -e 's|@SOVERSION@|$(LIB_SOVERSION)|g' \
 	-e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|g'
 # tcfaceid.pc's libdir and includedir, relative to ${prefix} when they are under PREFIX.
@@ -330,7 +331,7 @@ tree-lib: build-release
 	ln -sfn ../release/libtcfaceid.so $(TREE_LIB)/libtcfaceid.so.$(LIB_SOVERSION)
 	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(TREE_LIB)/libtcfaceid.so
 	ln -sfn ../release/libtcfaceid.a $(TREE_LIB)/libtcfaceid.a
-	$(call subst_paths,$(TREE_LIB),$(abspath include)) \
+	$(call subst_paths,$(TREE_LIB),$(abspath include),$(TARGET_ABS)) \
 		-e 's|^Libs: .*|& -Wl,-rpath,$${libdir}|' -e 's|written by `make install`|written by `make tree-lib`|' \
 		tcfaceid.pc.in > $(TREE_LIB)/pkgconfig/tcfaceid-uninstalled.pc
 

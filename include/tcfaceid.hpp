@@ -181,7 +181,7 @@ class Bytes {
 
 /** ApplyCardVerification's answer. */
 struct ApplyResult {
-    std::string token;                ///< BizToken: poll GetCardVerificationResult with it
+    std::string token;                ///< CardVerificationToken: poll GetCardVerificationResult with it
     std::uint64_t max_polling_times = 0; ///< AsyncCardVerificationMaxPollingTimes
     std::uint64_t polling_wait_secs = 0; ///< AsyncCardVerificationPollingWaitTime
     std::string request_id;           ///< the service's RequestId

@@ -137,17 +137,25 @@ int main(int argc, char **argv) {
     expect(url_request.body().find("\"ImageUrlFront\":\"https://example.com/front.jpg\"") != std::string::npos,
            "body() holds ImageUrlFront");
     const std::string json =
-        client.call_json("GetCardVerificationResult", "{\"BizToken\":\"" + applied.token + "\"}");
+        client.call_json("GetCardVerificationResult", "{\"CardVerificationToken\":\"" + applied.token + "\"}");
     expect(json.find("\"Response\"") != std::string::npos, "call_json returns the whole response");
 
     // A builder is consumed by build(), even when it throws.
     tcfaceid::ClientBuilder builder;
+    builder.credentials(env("TCFACEID_TEST_SECRET_ID"), env("TCFACEID_TEST_SECRET_KEY"));
     try {
-        builder.region("mars-north-1");
+        builder.region("mars-north-1").build();
         expect(false, "an unknown region is refused");
     } catch (const tcfaceid::Error &e) {
         expect(e.code() == TCFACEID_RESULT_INVALID_REGION, "an unknown region: INVALID_REGION");
     }
+    threw = false;
+    try {
+        builder.build();
+    } catch (const std::logic_error &) {
+        threw = true;
+    }
+    expect(threw, "a builder consumed by a failed build() throws std::logic_error");
     std::printf("%s\n", failures == 0 ? "test_hpp: PASSED" : "test_hpp: FAILED");
     return failures == 0 ? 0 : 1;
 }

@@ -68,6 +68,8 @@ class AsyncClient:
 
     async def _run(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``call(*args, **kwargs)`` on the pool, awaited without blocking the loop."""
+        if self.closed:
+            raise ValueError("this AsyncClient is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
 

@@ -87,7 +87,7 @@ class AsyncClientTest(unittest.TestCase):
                 self.assertNotEqual(applied_again.token, applied.token)
                 self.assertEqual(verdict.status, tcfaceid.Status.PASSED)
                 answer = await client.call_json(
-                    "GetCardVerificationResult", {"BizToken": applied.token}
+                    "GetCardVerificationResult", {"CardVerificationToken": applied.token}
                 )
                 self.assertIn("Response", answer)
                 # A local check fails on the worker thread and is raised in the task, with the
