@@ -367,7 +367,7 @@ wheel: build-install $(PYTOOLS)/.installed
 	$(PYTOOLS)/bin/pip wheel -q --no-deps --no-build-isolation --disable-pip-version-check \
 		-w $(WHEEL_DIR)/raw ./bindings/python
 	rm -rf bindings/python/build
-	$(PYTOOLS)/bin/auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/tcfaceid-*.whl
+	PATH="$(PYTOOLS)/bin:$$PATH" $(PYTOOLS)/bin/auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/tcfaceid-*.whl
 	@ls $(WHEEL_DIR)/tcfaceid-*manylinux*.whl
 
 # A fresh venv, the repaired wheel installed into it, and the Python suite run from a

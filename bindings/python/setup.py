@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Tuple
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
@@ -81,16 +81,19 @@ class BuildPy(build_py):
         os.chmod(destination, 0o755)
 
 
+class BinaryDistribution(Distribution):
+    """A distribution with a native part (the library): installed as platlib, not purelib."""
+
+    def has_ext_modules(self) -> bool:
+        return not _pure()
+
+
 class BdistWheel(bdist_wheel):
     """A ``py3-none-<platform>`` wheel when it carries the library; ``py3-none-any`` otherwise."""
-
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = _pure()
 
     def get_tag(self) -> Tuple[str, str, str]:
         _python, _abi, platform = super().get_tag()
         return "py3", "none", "any" if _pure() else platform
 
 
-setup(cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel})
+setup(distclass=BinaryDistribution, cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel})
