@@ -168,7 +168,8 @@ pub struct EmulatorConfig {
     pub delay_ms: u64,
     /// Every known action answers `ActionOffline` (the API was retired).
     pub offline: bool,
-    /// Worker threads answering requests (at least 1).
+    /// At least 1 (checked by `Emulator::start`); kept for compatibility: each connection is
+    /// served by its own thread.
     pub threads: usize,
     /// Largest request body accepted; larger ones get `RequestSizeLimitExceeded`.
     pub max_body_bytes: usize,
