@@ -358,17 +358,18 @@ $(PYTOOLS)/.installed:
 	$(PYTOOLS)/bin/pip install -q --disable-pip-version-check $(PYTOOLS_PACKAGES)
 	touch $@
 
-# The wheel: bindings/python/setup.py runs `cargo build --release --lib` (what build-install
-# already built, so nothing is recompiled) and puts the library inside the package; the
+# The wheel: bindings/python/setup.py puts the release library (TCFACEID_PREBUILT_LIBRARY; without
+# it, setup.py runs `cargo build --release --lib` itself) inside the package; the
 # py3-none-linux_* wheel is then repaired by auditwheel into a manylinux one in $(WHEEL_DIR),
 # its library stripped of debug information.
 .PHONY: wheel wheel-test mypy
-wheel: build-install $(PYTOOLS)/.installed
+wheel: build-release $(PYTOOLS)/.installed
 	rm -rf $(WHEEL_DIR) bindings/python/build
-	$(PYTOOLS)/bin/pip wheel -q --no-deps --no-build-isolation --disable-pip-version-check \
-		-w $(WHEEL_DIR)/raw ./bindings/python
+	TCFACEID_PREBUILT_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so $(PYTOOLS)/bin/pip wheel -q \
+		--no-deps --no-build-isolation --disable-pip-version-check -w $(WHEEL_DIR)/raw ./bindings/python
 	rm -rf bindings/python/build
-	PATH="$(PYTOOLS)/bin:$$PATH" $(PYTOOLS)/bin/auditwheel repair --strip -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/tcfaceid-*.whl
+	PATH="$(PYTOOLS)/bin:$$PATH" $(PYTOOLS)/bin/auditwheel repair --strip -w $(WHEEL_DIR) \
+		$(WHEEL_DIR)/raw/tcfaceid-*.whl
 	@ls $(WHEEL_DIR)/tcfaceid-*manylinux*.whl
 
 # A fresh venv, the repaired wheel installed into it, and the Python suite run from a

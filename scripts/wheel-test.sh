@@ -2,8 +2,10 @@
 # `make wheel-test WHEEL_DIR`: install the repaired wheel of `make wheel` into a fresh virtual
 # environment, as a user would, and run the Python suite from a directory outside the
 # repository: the package and its library must come from the venv (the suite's own loader
-# tests check the order). Then the pure-Python package (TCFACEID_PURE_PYTHON=1) in a second
-# venv must find a `make install`ed library through the system loader and verify a card.
+# tests check the order). Then, each in a fresh venv, verifying the sample card against the
+# emulator: `pip install ./bindings/python` (cargo builds the library into the package), and the
+# pure-Python package (TCFACEID_PURE_PYTHON=1) with a `make install`ed library found through the
+# system loader.
 # Environment: PYTHON (python3), MAKE (make), TCFACEID_EMULATOR (the emulator binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,20 +50,41 @@ status=0
 [ "${PIPESTATUS[0]}" -eq 0 ] && [ "$status" -eq 0 ] || fail "the Python suite failed against the wheel"
 grep -Eq '^Ran [1-9][0-9]* tests? in ' "$log" || fail "no test ran"
 
+# pip_install VENV [ENV...]: a fresh venv with `pip install ./bindings/python` as a user types it
+# (build isolation: the build backend comes from PyPI).
+pip_install() {
+    local venv=$1
+    shift
+    "$PYTHON" -m venv "$venv"
+    (cd "$repo" && env "$@" "$venv/bin/pip" install -q --disable-pip-version-check ./bindings/python)
+    rm -rf "$repo/bindings/python/build"
+}
+# verify_with PYTHON [ENV...]: example.py, copied out of the checkout, verifies the sample card
+# against the emulator; prints the library it loaded, then the example's output.
+cp "$repo/bindings/python/example.py" "$work/example.py"
+verify_with() {
+    local python=$1
+    shift
+    "${clean_env[@]}" "$@" "$repo/scripts/with-emulator.sh" sh -c '
+        "$0" -c "import tcfaceid; print(\"library:\", tcfaceid.library_path())" &&
+        TENCENTCLOUD_SECRET_ID=$TCFACEID_TEST_SECRET_ID TENCENTCLOUD_SECRET_KEY=$TCFACEID_TEST_SECRET_KEY \
+        TENCENTCLOUD_REGION=ap-singapore TCFACEID_ENDPOINT=$TCFACEID_TEST_ENDPOINT \
+        "$0" "$1" HKG ID_CARD "$2/front.jpg" "$2/back.jpg"' \
+        "$python" "$work/example.py" "$repo/bindings/c/samples"
+}
+
+echo "== pip install ./bindings/python (cargo builds the library into the package)"
+pip_install "$work/source"
+output=$(verify_with "$work/source/bin/python") || { echo "$output"; fail "the source install failed"; }
+echo "$output" | sed 's/^/   /'
+echo "$output" | grep -q "^library: $work/source/.*/site-packages/tcfaceid/libtcfaceid.so$" ||
+    fail "not the package's own library"
+echo "$output" | grep -q '^status: *PASSED$' || fail "no PASSED verdict"
+
 echo "== make install-files into a prefix + TCFACEID_PURE_PYTHON=1 pip install: the system loader"
 "$MAKE" -C "$repo" --no-print-directory -s install-files PREFIX="$work/prefix" >/dev/null
-"$PYTHON" -m venv "$work/pure"
-# The build backend comes from PyPI (build isolation), as for any user.
-(cd "$repo" && TCFACEID_PURE_PYTHON=1 "$work/pure/bin/pip" install -q --disable-pip-version-check \
-    ./bindings/python)
-rm -rf "$repo/bindings/python/build"
-cp "$repo/bindings/python/example.py" "$work/example.py"
-output=$("${clean_env[@]}" LD_LIBRARY_PATH="$work/prefix/lib" "$repo/scripts/with-emulator.sh" sh -c '
-    "$0" -c "import tcfaceid; print(\"library:\", tcfaceid.library_path())" &&
-    TENCENTCLOUD_SECRET_ID=$TCFACEID_TEST_SECRET_ID TENCENTCLOUD_SECRET_KEY=$TCFACEID_TEST_SECRET_KEY \
-    TENCENTCLOUD_REGION=ap-singapore TCFACEID_ENDPOINT=$TCFACEID_TEST_ENDPOINT \
-    "$0" "$1" HKG ID_CARD "$2/front.jpg" "$2/back.jpg"' \
-    "$work/pure/bin/python" "$work/example.py" "$repo/bindings/c/samples") ||
+pip_install "$work/pure" TCFACEID_PURE_PYTHON=1
+output=$(verify_with "$work/pure/bin/python" LD_LIBRARY_PATH="$work/prefix/lib") ||
     { echo "$output"; fail "the pure package with the installed library failed"; }
 echo "$output" | sed 's/^/   /'
 echo "$output" | grep -qx 'library: libtcfaceid.so.0' || fail "not loaded through the system loader"

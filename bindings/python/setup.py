@@ -11,6 +11,9 @@ every Python 3 on that platform. ``make wheel`` then makes it a manylinux wheel 
 (setuptools-rust's ``Binding.NoBinding`` would name the library like a CPython extension and tag
 the wheel ``cp3X-cp3X``; maturin has no ctypes layout. Hence these two short commands.)
 
+``TCFACEID_PREBUILT_LIBRARY=/path/to/libtcfaceid.so`` ships that library instead of running
+cargo (``make wheel`` passes the release build's, so nothing is compiled twice).
+
 ``TCFACEID_PURE_PYTHON=1`` builds the pure-Python package without the library, for use with a
 ``make install``-ed libtcfaceid (found through the system loader) or ``TCFACEID_LIBRARY``.
 """
@@ -57,10 +60,12 @@ def _build_library() -> Path:
     cargo = os.environ.get("CARGO", "cargo")
     command = [cargo, "build", "--release", "--lib", "--manifest-path", str(manifest)]
     print("tcfaceid: " + " ".join(command), flush=True)
-    subprocess.run(command, check=True)
+    # From the repository root, as `make` runs cargo: a relative CARGO_TARGET_DIR means the same.
+    subprocess.run(command, check=True, cwd=REPO)
     metadata = subprocess.run(
         [cargo, "metadata", "--format-version", "1", "--no-deps", "--manifest-path", str(manifest)],
         check=True,
+        cwd=REPO,
         capture_output=True,
         text=True,
     )
@@ -75,7 +80,8 @@ class BuildPy(build_py):
         super().run()
         if _pure():
             return
-        library = _build_library()
+        prebuilt = os.environ.get("TCFACEID_PREBUILT_LIBRARY", "")
+        library = Path(prebuilt) if prebuilt else _build_library()
         destination = Path(self.build_lib) / "tcfaceid" / _library_name()
         shutil.copyfile(library, destination)
         os.chmod(destination, 0o755)
