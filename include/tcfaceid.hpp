@@ -9,7 +9,7 @@
  *   tcfaceid::VerificationResult result = client.verify_card(request);
  *
  * Conventions:
- * - Handles (ClientBuilder, Client, CardRequest) own one C handle each, are move-only and free
+ * - Handles (ClientBuilder, Client, CardRequest, Cancel) own one C handle each, are move-only and free
  *   it in their destructor. A moved-from handle may only be destroyed or assigned to.
  * - Every failing C call throws tcfaceid::Error, which carries the result code, the message,
  *   the field at fault, the service's error code, its RequestId, the HTTP status and the
@@ -72,14 +72,8 @@ namespace detail {
 /** A borrowed C string copied into a std::string ("" for NULL). */
 inline std::string copy(const char *text) { return text != nullptr ? std::string(text) : std::string(); }
 
-/**
- * The verification token of the last failed call on this thread.
- *
- * TCFACEID-NEVER-LOSE: the only place that reads it. The C getter tcfaceid_last_error_token()
- * comes with the never-lose branch; until it is on main this returns "" and Error::token() is
- * empty. Then replace the body with: return copy(tcfaceid_last_error_token());
- */
-inline std::string last_error_token() { return std::string(); }
+/** The verification token of the last failed call on this thread ("" when none was issued). */
+inline std::string last_error_token() { return copy(tcfaceid_last_error_token()); }
 
 /** A NUL-terminated copy of `text`; std::invalid_argument when it holds a NUL. */
 inline std::string c_string(std::string_view text, const char *name) {
@@ -271,6 +265,34 @@ class CardRequest {
     detail::Handle<tcfaceid_card_request, tcfaceid_card_request_free> handle_;
 };
 
+/** A cancel handle: pass it to Client::verify_card or Client::resume and call trigger() from
+ * any thread to end that call within about 100 ms (Error with TCFACEID_RESULT_CANCELLED and the
+ * token when the apply had succeeded). Once triggered it stays triggered: one per call. It must
+ * outlive the calls using it. */
+class Cancel {
+  public:
+    /** A handle, not triggered. */
+    Cancel() {
+        tcfaceid_cancel *cancel = nullptr;
+        detail::check(tcfaceid_cancel_new(&cancel));
+        handle_.reset(cancel);
+    }
+    /** Stop every call using this handle as soon as it can. Any thread. */
+    void trigger() const { detail::check(tcfaceid_cancel_trigger(get())); }
+    /** Whether trigger() was called. */
+    bool triggered() const { return tcfaceid_cancel_is_triggered(get()); }
+    /** The C handle, still owned by this object. */
+    const tcfaceid_cancel *get() const {
+        if (!handle_) {
+            throw std::logic_error("tcfaceid: this Cancel was moved from");
+        }
+        return handle_.get();
+    }
+
+  private:
+    detail::Handle<tcfaceid_cancel, tcfaceid_cancel_free> handle_;
+};
+
 class Client;
 
 namespace detail {
@@ -320,11 +342,25 @@ class Client {
             get(), detail::c_string(token, "token").c_str(), &result));
         return detail::take(result);
     }
-    /** Apply, then poll as the service's hints say until the verdict or `deadline`. */
+    /** Apply, then poll as the service's hints say until the verdict, `deadline`, or `cancel`
+     * (may be NULL) is triggered. Every error after the (billed) apply carries the token:
+     * resume with it, never apply again. */
     VerificationResult verify_card(const CardRequest &request,
-                                   std::chrono::milliseconds deadline = std::chrono::minutes(5)) const {
+                                   std::chrono::milliseconds deadline = std::chrono::minutes(5),
+                                   const Cancel *cancel = nullptr) const {
         tcfaceid_verification_result *result = nullptr;
-        detail::check(tcfaceid_client_verify_card(get(), request.get(), detail::millis(deadline), &result));
+        detail::check(tcfaceid_client_verify_card_cancellable(get(), request.get(), detail::millis(deadline),
+                                                              cancel != nullptr ? cancel->get() : nullptr, &result));
+        return detail::take(result);
+    }
+    /** Resume a verification from its token (Error::token()): poll until the verdict,
+     * `deadline`, or `cancel` (may be NULL). Never applies again. */
+    VerificationResult resume(std::string_view token, std::chrono::milliseconds deadline = std::chrono::minutes(5),
+                              const Cancel *cancel = nullptr) const {
+        tcfaceid_verification_result *result = nullptr;
+        detail::check(tcfaceid_client_resume(get(), detail::c_string(token, "token").c_str(),
+                                             detail::millis(deadline), cancel != nullptr ? cancel->get() : nullptr,
+                                             &result));
         return detail::take(result);
     }
     /** Sign and send any action with a JSON body; the whole response body. */

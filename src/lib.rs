@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod cancel;
 pub mod capi;
 pub mod card;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod sign;
 pub use api::{
     ApplyCardVerificationResponse, CardInfo, CardVerificationResult, VerificationStatus,
 };
+pub use cancel::Cancel;
 pub use card::{CardType, CardVerificationRequest, Nationality, Side};
 pub use client::{Client, ClientBuilder, Verification};
 pub use credential::Credential;

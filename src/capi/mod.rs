@@ -10,6 +10,7 @@
 //! - [`error`]: the thread-local last error and `tcfaceid_result_str`;
 //! - [`version`], [`string`] (`tcfaceid_string_free`), [`sign`] (`tcfaceid_sign` and the
 //!   `tcfaceid_signed_headers` handle), [`card_request`] (the `tcfaceid_card_request` handle);
+//! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
 //! - [`debug`]: testing hooks (`tcfaceid_debug_panic`).
 //!
 //! # Adding a function
@@ -63,6 +64,8 @@ pub mod string;
 pub mod sign;
 
 pub mod card_request;
+
+pub mod cancel;
 
 pub mod client;
 

@@ -1,12 +1,14 @@
 // tests/cpp/test_hpp.cpp: include/tcfaceid.hpp against the emulator (scripts/cpp-test.sh runs
 // it under ASan+UBSan with TCFACEID_TEST_ENDPOINT* from scripts/with-emulator.sh).
 // Prints one line per check; exits 1 at the first failure.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -128,6 +130,37 @@ int main(int argc, char **argv) {
         expect(false, "the HTTP 500 emulator fails");
     } catch (const tcfaceid::Error &e) {
         expect(e.code() == TCFACEID_RESULT_HTTP_STATUS && e.http_status() == 500, "HTTP 500: HTTP_STATUS, 500");
+    }
+
+    // No verdict within the service's polls: the error keeps the (billed) token.
+    try {
+        client_for(env("TCFACEID_TEST_ENDPOINT_NO_VERDICT")).verify_card(moved);
+        expect(false, "no verdict within the polls");
+    } catch (const tcfaceid::Error &e) {
+        expect(e.code() == TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED && !e.token().empty(),
+               "no verdict: POLL_ATTEMPTS_EXHAUSTED with the token");
+    }
+
+    // Resume from that token, cancelled from another thread: CANCELLED with the token.
+    {
+        tcfaceid::Client slow = client_for(env("TCFACEID_TEST_ENDPOINT_NO_VERDICT"));
+        const tcfaceid::ApplyResult pending = slow.apply_card_verification(moved);
+        const tcfaceid::Cancel cancel;
+        std::thread canceller([&cancel] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            cancel.trigger();
+        });
+        try {
+            (void)slow.resume(pending.token, std::chrono::minutes(5), &cancel);
+            expect(false, "a cancelled resume throws");
+        } catch (const tcfaceid::Error &e) {
+            // A resume that ran out of polls before the trigger also keeps the token.
+            expect((e.code() == TCFACEID_RESULT_CANCELLED || e.code() == TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED) &&
+                       e.token() == pending.token,
+                   "resume: cancelled (or out of polls) with the token");
+        }
+        canceller.join();
+        expect(cancel.triggered(), "the Cancel reports triggered");
     }
 
     // The request body and any action as JSON.

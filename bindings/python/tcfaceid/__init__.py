@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from . import _ffi  # the library itself is loaded on first use
 from ._async import AsyncClient
+from ._cancel import Cancel
 from ._client import Client
 from ._errors import (
     ActionOfflineError,
     AuthFailureError,
+    CancelledError,
     CredentialsError,
     HttpStatusError,
     ImageError,
@@ -46,6 +48,7 @@ from ._errors import (
     TlsError,
     TransportError,
     ValidationError,
+    VerificationInterrupted,
 )
 from ._request import Base64Image, CardRequest, ImageInput, Side
 from ._results import ApplyResult, Status, VerificationResult
@@ -110,5 +113,8 @@ __all__ = [
     "PollingGaveUpError",
     "PollDeadlineExceededError",
     "PollAttemptsExhaustedError",
+    "CancelledError",
+    "VerificationInterrupted",
+    "Cancel",
     "InternalPanicError",
 ]

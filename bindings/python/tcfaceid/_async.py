@@ -3,6 +3,12 @@
 Each call runs the blocking C call on a worker thread of a thread pool (ctypes releases the GIL
 during the call), so the event loop stays free: many verifications can be in flight on one
 loop at once, all sharing one C client (which is thread-safe).
+
+Cancelling a task awaiting :meth:`AsyncClient.verify_card`, :meth:`AsyncClient.verify` or
+:meth:`AsyncClient.resume` cancels the call in the library through a :class:`Cancel` handle:
+the call ends within about 0.1 s, and the task gets ``asyncio.CancelledError`` whose
+``__cause__`` is the library's :class:`tcfaceid.CancelledError`, with the ``token`` when the
+apply had succeeded (resume with it; never apply again).
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import functools
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional, TypeVar, Union
 
+from ._cancel import Cancel
 from ._client import Client
+from ._errors import TcFaceIdError
 from ._request import CardRequest, ImageInput
 from ._results import ApplyResult, VerificationResult
 
@@ -35,9 +43,11 @@ class AsyncClient:
 
     Use ``async with tcfaceid.AsyncClient(...) as client:``, or call :meth:`aclose`.
 
-    Cancelling a task awaiting a call raises ``CancelledError`` in the task at once; the call
-    itself still runs to its end on its thread (it cannot be interrupted; a ``deadline`` /
-    ``timeout`` bounds it), and its result is dropped.
+    Cancelling a task awaiting :meth:`verify_card`, :meth:`verify` or :meth:`resume` cancels
+    the call in the library (see the module documentation). The single requests
+    (:meth:`apply`, :meth:`get_card_verification_result`, :meth:`call_json`) cannot be
+    interrupted: the task is cancelled at once and the request ends on its thread within the
+    client's ``timeout``, its result dropped.
     """
 
     def __init__(
@@ -73,6 +83,31 @@ class AsyncClient:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
 
+    async def _run_cancellable(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """As :meth:`_run`, for a call taking ``cancel=``: cancelling the awaiting task triggers
+        the handle, waits for the call to end, and raises ``asyncio.CancelledError`` chained
+        to the library's error (which carries the token)."""
+        if self.closed:
+            raise ValueError("this AsyncClient is closed")
+        loop = asyncio.get_running_loop()
+        cancel = Cancel()
+        future = loop.run_in_executor(
+            self._executor, functools.partial(call, *args, cancel=cancel, **kwargs)
+        )
+        # The handle is freed on the loop thread once the call has returned (the future is
+        # only ever awaited through shield / wait, so it is never cancelled early), and
+        # trigger() runs on the loop thread too: no free while in use, no trigger after free.
+        future.add_done_callback(lambda _: cancel.close())
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancel.trigger()
+            await asyncio.wait({future})
+            error = future.exception()
+            if isinstance(error, TcFaceIdError):
+                raise asyncio.CancelledError(str(error)) from error
+            raise
+
     async def apply(self, request: CardRequest) -> ApplyResult:
         """:meth:`Client.apply`, awaitable."""
         return await self._run(self._client.apply, request)
@@ -102,7 +137,7 @@ class AsyncClient:
 
     async def verify(self, request: CardRequest, *, deadline: float = 300.0) -> VerificationResult:
         """:meth:`Client.verify`, awaitable."""
-        return await self._run(self._client.verify, request, deadline=deadline)
+        return await self._run_cancellable(self._client.verify, request, deadline=deadline)
 
     async def verify_card(
         self,
@@ -115,7 +150,7 @@ class AsyncClient:
         deadline: float = 300.0,
     ) -> VerificationResult:
         """:meth:`Client.verify_card`, awaitable."""
-        return await self._run(
+        return await self._run_cancellable(
             self._client.verify_card,
             nationality,
             card_type,
@@ -124,6 +159,10 @@ class AsyncClient:
             allow_unknown_codes=allow_unknown_codes,
             deadline=deadline,
         )
+
+    async def resume(self, token: str, *, deadline: float = 300.0) -> VerificationResult:
+        """:meth:`Client.resume`, awaitable (cancellable)."""
+        return await self._run_cancellable(self._client.resume, token, deadline=deadline)
 
     async def call_json(
         self, action: str, body: Union[str, Dict[str, Any], None] = None

@@ -4,6 +4,7 @@ flight at once, the loop kept free while they run, errors and closing."""
 from __future__ import annotations
 
 import asyncio
+import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
@@ -112,6 +113,53 @@ class AsyncClientTest(unittest.TestCase):
                 self.assertTrue(caught.exception.request_id)
 
         with _support.Emulator("--fail-first", str(2**64 - 1), "--fail-with", "rate-limit") as emulator:
+            asyncio.run(main())
+
+    def test_cancelling_the_task_cancels_the_call_and_keeps_the_token(self) -> None:
+        # The emulator never gives a verdict and hints a 600 s wait: only a cancel in the
+        # library can end these calls before their deadlines (300 s, 900 s).
+        async def main() -> None:
+            async with async_client(emulator) as client:
+                applied = await client.apply_card_verification("HKG", "ID_CARD", FRONT_JPG, BACK_JPG)
+                for name, call in (
+                    ("resume", client.resume(applied.token)),
+                    (
+                        "verify_card",
+                        client.verify_card("HKG", "ID_CARD", FRONT_JPG, BACK_JPG, deadline=900),
+                    ),
+                ):
+                    task = asyncio.ensure_future(call)
+                    await asyncio.sleep(0.5)  # let the call start; its result cannot come first
+                    self.assertFalse(task.done())
+                    start = time.monotonic()
+                    task.cancel()
+                    with self.assertRaises(asyncio.CancelledError) as caught:
+                        await task
+                    self.assertLess(time.monotonic() - start, 10.0, "the call was not cancelled")
+                    cause = caught.exception.__cause__
+                    self.assertIsInstance(cause, tcfaceid.CancelledError)
+                    assert isinstance(cause, tcfaceid.CancelledError)
+                    self.assertEqual(cause.code, tcfaceid.ResultCode.CANCELLED)
+                    if name == "resume":
+                        self.assertEqual(cause.token, applied.token)
+                # Many at once on one loop, all cancelled.
+                tasks = [
+                    asyncio.ensure_future(client.resume(applied.token)) for _ in range(CONCURRENT)
+                ]
+                await asyncio.sleep(0.5)
+                for task in tasks:
+                    task.cancel()
+                # Each task awaited on its own: gather(return_exceptions=True) would hand back
+                # fresh CancelledErrors without the cause.
+                tokens = []
+                for task in tasks:
+                    with self.assertRaises(asyncio.CancelledError) as caught:
+                        await task
+                    tokens.append(getattr(caught.exception.__cause__, "token", None))
+                self.assertEqual(tokens, [applied.token] * CONCURRENT)
+
+        flags = ("--processing-polls", "1000000", "--polling-wait-secs", "600")
+        with _support.Emulator(*flags) as emulator:
             asyncio.run(main())
 
     def test_arguments(self) -> None:
