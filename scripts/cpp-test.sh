@@ -44,7 +44,7 @@ for cxx in "${compilers[@]}"; do
         "$work/$name-example" HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg) ||
         { echo "$output"; fail "$name example exited with an error"; }
     echo "$output" | sed 's/^/   /'
-    echo "$output" | grep -q '^status: *PASSED$' || fail "the $name example did not print PASSED"
+    grep -q '^status: *PASSED$' <<<"$output" || fail "the $name example did not print PASSED"
     # An error goes to stderr with its details and exit status 1, as in the C example.
     status=0
     env TENCENTCLOUD_SECRET_ID="$TCFACEID_TEST_SECRET_ID" TENCENTCLOUD_SECRET_KEY="$TCFACEID_TEST_SECRET_KEY" \

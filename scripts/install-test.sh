@@ -81,8 +81,8 @@ run_example() {
         "$binary" HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg) ||
         { echo "$output"; fail "$binary exited with an error"; }
     echo "$output" | sed 's/^/   /'
-    echo "$output" | grep -q '^status: *PASSED$' || fail "$binary did not print PASSED"
-    echo "$output" | grep -q "^tcfaceid/$version$" || fail "$binary ran another library version"
+    grep -q '^status: *PASSED$' <<<"$output" || fail "$binary did not print PASSED"
+    grep -q "^tcfaceid/$version$" <<<"$output" || fail "$binary ran another library version"
 }
 
 step "example.c against the shared library:" \

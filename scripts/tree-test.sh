@@ -41,6 +41,6 @@ for program in example-c example-cpp; do
         "$work/$program" HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg) ||
         { echo "$output"; fail "$program exited with an error"; }
     echo "$output" | sed 's/^/   /'
-    echo "$output" | grep -q '^status: *PASSED$' || fail "$program did not print PASSED"
+    grep -q '^status: *PASSED$' <<<"$output" || fail "$program did not print PASSED"
 done
 echo "tree-test: PASSED (C and C++ examples built with pkg-config against $lib_dir)"

@@ -77,9 +77,9 @@ echo "== pip install ./bindings/python (cargo builds the library into the packag
 pip_install "$work/source"
 output=$(verify_with "$work/source/bin/python") || { echo "$output"; fail "the source install failed"; }
 echo "$output" | sed 's/^/   /'
-echo "$output" | grep -q "^library: $work/source/.*/site-packages/tcfaceid/libtcfaceid.so$" ||
+grep -q "^library: $work/source/.*/site-packages/tcfaceid/libtcfaceid.so$" <<<"$output" ||
     fail "not the package's own library"
-echo "$output" | grep -q '^status: *PASSED$' || fail "no PASSED verdict"
+grep -q '^status: *PASSED$' <<<"$output" || fail "no PASSED verdict"
 
 echo "== make install-files into a prefix + TCFACEID_PURE_PYTHON=1 pip install: the system loader"
 "$MAKE" -C "$repo" --no-print-directory -s install-files PREFIX="$work/prefix" >/dev/null
@@ -87,6 +87,6 @@ pip_install "$work/pure" TCFACEID_PURE_PYTHON=1
 output=$(verify_with "$work/pure/bin/python" LD_LIBRARY_PATH="$work/prefix/lib") ||
     { echo "$output"; fail "the pure package with the installed library failed"; }
 echo "$output" | sed 's/^/   /'
-echo "$output" | grep -qx 'library: libtcfaceid.so.0' || fail "not loaded through the system loader"
-echo "$output" | grep -q '^status: *PASSED$' || fail "no PASSED verdict"
+grep -qx 'library: libtcfaceid.so.0' <<<"$output" || fail "not loaded through the system loader"
+grep -q '^status: *PASSED$' <<<"$output" || fail "no PASSED verdict"
 echo "wheel-test: PASSED ($(basename "$wheel"))"
