@@ -38,6 +38,8 @@ help:
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c: against the"
 	@echo "               debug library under valgrind, and the release one with ASan+UBSan"
 	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
+	@echo "make cli-demo  the tcfaceid command against the emulator: verify a sample, then a"
+	@echo "               500-row batch of the bundled samples with its progress bar"
 	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
 	@echo "               the release library and emulator (fails when no test ran)"
 	@echo "make install   build the release library (no features) and install it under PREFIX"
@@ -249,6 +251,12 @@ python-test: build-release
 .PHONY: demo
 demo:
 	scripts/demo.sh
+
+# The tcfaceid command against the emulator: verify the sample card, then a 500-row batch of
+# the bundled samples with its progress bar and summary (scripts/cli-demo.sh).
+.PHONY: cli-demo
+cli-demo:
+	scripts/cli-demo.sh
 
 # --- Benchmarks ----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ pub mod endpoint;
 pub mod error;
 mod http;
 pub mod image;
+pub mod rate;
 pub mod retry;
 pub mod sign;
 
