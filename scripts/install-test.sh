@@ -91,8 +91,8 @@ run_example() {
         "$binary" HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg) ||
         { echo "$output"; fail "$binary exited with an error"; }
     echo "$output" | sed 's/^/   /'
-    echo "$output" | grep -q '^status: *PASSED$' || fail "$binary did not print PASSED"
-    echo "$output" | grep -q "^tcfaceid/$version$" || fail "$binary ran another library version"
+    grep -q '^status: *PASSED$' <<<"$output" || fail "$binary did not print PASSED"
+    grep -q "^tcfaceid/$version$" <<<"$output" || fail "$binary ran another library version"
 }
 
 step "example.c against the shared library:" \
@@ -116,10 +116,28 @@ if readelf -d "$work/example-static" | grep -q 'libtcfaceid'; then
 fi
 run_example "$work/example-static"
 
+step "the C++ example with CMake: find_package(tcfaceid) against the prefix"
+command -v cmake >/dev/null 2>&1 || fail "cmake is not installed (.ci/run installs it)"
+[ -f "$lib/cmake/tcfaceid/tcfaceidConfig.cmake" ] || fail "no lib/cmake/tcfaceid/tcfaceidConfig.cmake"
+cmake -S bindings/cpp -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_COMPILER="$CXX" \
+    -DCMAKE_BUILD_TYPE=Debug >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; fail "cmake configure"; }
+cmake --build "$work/cmake-build" >>"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; fail "cmake build"; }
+readelf -d "$work/cmake-build/example" | grep -q "Shared library: \[libtcfaceid.so.$abi\]" ||
+    fail "the CMake-built example does not need libtcfaceid.so.$abi"
+run_example "$work/cmake-build/example"
+# A version request the installed package does not meet is refused.
+mkdir -p "$work/cmake-v2"
+printf 'cmake_minimum_required(VERSION 3.14)\nproject(v LANGUAGES CXX)\nfind_package(tcfaceid 1.0 REQUIRED)\n' \
+    >"$work/cmake-v2/CMakeLists.txt"
+if cmake -S "$work/cmake-v2" -B "$work/cmake-v2/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null 2>&1; then
+    fail "find_package(tcfaceid 1.0) accepted version $version"
+fi
+
 step "DESTDIR: make install-files DESTDIR=$work/stage PREFIX=/opt/tcfaceid"
 "$MAKE" --no-print-directory install-files DESTDIR="$work/stage" PREFIX=/opt/tcfaceid >/dev/null
 for f in lib/libtcfaceid.so."$version" lib/libtcfaceid.so."$abi" lib/libtcfaceid.so \
-    lib/libtcfaceid.a include/tcfaceid.h lib/pkgconfig/tcfaceid.pc; do
+    lib/libtcfaceid.a include/tcfaceid.h include/tcfaceid.hpp lib/pkgconfig/tcfaceid.pc \
+    lib/cmake/tcfaceid/tcfaceidConfig.cmake lib/cmake/tcfaceid/tcfaceidConfigVersion.cmake; do
     [ -e "$work/stage/opt/tcfaceid/$f" ] || fail "DESTDIR install lacks $f"
 done
 grep -qx 'prefix=/opt/tcfaceid' "$work/stage/opt/tcfaceid/lib/pkgconfig/tcfaceid.pc" ||
@@ -134,5 +152,5 @@ step "make uninstall (both)"
 left=$(find "$prefix" "$work/stage" \( -type f -o -type l \) -print)
 [ -z "$left" ] || fail "left after uninstall: $left"
 
-echo "install-test: PASSED (shared and static example against the emulator, layout," \
-    "pkg-config, DESTDIR, uninstall)"
+echo "install-test: PASSED (shared and static example against the emulator, the C++ example" \
+    "with CMake, layout, pkg-config, DESTDIR, uninstall)"

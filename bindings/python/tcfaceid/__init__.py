@@ -10,9 +10,10 @@ action as JSON, and TC3-HMAC-SHA256 signing.
 ...                                 front="front.jpg", back="back.jpg")
 ...     print(result.status, result.card_info)
 
-The library is found through ``TCFACEID_LIBRARY``, next to this package, or the repository's
-``target/release`` (see :mod:`tcfaceid._ffi`); importing fails with :class:`LibraryLoadError`
-(an ``ImportError``) that says what was tried when none is usable.
+The library is found through ``TCFACEID_LIBRARY``, the package's own copy, the system loader
+(a ``make install`` copy), or the repository's ``target/`` (see :mod:`tcfaceid._ffi`). Importing
+never fails for a missing library: the first call that needs it raises
+:class:`LibraryLoadError` (an ``ImportError``) listing what was tried.
 
 Errors are :class:`TcFaceIdError` subclasses (see :mod:`tcfaceid._errors` for the tree);
 Python misuse raises ``TypeError`` / ``ValueError`` before any C call.
@@ -20,7 +21,8 @@ Python misuse raises ``TypeError`` / ``ValueError`` before any C call.
 
 from __future__ import annotations
 
-from . import _ffi  # loads the library (LibraryLoadError when it cannot)
+from . import _ffi  # the library itself is loaded on first use
+from ._async import AsyncClient
 from ._cancel import Cancel
 from ._client import Client
 from ._errors import (
@@ -56,12 +58,12 @@ from ._version import __version__
 
 def library_version() -> str:
     """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.2.0"``."""
-    return _ffi.library_version
+    return _ffi.library_version()
 
 
 def library_path() -> str:
-    """The path of the loaded library."""
-    return str(_ffi.library_path)
+    """The path of the loaded library (a bare name when the system loader found it)."""
+    return _ffi.library_path()
 
 
 def result_str(code: int) -> str:
@@ -80,6 +82,7 @@ __all__ = [
     "result_str",
     # Calls.
     "Client",
+    "AsyncClient",
     "CardRequest",
     "Base64Image",
     "ImageInput",

@@ -27,7 +27,7 @@ class Cancel(Managed):
     Threads: any thread may call :meth:`trigger` while a call uses the handle.
     """
 
-    _free_function = lib.tcfaceid_cancel_free
+    _free_function = lib.deferred("tcfaceid_cancel_free")
 
     def __init__(self) -> None:
         handle = CancelRef()

@@ -37,7 +37,7 @@ _I64_RANGE = (-(2**63), 2**63 - 1)
 class _ClientBuilder(Managed):
     """Owns a ``tcfaceid_client_builder`` until ``tcfaceid_client_builder_build`` consumes it."""
 
-    _free_function = lib.tcfaceid_client_builder_free
+    _free_function = lib.deferred("tcfaceid_client_builder_free")
 
 
 class Client(Managed):
@@ -111,7 +111,7 @@ class Client(Managed):
     ``str`` given here cannot be wiped by Python.
     """
 
-    _free_function = lib.tcfaceid_client_free
+    _free_function = lib.deferred("tcfaceid_client_free")
 
     def __init__(
         self,

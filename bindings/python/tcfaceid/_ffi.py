@@ -1,16 +1,21 @@
 """Finding and loading libtcfaceid, and the ctypes declaration of every C function.
 
-Search order (the first library that loads *and* reports a supported version wins):
+Nothing is loaded at import: ``import tcfaceid`` always succeeds, and the first call that
+needs the library loads it (:data:`lib` is a lazy proxy). When no usable library is found,
+that call raises :class:`LibraryLoadError` listing every candidate tried and why each was
+refused. Candidates, in order (the first that loads *and* reports a supported version wins):
 
 1. ``$TCFACEID_LIBRARY``: the path of the library. When set, nothing else is tried.
-2. Next to this package (a wheel or an installed copy may ship the library there).
-3. ``$CARGO_TARGET_DIR/release`` then ``$CARGO_TARGET_DIR/debug`` (a relative
-   ``CARGO_TARGET_DIR`` is taken from the repository root), when the variable is set.
-4. ``<repo>/target/release`` then ``<repo>/target/debug``, where ``<repo>`` is three levels
-   above this package (``bindings/python/tcfaceid``), when it holds a ``Cargo.toml``.
+2. The package's own copy, next to this file (a wheel or ``pip install`` ships it there).
+3. The system loader: ``libtcfaceid.so.0`` by name (``LD_LIBRARY_PATH``, the ``ldconfig``
+   cache, the default directories: a ``make install`` copy), then ``ctypes.util.find_library``.
+4. For development in the repository: ``$CARGO_TARGET_DIR/release`` then ``/debug`` (a
+   relative ``CARGO_TARGET_DIR`` is taken from the repository root) when the variable is set,
+   then ``<repo>/target/release`` and ``<repo>/target/debug``, where ``<repo>`` is three levels
+   above this package (``bindings/python/tcfaceid``) when it holds a ``Cargo.toml``.
 
 Each candidate's ``tcfaceid_version()`` must read ``tcfaceid/<major>.<minor>.<patch>`` with
-the major.minor of this package. On failure :class:`LibraryLoadError` lists every path tried.
+the major.minor of this package.
 
 Every C function gets ``argtypes`` and ``restype``; each handle type has its own
 ``POINTER(<opaque Structure>)`` so that passing the wrong kind of handle is a Python error
@@ -20,15 +25,17 @@ right after the call (the last error is thread-local). Owned ``char *`` outputs 
 ``c_void_p`` so the pointer survives to be freed with ``tcfaceid_string_free``; borrowed
 ``const char *`` returns are ``c_char_p`` (ctypes copies them into ``bytes``).
 
-No lock is taken: the C library is thread-safe as documented per type, and ctypes releases the
-GIL around every call into a ``CDLL``.
+No lock is taken around calls: the C library is thread-safe as documented per type, and ctypes
+releases the GIL around every call into a ``CDLL``. Loading takes a lock, once.
 """
 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
 import sys
+import threading
 from ctypes import (
     POINTER,
     Structure,
@@ -42,7 +49,7 @@ from ctypes import (
     c_void_p,
 )
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type
 
 from ._errors import LibraryLoadError, TcFaceIdError, make_error
 from ._version import __version__
@@ -51,10 +58,22 @@ from ._version import __version__
 LIBRARY_ENV = "TCFACEID_LIBRARY"
 
 #: The library's version must start with ``tcfaceid/<major>.<minor>.`` of this package.
-EXPECTED_ABI: Tuple[int, int] = tuple(int(p) for p in __version__.split(".")[:2])  # type: ignore[assignment]
+EXPECTED_ABI: Tuple[int, int] = (
+    int(__version__.split(".")[0]),
+    int(__version__.split(".")[1]),
+)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = _PACKAGE_DIR.parents[2]
+
+
+class Candidate(NamedTuple):
+    """One place the loader tries: ``source`` says why (``"TCFACEID_LIBRARY"``,
+    ``"package"``, ``"system"``, ``"CARGO_TARGET_DIR"``, ``"repository"``); ``path`` is a file
+    path, or for ``"system"`` a bare name handed to the system loader."""
+
+    source: str
+    path: str
 
 
 def library_file_names() -> List[str]:
@@ -66,30 +85,44 @@ def library_file_names() -> List[str]:
     return ["libtcfaceid.so", "libtcfaceid.so.0"]
 
 
-def candidate_paths(environ: Optional[Dict[str, str]] = None) -> List[Path]:
-    """Every path the loader tries, in order (see the module documentation)."""
+def _system_names() -> List[str]:
+    """The names the system loader is asked for: the SONAME, then ``find_library``'s answer."""
+    names = ["libtcfaceid.so.0"] if sys.platform.startswith("linux") else []
+    found = ctypes.util.find_library("tcfaceid")
+    if found and found not in names:
+        names.append(found)
+    return names
+
+
+def candidates(environ: Optional[Mapping[str, str]] = None) -> List[Candidate]:
+    """Every candidate the loader tries, in order (see the module documentation)."""
     env = os.environ if environ is None else environ
     explicit = env.get(LIBRARY_ENV, "")
     if explicit:
-        return [Path(explicit).expanduser()]
+        return [Candidate(LIBRARY_ENV, str(Path(explicit).expanduser()))]
     names = library_file_names()
-    dirs: List[Path] = [_PACKAGE_DIR]
-    target_env = env.get("CARGO_TARGET_DIR", "")
+    found: List[Candidate] = []
+
+    def add_dir(source: str, folder: Path) -> None:
+        for name in names:
+            candidate = Candidate(source, str(folder / name))
+            if all(c.path != candidate.path for c in found):
+                found.append(candidate)
+
+    add_dir("package", _PACKAGE_DIR)
+    found += [Candidate("system", name) for name in _system_names()]
     in_repo = (_REPO_DIR / "Cargo.toml").is_file()
+    target_env = env.get("CARGO_TARGET_DIR", "")
     if target_env:
         target = Path(target_env).expanduser()
         if not target.is_absolute():
             target = (_REPO_DIR if in_repo else Path.cwd()) / target
-        dirs += [target / "release", target / "debug"]
+        add_dir("CARGO_TARGET_DIR", target / "release")
+        add_dir("CARGO_TARGET_DIR", target / "debug")
     if in_repo:
-        dirs += [_REPO_DIR / "target" / "release", _REPO_DIR / "target" / "debug"]
-    paths: List[Path] = []
-    for folder in dirs:
-        for name in names:
-            path = folder / name
-            if path not in paths:
-                paths.append(path)
-    return paths
+        add_dir("repository", _REPO_DIR / "target" / "release")
+        add_dir("repository", _REPO_DIR / "target" / "debug")
+    return found
 
 
 def _check_version(text: str) -> Optional[str]:
@@ -111,46 +144,48 @@ def _check_version(text: str) -> Optional[str]:
     return None
 
 
-def load_library(paths: Sequence[Path]) -> Tuple[ctypes.CDLL, Path, str]:
-    """Load the first usable library of ``paths``; return it, its path and its version.
+def load_library(tried: Sequence[Candidate]) -> Tuple[ctypes.CDLL, str, str]:
+    """Load the first usable library of ``tried``; return it, its path and its version.
 
-    Raises :class:`LibraryLoadError` listing each path and why it was refused.
+    Raises :class:`LibraryLoadError` listing each candidate and why it was refused.
     """
     refused: List[str] = []
-    for path in paths:
-        if not path.exists():
-            refused.append(f"  {path}: not found")
+    for source, path in tried:
+        label = f"  [{source}] {path}"
+        if source != "system" and not os.path.exists(path):
+            refused.append(f"{label}: not found")
             continue
         try:
-            lib = ctypes.CDLL(str(path))
+            library = ctypes.CDLL(path)
         except OSError as e:
-            refused.append(f"  {path}: cannot be loaded: {e}")
+            refused.append(f"{label}: cannot be loaded: {e}")
             continue
         try:
-            version_fn = lib.tcfaceid_version
+            version_fn = library.tcfaceid_version
         except AttributeError:
-            refused.append(f"  {path}: not a tcfaceid library (no tcfaceid_version symbol)")
+            refused.append(f"{label}: not a tcfaceid library (no tcfaceid_version symbol)")
             continue
         version_fn.argtypes = []
         version_fn.restype = c_char_p
         version = (version_fn() or b"").decode("utf-8", "replace")
         problem = _check_version(version)
         if problem is not None:
-            refused.append(f"  {path}: {problem}")
+            refused.append(f"{label}: {problem}")
             continue
-        return lib, path, version
+        return library, path, version
     explicit = os.environ.get(LIBRARY_ENV)
     hint = (
         f"{LIBRARY_ENV} is set, so only that path was tried: point it at a built "
         "libtcfaceid, or unset it to search the default places."
         if explicit
-        else "Build it with `cargo build --release` in the tcfaceid repository (or "
-        "`make build`), or set " + LIBRARY_ENV + " to the path of libtcfaceid "
-        f"({' / '.join(library_file_names())})."
+        else f"{LIBRARY_ENV} is not set. Install the wheel (`pip install ./bindings/python` "
+        "builds the library into the package), or `make install` the library, or build it "
+        "with `cargo build --release` in the tcfaceid repository, or set "
+        f"{LIBRARY_ENV} to the path of libtcfaceid ({' / '.join(library_file_names())})."
     )
     raise LibraryLoadError(
         "tcfaceid: no usable libtcfaceid (the Rust C library this package calls through "
-        "ctypes) was found. Tried:\n" + "\n".join(refused) + "\n" + hint
+        "ctypes) was found. Tried, in order:\n" + "\n".join(refused) + "\n" + hint
     )
 
 
@@ -398,7 +433,7 @@ def _check(result: int, func: Any, args: Tuple[Any, ...]) -> int:
 TEST_HOOKS = frozenset({"tcfaceid_debug_panic"})
 
 
-def _declare(library: ctypes.CDLL) -> None:
+def _declare(library: ctypes.CDLL, path: str) -> None:
     missing = []
     for name, (restype, argtypes) in SIGNATURES.items():
         try:
@@ -415,13 +450,65 @@ def _declare(library: ctypes.CDLL) -> None:
             func.restype = restype
     if missing:
         raise LibraryLoadError(
-            f"tcfaceid: the library at {library_path} lacks {', '.join(missing)}; "
+            f"tcfaceid: the library at {path} lacks {', '.join(missing)}; "
             "rebuild it from the same checkout as this package"
         )
 
 
-lib, library_path, library_version = load_library(candidate_paths())
-_declare(lib)
+class _Library:
+    """The C library, loaded on first use: ``lib.tcfaceid_x`` is the declared function.
+
+    The first attribute read loads the library (under a lock, once) or raises
+    :class:`LibraryLoadError`; a failed load is tried again on the next use. Each function
+    is cached on the instance after its first read.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: Optional[Tuple[ctypes.CDLL, str, str]] = None
+
+    def load(self) -> Tuple[ctypes.CDLL, str, str]:
+        """The loaded ``CDLL``, its path and its version; loads it on the first call."""
+        loaded = self._loaded
+        if loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    library, path, version = load_library(candidates())
+                    _declare(library, path)
+                    self._loaded = (library, path, version)
+                loaded = self._loaded
+        return loaded
+
+    def deferred(self, name: str) -> Callable[..., Any]:
+        """A function calling ``name`` of the library, which it loads on the first call (for
+        the ``_free`` functions that classes name at import)."""
+
+        def call(*args: Any) -> Any:
+            return getattr(self, name)(*args)
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("tcfaceid_"):
+            raise AttributeError(name)
+        func = getattr(self.load()[0], name)
+        self.__dict__[name] = func
+        return func
+
+
+#: The C library (lazy; see :class:`_Library`).
+lib = _Library()
+
+
+def library_path() -> str:
+    """The path (or, from the system loader, the name) of the loaded library; loads it."""
+    return lib.load()[1]
+
+
+def library_version() -> str:
+    """The loaded library's ``tcfaceid_version()``; loads it."""
+    return lib.load()[2]
 
 
 def encode(value: object, name: str) -> bytes:
@@ -452,7 +539,8 @@ __all__ = [
     "lib",
     "library_path",
     "library_version",
-    "candidate_paths",
+    "Candidate",
+    "candidates",
     "load_library",
     "SIGNATURES",
     "encode",

@@ -78,7 +78,7 @@ class CardRequest(Managed):
         ValueError: a string holds a NUL character.
     """
 
-    _free_function = lib.tcfaceid_card_request_free
+    _free_function = lib.deferred("tcfaceid_card_request_free")
 
     def __init__(
         self,

@@ -141,14 +141,14 @@ def verification_result_from(handle: Any) -> VerificationResult:
 class ApplyResponseHandle(Managed):
     """Owns a ``tcfaceid_apply_response`` (internal: copied into an :class:`ApplyResult`)."""
 
-    _free_function = lib.tcfaceid_apply_response_free
+    _free_function = lib.deferred("tcfaceid_apply_response_free")
 
 
 class VerificationResultHandle(Managed):
     """Owns a ``tcfaceid_verification_result`` (internal: copied into a
     :class:`VerificationResult`)."""
 
-    _free_function = lib.tcfaceid_verification_result_free
+    _free_function = lib.deferred("tcfaceid_verification_result_free")
 
 
 def take_apply_result(handle: Any) -> ApplyResult:

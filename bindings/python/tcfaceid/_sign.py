@@ -51,7 +51,7 @@ class Signer(Managed):
         InvalidArgumentError: ``service`` empty or with control characters.
     """
 
-    _free_function = lib.tcfaceid_signer_free
+    _free_function = lib.deferred("tcfaceid_signer_free")
 
     def __init__(
         self,

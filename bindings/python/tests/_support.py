@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import tcfaceid
 
@@ -125,7 +125,7 @@ class Emulator:
 
     def client(self, **settings: Any) -> tcfaceid.Client:
         """A client of this emulator with the demo credentials (``settings`` override)."""
-        options: dict = {
+        options: Dict[str, Any] = {
             "secret_id": DEMO_SECRET_ID,
             "secret_key": DEMO_SECRET_KEY,
             "endpoint": self.endpoint,
@@ -201,12 +201,13 @@ def rss_bytes() -> Optional[int]:
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def python_env(**extra: str) -> dict:
-    """The environment for a child Python that imports this checkout's package and the library
-    loaded here (``extra`` overrides)."""
+def python_env(**extra: str) -> Dict[str, str]:
+    """The environment for a child Python that imports the package these tests import (this
+    checkout's, or an installed one) and the library loaded here (``extra`` overrides)."""
     env = dict(os.environ)
+    package_parent = str(Path(tcfaceid.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(PYTHON_DIR)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        [package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     )
     env.setdefault("TCFACEID_LIBRARY", tcfaceid.library_path())
     env.update(extra)

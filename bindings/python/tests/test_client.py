@@ -7,6 +7,8 @@ import json
 import os
 import tempfile
 import unittest
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Tuple, Type
 
 import _support
 
@@ -162,7 +164,7 @@ class SettingsTest(unittest.TestCase):
 
     def test_settings_the_library_refuses_are_validation_errors(self) -> None:
         C = tcfaceid.ResultCode
-        for settings, code in [
+        checks: List[Tuple[Dict[str, Any], int]] = [
             ({"region": "mars-1"}, C.INVALID_REGION),
             ({"endpoint": "ftp://example.com"}, C.INVALID_ENDPOINT),
             ({"language": "fr-FR"}, C.INVALID_LANGUAGE),
@@ -170,7 +172,8 @@ class SettingsTest(unittest.TestCase):
             ({"max_response_bytes": 10}, C.INVALID_OPTION),
             ({"retries": 20}, C.INVALID_OPTION),
             ({"retries": 1, "backoff": (5.0, 1.0)}, C.INVALID_OPTION),
-        ]:
+        ]
+        for settings, code in checks:
             with self.subTest(settings=settings):
                 with self.assertRaises(tcfaceid.ValidationError) as caught:
                     EMULATOR.client(**settings)
@@ -186,7 +189,7 @@ class SettingsTest(unittest.TestCase):
             os.unlink(f.name)
 
     def test_python_misuse_raises_before_c(self) -> None:
-        for settings, error in [
+        misuse: List[Tuple[Dict[str, Any], Type[Exception]]] = [
             ({"region": 5}, TypeError),
             ({"timeout": "3"}, TypeError),
             ({"timeout": True}, TypeError),
@@ -201,15 +204,17 @@ class SettingsTest(unittest.TestCase):
             ({"endpoint": "http://a\x00b"}, ValueError),
             ({"credentials": "env"}, ValueError),  # with secret_id / secret_key as well
             ({"secret_key": None}, ValueError),  # secret_id without secret_key
-        ]:
+        ]
+        for settings, error in misuse:
             with self.subTest(settings=settings):
                 with self.assertRaises(error):
                     EMULATOR.client(**settings)
-        for settings in [
+        refused: List[Dict[str, Any]] = [
             {"credentials": "vault"},
             {"token": "t"},
             {"credentials": "env", "profile": "x"},
-        ]:
+        ]
+        for settings in refused:
             with self.subTest(settings=settings):
                 with self.assertRaises(ValueError):
                     tcfaceid.Client(endpoint=EMULATOR.endpoint, region=_support.REGION, **settings)
@@ -251,10 +256,11 @@ class SettingsTest(unittest.TestCase):
                 TENCENTCLOUD_SECRET_ID=None,
                 TENCENTCLOUD_SECRET_KEY=None,
             ):
-                for settings in (
+                profiles: List[Dict[str, Any]] = [
                     {"profile": "emulator"},
                     {"credentials": "profile", "profile": "emulator"},
-                ):
+                ]
+                for settings in profiles:
                     with tcfaceid.Client(
                         endpoint=EMULATOR.endpoint, region=_support.REGION, **settings
                     ) as c:

@@ -256,8 +256,8 @@ class ErrorClassesTest(unittest.TestCase):
                 self.assert_error(
                     error, tcfaceid.PollAttemptsExhaustedError, ResultCode.POLL_ATTEMPTS_EXHAUSTED
                 )
-                self.assertTrue(error.token)  # type: ignore[attr-defined]
-                again = client.get_card_verification_result(error.token)  # type: ignore[attr-defined]
+                self.assertTrue(error.token)
+                again = client.get_card_verification_result(error.token)
                 self.assertIs(again.status, tcfaceid.Status.PROCESSING)
 
     def test_polling_gave_up_at_the_deadline(self) -> None:
@@ -270,7 +270,7 @@ class ErrorClassesTest(unittest.TestCase):
         self.assert_error(
             caught.exception, tcfaceid.PollDeadlineExceededError, ResultCode.POLL_DEADLINE_EXCEEDED
         )
-        self.assertTrue(caught.exception.token)  # type: ignore[attr-defined]
+        self.assertTrue(caught.exception.token)
 
 
 if __name__ == "__main__":

@@ -144,7 +144,10 @@ _IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 def normalised(run: Run, program: str) -> Run:
     """A run with the per-call ids and the program name replaced."""
     code, out, err = run
-    fix = lambda text: _IDS.sub("<id>", text).replace(program, "<prog>")  # noqa: E731
+
+    def fix(text: str) -> str:
+        return _IDS.sub("<id>", text).replace(program, "<prog>")
+
     return code, fix(out), fix(err)
 
 
@@ -152,7 +155,7 @@ def normalised(run: Run, program: str) -> Run:
 class SameAsTheCExampleTest(unittest.TestCase):
     """Both examples, same arguments and environment: same stdout, stderr and exit status."""
 
-    tmp: tempfile.TemporaryDirectory
+    tmp: tempfile.TemporaryDirectory[str]
     c_example: Path
 
     @classmethod

@@ -7,12 +7,13 @@ import ctypes
 import os
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, Type
 
 import _support
 
@@ -144,28 +145,39 @@ class DeclarationsTest(unittest.TestCase):
 class LibrarySearchTest(unittest.TestCase):
     def test_tcfaceid_library_is_the_only_candidate_when_set(self) -> None:
         self.assertEqual(
-            _ffi.candidate_paths({"TCFACEID_LIBRARY": "/x/libtcfaceid.so"}),
-            [Path("/x/libtcfaceid.so")],
+            _ffi.candidates({"TCFACEID_LIBRARY": "/x/libtcfaceid.so"}),
+            [_ffi.Candidate("TCFACEID_LIBRARY", "/x/libtcfaceid.so")],
         )
 
-    def test_search_order_package_then_cargo_target_dir_then_repo_target(self) -> None:
-        paths = _ffi.candidate_paths({"CARGO_TARGET_DIR": "custom-target"})
-        dirs: List[Path] = []
-        for p in paths:
-            if p.parent not in dirs:
-                dirs.append(p.parent)
-        repo = _support.REPO_DIR
-        self.assertEqual(
-            dirs,
-            [
-                _support.PYTHON_DIR / "tcfaceid",
-                repo / "custom-target" / "release",
-                repo / "custom-target" / "debug",
-                repo / "target" / "release",
-                repo / "target" / "debug",
-            ],
-        )
-        self.assertEqual(paths[0].name, _ffi.library_file_names()[0])
+    def test_search_order_package_system_cargo_target_dir_repository(self) -> None:
+        found = _ffi.candidates({"CARGO_TARGET_DIR": "custom-target"})
+        sources: List[str] = []
+        for candidate in found:
+            if candidate.source not in sources:
+                sources.append(candidate.source)
+        package_dir = Path(tcfaceid.__file__).parent
+        self.assertEqual(found[0], _ffi.Candidate("package", str(package_dir / "libtcfaceid.so")))
+        self.assertIn(_ffi.Candidate("system", "libtcfaceid.so.0"), found)
+        if (package_dir.parents[2] / "Cargo.toml").is_file():  # this checkout's package
+            self.assertEqual(sources, ["package", "system", "CARGO_TARGET_DIR", "repository"])
+            dirs: List[Path] = []
+            for candidate in found:
+                folder = Path(candidate.path).parent
+                if candidate.source != "system" and folder not in dirs:
+                    dirs.append(folder)
+            repo = _support.REPO_DIR
+            self.assertEqual(
+                dirs,
+                [
+                    _support.PYTHON_DIR / "tcfaceid",
+                    repo / "custom-target" / "release",
+                    repo / "custom-target" / "debug",
+                    repo / "target" / "release",
+                    repo / "target" / "debug",
+                ],
+            )
+        else:  # an installed package: no repository to fall back on
+            self.assertEqual(sources, ["package", "system", "CARGO_TARGET_DIR"])
 
     def test_each_refused_path_is_explained(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -175,10 +187,18 @@ class LibrarySearchTest(unittest.TestCase):
 
             missing = Path(tmp) / "missing" / "libtcfaceid.so"
             with self.assertRaises(tcfaceid.LibraryLoadError) as caught:
-                _ffi.load_library([missing, not_a_library, Path(_ctypes.__file__)])
+                _ffi.load_library(
+                    [
+                        _ffi.Candidate("package", str(missing)),
+                        _ffi.Candidate("system", "libtcfaceid-no-such-name.so.0"),
+                        _ffi.Candidate("repository", str(not_a_library)),
+                        _ffi.Candidate("repository", _ctypes.__file__),
+                    ]
+                )
         message = str(caught.exception)
         self.assertIsInstance(caught.exception, ImportError)
-        self.assertIn(f"{missing}: not found", message)
+        self.assertIn(f"[package] {missing}: not found", message)
+        self.assertIn("[system] libtcfaceid-no-such-name.so.0: cannot be loaded", message)
         self.assertIn(f"{not_a_library}: cannot be loaded", message)
         self.assertIn("no tcfaceid_version symbol", message)
         self.assertIn("cargo build --release", message)
@@ -192,19 +212,61 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertIn("not 'tcfaceid/", _ffi._check_version("rustls-ffi/0.1.0") or "")
         self.assertIn("major", _ffi._check_version("tcfaceid/x") or "")
 
-    def test_import_fails_clearly_with_a_bad_tcfaceid_library(self) -> None:
+    def test_import_succeeds_and_the_first_call_fails_clearly_without_a_library(self) -> None:
         bogus = "/nonexistent/libtcfaceid.so"
+        script = (
+            "import tcfaceid\n"
+            "print('imported')\n"
+            "tcfaceid.Client(secret_id='AKID', secret_key='key', region='ap-singapore')\n"
+        )
         run = subprocess.run(
-            [sys.executable, "-c", "import tcfaceid"],
+            [sys.executable, "-c", script],
             env=_support.python_env(TCFACEID_LIBRARY=bogus),
             capture_output=True,
             text=True,
             timeout=60,
         )
         self.assertNotEqual(run.returncode, 0)
+        self.assertEqual(run.stdout, "imported\n")
         self.assertIn("tcfaceid._errors.LibraryLoadError", run.stderr)
-        self.assertIn(f"{bogus}: not found", run.stderr)
+        self.assertIn(f"[TCFACEID_LIBRARY] {bogus}: not found", run.stderr)
         self.assertIn("TCFACEID_LIBRARY is set", run.stderr)
+
+    def test_a_copy_without_a_library_lists_every_place_in_order(self) -> None:
+        # The package's Python files alone, outside any repository, with TCFACEID_LIBRARY unset:
+        # the package copy is tried first, then the system loader, and nothing else is left.
+        script = (
+            "import tcfaceid\n"
+            "try:\n"
+            "    print('loaded', tcfaceid.library_path())\n"
+            "except tcfaceid.LibraryLoadError as e:\n"
+            "    print(e)\n"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "tcfaceid"
+            copy.mkdir()
+            for source in Path(tcfaceid.__file__).parent.glob("*.py"):
+                shutil.copy(source, copy / source.name)
+            env = {k: v for k, v in os.environ.items() if k not in ("TCFACEID_LIBRARY",)}
+            env.update(PYTHONPATH=tmp, LD_LIBRARY_PATH="", CARGO_TARGET_DIR="")
+            run = subprocess.run(
+                [sys.executable, "-c", script],
+                env=env,
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        self.assertEqual(run.returncode, 0, run.stderr)
+        if run.stdout.startswith("loaded "):  # a `make install`ed library on this machine
+            self.assertEqual(run.stdout.split()[1], "libtcfaceid.so.0")
+            return
+        sources = [line.split("]")[0].strip() + "]" for line in run.stdout.splitlines()
+                   if line.startswith("  [")]
+        self.assertEqual(sources[0], "[package]")
+        self.assertEqual(sorted(set(sources)), ["[package]", "[system]"])
+        self.assertLess(sources.index("[package]"), sources.index("[system]"))
+        self.assertIn("TCFACEID_LIBRARY is not set", run.stdout)
 
     def test_import_uses_tcfaceid_library(self) -> None:
         run = subprocess.run(
@@ -218,7 +280,7 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertEqual(run.stdout.strip(), tcfaceid.library_path())
 
 
-EXPECTED_CLASS = {
+EXPECTED_CLASS: Dict[int, Type[tcfaceid.TcFaceIdError]] = {
     0: tcfaceid.TcFaceIdError,
     100: tcfaceid.InvalidArgumentError,
     101: tcfaceid.InvalidArgumentError,
@@ -271,12 +333,13 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertTrue(issubclass(tcfaceid.TcTimeoutError, TimeoutError))
         self.assertTrue(issubclass(tcfaceid.TcTimeoutError, tcfaceid.TransportError))
         self.assertTrue(issubclass(tcfaceid.TlsError, tcfaceid.TransportError))
-        for cls in (
+        service_classes: Tuple[Type[tcfaceid.ServiceError], ...] = (
             tcfaceid.AuthFailureError,
             tcfaceid.RateLimitedError,
             tcfaceid.ActionOfflineError,
-        ):
-            self.assertTrue(issubclass(cls, tcfaceid.ServiceError))
+        )
+        for service_class in service_classes:
+            self.assertTrue(issubclass(service_class, tcfaceid.ServiceError))
         for cls in EXPECTED_CLASS.values():
             self.assertTrue(issubclass(cls, tcfaceid.TcFaceIdError))
         self.assertTrue(issubclass(tcfaceid.LibraryLoadError, ImportError))

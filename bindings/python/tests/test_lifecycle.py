@@ -89,16 +89,17 @@ class CloseTest(unittest.TestCase):
         client = EMULATOR.client()
         client.close()
         live = tcfaceid.CardRequest("IDN", "ID_CARD", front=URL)
-        for action in (
+        closed_calls: List[Callable[[], object]] = [
             lambda: client.apply_card_verification("IDN", "ID_CARD", URL),
             lambda: client.get_card_verification_result("token"),
             lambda: client.verify_card("IDN", "ID_CARD", URL),
             lambda: client.call_json("GetCardVerificationResult", "{}"),
             lambda: client.apply(live),
             lambda: client.__enter__(),
-        ):
+        ]
+        for closed_call in closed_calls:
             with self.assertRaisesRegex(ValueError, "Client is closed"):
-                action()
+                closed_call()
         with EMULATOR.client() as open_client:
             with self.assertRaisesRegex(ValueError, "CardRequest is closed"):
                 open_client.apply(request)

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import unittest
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import tcfaceid
 from _support import DEMO_SECRET_ID, DEMO_SECRET_KEY, REGION, Emulator
@@ -92,7 +92,7 @@ class Scripted:
         return text
 
     def client(self, **settings: object) -> tcfaceid.Client:
-        options: dict = dict(
+        options: Dict[str, Any] = dict(
             secret_id=DEMO_SECRET_ID,
             secret_key=DEMO_SECRET_KEY,
             region=REGION,
@@ -148,6 +148,7 @@ class TokenOnEveryError(unittest.TestCase):
         with server.client() as client:
             result = client.verify_card("IDN", "ID_CARD", FRONT, deadline=10)
         self.assertEqual(result.status, tcfaceid.Status.PASSED)
+        assert result.card_info is not None
         self.assertEqual(result.card_info["HKIDCard"], {"CnName": "7", "Sex": "true"})
         server.close()
 
@@ -165,7 +166,11 @@ class Cancellation(unittest.TestCase):
     def test_a_cancel_handle_stops_verify_from_another_thread(self) -> None:
         server = Scripted(apply_ok("30"), "hang")
         cancel = tcfaceid.Cancel()
-        timer = threading.Thread(target=lambda: (server.apply_seen.wait(10), cancel.trigger()))
+        def trigger_after_the_apply() -> None:
+            server.apply_seen.wait(10)
+            cancel.trigger()
+
+        timer = threading.Thread(target=trigger_after_the_apply)
         timer.start()
         with server.client(timeout=60) as client:
             with self.assertRaises(tcfaceid.CancelledError) as caught:
@@ -195,9 +200,11 @@ class Cancellation(unittest.TestCase):
                     client.verify_card("IDN", "ID_CARD", FRONT, deadline=60)
                 latencies.append(time.monotonic() - sent[0])
                 helper.join()
-            self.assertIsInstance(caught.exception, tcfaceid.VerificationInterrupted)
-            self.assertEqual(caught.exception.token, TOKEN)
-            self.assertIsInstance(caught.exception.error, tcfaceid.CancelledError)
+            interrupted = caught.exception
+            self.assertIsInstance(interrupted, tcfaceid.VerificationInterrupted)
+            assert isinstance(interrupted, tcfaceid.VerificationInterrupted)
+            self.assertEqual(interrupted.token, TOKEN)
+            self.assertIsInstance(interrupted.error, tcfaceid.CancelledError)
             server.close()
         print("\nCtrl-C latency (in flight, asleep): %s" % ", ".join("%.3f s" % x for x in latencies))
         self.assertLess(max(latencies), 1.0)
@@ -215,7 +222,9 @@ class SafeRetries(unittest.TestCase):
             server.close()
 
     def test_plain_http_needs_loopback_or_an_explicit_allowance(self) -> None:
-        settings = dict(secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, region=REGION)
+        settings: Dict[str, Any] = dict(
+            secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, region=REGION
+        )
         with self.assertRaises(tcfaceid.ValidationError) as caught:
             tcfaceid.Client(endpoint="http://faceid.example.com", **settings)
         self.assertIn("allow_insecure_http", caught.exception.message)

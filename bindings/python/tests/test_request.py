@@ -9,6 +9,7 @@ import pathlib
 import sys
 import tempfile
 import unittest
+from typing import Any, Dict, List, Type
 
 import _support
 
@@ -19,15 +20,16 @@ BACK_JPG = _support.SAMPLES / "back.jpg"
 FRONT_PNG = _support.SAMPLES / "front.png"
 
 
-def body_of(request: tcfaceid.CardRequest) -> dict:
-    return json.loads(request.body())
+def body_of(request: tcfaceid.CardRequest) -> Dict[str, Any]:
+    body: Dict[str, Any] = json.loads(request.body())
+    return body
 
 
 class ImageFormsTest(unittest.TestCase):
     def test_every_image_form_gives_the_same_body(self) -> None:
         data = FRONT_JPG.read_bytes()
         expected = base64.b64encode(data).decode()
-        forms = [
+        forms: List[tcfaceid.ImageInput] = [
             str(FRONT_JPG),
             FRONT_JPG,  # os.PathLike
             data,
@@ -116,7 +118,7 @@ class LocalChecksTest(unittest.TestCase):
     """Each check's exception class, code and field (nothing is sent)."""
 
     def check(
-        self, cls: type, code: tcfaceid.ResultCode, field: str, *args: object, **kwargs: object
+        self, cls: Type[tcfaceid.TcFaceIdError], code: tcfaceid.ResultCode, field: str, *args: object, **kwargs: object
     ) -> None:
         with tcfaceid.CardRequest(*args, **kwargs) as request:  # type: ignore[arg-type]
             with self.assertRaises(cls) as caught:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import random
 import unittest
+from typing import Any, Dict
 
 import tcfaceid
 
@@ -52,8 +53,8 @@ def reference_authorization(
     )
 
 
-def sign_s1(**overrides: object) -> dict:
-    args: dict = dict(
+def sign_s1(**overrides: object) -> Dict[str, Any]:
+    args: Dict[str, Any] = dict(
         secret_id=S1_SECRET_ID,
         secret_key=S1_SECRET_KEY,
         host=S1_HOST,
