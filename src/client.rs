@@ -1,7 +1,12 @@
 //! The client: signs and sends calls over HTTPS with one shared ureq agent, maps every failure to
 //! an [`Error`], retries when asked to, and polls a verification to its verdict.
 //!
-//! Defaults: endpoint `https://faceid.tencentcloudapi.com`, language `en-US`, connect timeout
+//! One client path serves both products ([`Api`], chosen with [`ClientBuilder::api`]): the
+//! product gives the default endpoint, the signing service, the version, the action names, the
+//! regions, the request rules and the poll plan when the service gives no hints.
+//!
+//! Defaults: product FaceID, endpoint the product's ([`Api::default_endpoint`]), region from
+//! `TENCENTCLOUD_REGION` (OCR: else `ap-singapore`, its only region), language `en-US`, connect timeout
 //! 10 s, overall deadline 30 s per call (all attempts and backoffs included), responses capped
 //! at 1 MiB, no retries, proxy from `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`, certificates
 //! checked against the bundled WebPKI roots (or `TCFACEID_CA_FILE` / [`ClientBuilder::ca_file`]).
@@ -31,14 +36,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::api::{
-    self, ApplyCardVerificationResponse, CardVerificationResult, ACTION_APPLY, ACTION_GET_RESULT,
-    API_VERSION,
-};
+use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
-use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
+use crate::product::Api;
+pub use crate::product::PollPlan;
 use crate::retry::RetryPolicy;
 use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 
@@ -52,11 +56,18 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
-/// Polls used when the service gives no `AsyncCardVerificationMaxPollingTimes`.
+/// Polls used when the service gives no `AsyncCardVerificationMaxPollingTimes` (both products;
+/// see [`Api::default_poll_plan`]).
 pub const DEFAULT_MAX_POLLS: u64 = 60;
 /// Seconds between polls when the service gives no `AsyncCardVerificationPollingWaitTime`.
 pub const DEFAULT_POLL_WAIT_SECS: u64 = 5;
 
+/// What a FaceID `ActionOffline` / `InvalidAction` error adds: how to move to OCR.
+const SWITCH_TO_OCR: &str = " Tencent removed FaceID ApplyCardVerification / \
+GetCardVerificationResult from its SDKs on 2026-03-09; switch to the OCR successor \
+(ApplyCardVerificationExternal, 2018-11-19): Rust ClientBuilder::api(Api::Ocr), C \
+tcfaceid_client_builder_set_api(builder, TCFACEID_API_OCR), Python Client(api=\"ocr\"), or \
+TCFACEID_API=ocr for the examples.";
 /// Where the client's credentials come from.
 #[derive(Clone, Debug)]
 pub enum CredentialSource {
@@ -74,9 +85,11 @@ pub enum CredentialSource {
 /// `TENCENTCLOUD_REGION` when not set.
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
+    api: Api,
     credentials: CredentialSource,
     region: Option<String>,
-    endpoint: String,
+    endpoint: Option<String>,
+    poll_plan: Option<PollPlan>,
     language: String,
     connect_timeout: Duration,
     call_timeout: Duration,
@@ -98,9 +111,11 @@ impl ClientBuilder {
     /// A builder with the defaults described in the module docs.
     pub fn new() -> ClientBuilder {
         ClientBuilder {
+            api: Api::FaceId,
             credentials: CredentialSource::DefaultChain,
             region: None,
-            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            endpoint: None,
+            poll_plan: None,
             language: "en-US".to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
@@ -111,6 +126,21 @@ impl ClientBuilder {
             clock_offset_secs: 0,
             learn_clock_offset: true,
         }
+    }
+
+    /// The product to talk to: [`Api::FaceId`] (default) or [`Api::Ocr`]. It brings the
+    /// default endpoint (unless [`endpoint`](Self::endpoint) is set), the signing service, the
+    /// version, the action names, the regions, the request rules and the default poll plan.
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// The poll plan used when the service gives no hints (OCR never does; FaceID's hints win
+    /// when present). Default: [`Api::default_poll_plan`].
+    pub fn poll_plan(mut self, plan: PollPlan) -> Self {
+        self.poll_plan = Some(plan);
+        self
     }
 
     /// Use these credentials.
@@ -125,15 +155,18 @@ impl ClientBuilder {
         self
     }
 
-    /// `ap-hongkong`, `ap-jakarta` or `ap-singapore`.
+    /// One of the product's regions: FaceID `ap-hongkong`, `ap-jakarta` or `ap-singapore`;
+    /// OCR `ap-singapore`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// The endpoint: any `https://` URL, or `http://` given explicitly (emulator, local gateway).
+    /// Default: the product's ([`Api::default_endpoint`]). The signing service is the
+    /// product's whatever the host.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
+        self.endpoint = Some(endpoint.into());
         self
     }
 
@@ -203,19 +236,26 @@ impl ClientBuilder {
     /// [`ResultCode::InvalidLanguage`], [`ResultCode::InvalidOption`], the credential errors,
     /// and [`ResultCode::Tls`] for an unreadable CA file.
     pub fn build(self) -> Result<Client> {
-        let region = match self.region {
-            Some(region) => region,
-            None => credential::region_from_env().ok_or_else(|| {
+        let product = self.api;
+        let regions = product.regions().join(", ");
+        let only_region = match product.regions() {
+            [only] => Some((*only).to_owned()),
+            _ => None,
+        };
+        let region = self
+            .region
+            .or_else(credential::region_from_env)
+            .or(only_region)
+            .ok_or_else(|| {
                 Error::new(
                     ResultCode::InvalidRegion,
-                    "no region: set one (ap-hongkong, ap-jakarta, ap-singapore) or TENCENTCLOUD_REGION",
+                    format!("no region: set one ({regions}) or TENCENTCLOUD_REGION"),
                 )
-            })?,
-        };
-        if !api::REGIONS.contains(&region.as_str()) {
+            })?;
+        if !product.regions().contains(&region.as_str()) {
             return Err(Error::new(
                 ResultCode::InvalidRegion,
-                format!("region {region:?} is not one of ap-hongkong, ap-jakarta, ap-singapore"),
+                format!("region {region:?} is not one of {product}'s: {regions}"),
             ));
         }
         if !api::LANGUAGES.contains(&self.language.as_str()) {
@@ -224,7 +264,18 @@ impl ClientBuilder {
                 format!("language {:?} is not en-US or zh-CN", self.language),
             ));
         }
-        let endpoint = Endpoint::parse(&self.endpoint)?;
+        let endpoint = Endpoint::parse(
+            self.endpoint
+                .as_deref()
+                .unwrap_or(product.default_endpoint()),
+        )?;
+        let poll_plan = self.poll_plan.unwrap_or(product.default_poll_plan());
+        if poll_plan.max_polls == 0 {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                "the poll plan must allow at least one poll",
+            ));
+        }
         for (name, value) in [
             ("connect timeout", self.connect_timeout),
             ("timeout", self.call_timeout),
@@ -260,6 +311,8 @@ impl ClientBuilder {
             ca_file: ca_file.as_deref(),
         })?;
         Ok(Client {
+            api: product,
+            poll_plan,
             agent,
             endpoint,
             signer: Signer::new(credential),
@@ -283,48 +336,24 @@ pub struct RawResponse {
     pub json: serde_json::Value,
 }
 
-/// ApplyCardVerification then GetCardVerificationResult until the verdict.
+/// The apply action, then the result action until a terminal status.
 #[derive(Clone, Debug)]
 pub struct Verification {
-    /// What ApplyCardVerification answered (the token and the polling hints).
+    /// What the apply action answered (the token, and FaceID's polling hints).
     pub apply: ApplyCardVerificationResponse,
     /// The verdict.
     pub result: CardVerificationResult,
     /// The verdict's whole response body.
     pub result_json: String,
-    /// GetCardVerificationResult calls made.
+    /// Result calls made.
     pub polls: u64,
 }
 
-/// How to poll for a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PollPlan {
-    /// Most GetCardVerificationResult calls.
-    pub max_polls: u64,
-    /// Wait before each call.
-    pub wait: Duration,
-}
-
-impl PollPlan {
-    /// The plan the service's hints ask for (defaults where it gives none).
-    pub fn from_hints(apply: &ApplyCardVerificationResponse) -> PollPlan {
-        PollPlan {
-            max_polls: apply
-                .async_card_verification_max_polling_times
-                .filter(|n| *n > 0)
-                .unwrap_or(DEFAULT_MAX_POLLS),
-            wait: Duration::from_secs(
-                apply
-                    .async_card_verification_polling_wait_time
-                    .unwrap_or(DEFAULT_POLL_WAIT_SECS),
-            ),
-        }
-    }
-}
-
-/// The FaceID client. Immutable and `Send + Sync`: share one among all threads.
+/// The client of one product. Immutable and `Send + Sync`: share one among all threads.
 #[derive(Debug)]
 pub struct Client {
+    api: Api,
+    poll_plan: PollPlan,
     agent: ureq::Agent,
     endpoint: Endpoint,
     /// The credential, and the signing key of the current UTC day (derived once per day).
@@ -350,6 +379,16 @@ impl Client {
         ClientBuilder::new()
     }
 
+    /// The product this client talks to.
+    pub fn api(&self) -> Api {
+        self.api
+    }
+
+    /// The poll plan used when the service gives no hints.
+    pub fn poll_plan(&self) -> PollPlan {
+        self.poll_plan
+    }
+
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -365,7 +404,7 @@ impl Client {
         self.clock_offset.load(Ordering::Relaxed)
     }
 
-    /// Submit a document: runs every local check, then ApplyCardVerification.
+    /// Submit a document: runs every local check of the product, then its apply action.
     pub fn apply_card_verification(
         &self,
         request: &CardVerificationRequest,
@@ -378,12 +417,12 @@ impl Client {
         &self,
         request: &CardVerificationRequest,
     ) -> Result<(ApplyCardVerificationResponse, RawResponse)> {
-        let body = request.to_body()?;
-        let raw = self.call_raw(ACTION_APPLY, &body)?;
+        let body = request.to_body_for(self.api)?;
+        let raw = self.call_raw(self.api.apply_action(), &body)?;
         Ok((typed(&raw)?, raw))
     }
 
-    /// GetCardVerificationResult for a token: PROCESSING, or the verdict.
+    /// The result action for a token: PROCESSING, or a terminal status.
     pub fn get_card_verification_result(&self, token: &str) -> Result<CardVerificationResult> {
         self.get_card_verification_result_raw(token).map(|(r, _)| r)
     }
@@ -410,14 +449,15 @@ impl Client {
         }
         let body = serde_json::to_vec(&serde_json::json!({ "CardVerificationToken": token }))
             .expect("a JSON object serialises");
-        let raw = self.call_until(ACTION_GET_RESULT, &body, deadline)?;
+        let raw = self.call_until(self.api.result_action(), &body, deadline)?;
         Ok((typed(&raw)?, raw))
     }
 
-    /// Apply, then poll GetCardVerificationResult as the service's hints say (wait
-    /// `AsyncCardVerificationPollingWaitTime` seconds before each poll, at most
-    /// `AsyncCardVerificationMaxPollingTimes` polls) until a verdict, an error, or `deadline`
-    /// (measured from now) passes.
+    /// Apply, then poll the result action until a terminal status, an error, or `deadline`
+    /// (measured from now) passes. The plan: FaceID's hints where the service gives them
+    /// (wait `AsyncCardVerificationPollingWaitTime` seconds before each poll, at most
+    /// `AsyncCardVerificationMaxPollingTimes` polls), else the client's
+    /// [`poll_plan`](Self::poll_plan) (OCR gives no hints).
     ///
     /// Errors: those of the calls; [`ResultCode::PollDeadlineExceeded`] when the next poll
     /// could not happen before the deadline; [`ResultCode::PollAttemptsExhausted`] after the
@@ -429,10 +469,10 @@ impl Client {
         deadline: Duration,
     ) -> Result<Verification> {
         let until = Instant::now() + deadline;
-        let body = request.to_body()?;
-        let raw = self.call_until(ACTION_APPLY, &body, until)?;
+        let body = request.to_body_for(self.api)?;
+        let raw = self.call_until(self.api.apply_action(), &body, until)?;
         let apply: ApplyCardVerificationResponse = typed(&raw)?;
-        let plan = PollPlan::from_hints(&apply);
+        let plan = self.poll_plan.with_hints(&apply);
         let (result, result_json, polls) =
             self.poll_until(&apply.card_verification_token, plan, until)?;
         Ok(Verification {
@@ -462,7 +502,12 @@ impl Client {
     ) -> Result<(CardVerificationResult, String, u64)> {
         let mut polls = 0;
         while polls < plan.max_polls {
-            if Instant::now() + plan.wait >= until {
+            let wait = if polls == 0 {
+                plan.first_wait
+            } else {
+                plan.wait
+            };
+            if Instant::now() + wait >= until {
                 return Err(Error::new(
                     ResultCode::PollDeadlineExceeded,
                     format!(
@@ -471,24 +516,24 @@ impl Client {
                     ),
                 ));
             }
-            std::thread::sleep(plan.wait);
+            std::thread::sleep(wait);
             polls += 1;
             let (result, raw) = self.get_result_until(token, until)?;
-            if result.status.is_verdict() {
+            if result.status.is_terminal() {
                 return Ok((result, raw.body, polls));
             }
         }
         Err(Error::new(
             ResultCode::PollAttemptsExhausted,
             format!(
-                "no verdict for token {token} after {polls} polls (the service's maximum); \
+                "no verdict for token {token} after {polls} polls (the plan's maximum); \
                  the verification may still finish: poll again later with the same token"
             ),
         ))
     }
 
-    /// Sign and send any action of the service (version 2018-03-01) with a JSON body; returns
-    /// the whole response. The body is sent byte for byte as given.
+    /// Sign and send any action of the client's product (its version and signing service)
+    /// with a JSON body; returns the whole response. The body is sent byte for byte as given.
     pub fn call_json(&self, action: &str, body: &str) -> Result<RawResponse> {
         if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::new(
@@ -503,8 +548,22 @@ impl Client {
         self.call_until(action, body, Instant::now() + self.call_timeout)
     }
 
-    /// One call with retries, bounded by `deadline` and by the call timeout.
+    /// One call with retries, bounded by `deadline` and by the call timeout; FaceID's
+    /// `ActionOffline` / `InvalidAction` says how to switch to OCR.
     fn call_until(&self, action: &str, body: &[u8], deadline: Instant) -> Result<RawResponse> {
+        self.call_with_retries(action, body, deadline)
+            .map_err(|error| match (self.api, error.code()) {
+                (Api::FaceId, ResultCode::ServiceActionOffline) => error.with_hint(SWITCH_TO_OCR),
+                _ => error,
+            })
+    }
+
+    fn call_with_retries(
+        &self,
+        action: &str,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Result<RawResponse> {
         let deadline = deadline.min(Instant::now() + self.call_timeout);
         let mut attempt = 1;
         let mut clock_corrected = false;
@@ -555,13 +614,13 @@ impl Client {
             query: "",
             content_type: sign::CONTENT_TYPE_JSON,
             payload: Payload::Body(body),
-            service: sign::SERVICE,
+            service: self.api.service(),
             timestamp,
             extra_signed_headers: &[],
         };
         let call = CallContext {
             action,
-            version: API_VERSION,
+            version: self.api.version(),
             region: &self.region,
             language: &self.language,
             request_client: REQUEST_CLIENT,

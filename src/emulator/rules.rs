@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::card::{back_side_required, CardType, Nationality, Side};
 use crate::error::ResultCode;
 use crate::image;
+use crate::product::Api;
 use crate::sign::Method;
 
 use super::config::Verdict;
@@ -206,17 +207,20 @@ pub(crate) fn check_apply(params: &Params, default: Verdict) -> Result<Applicati
 
     let nationality =
         Nationality::parse_lenient(nationality_code.ok_or_else(|| missing("Nationality"))?);
-    if let Nationality::Other(other) = &nationality {
+    if !Api::FaceId.nationalities().contains(&nationality) {
         return Err(ApiError::new(
             code::VALUE_LIMIT,
-            format!("Nationality {other:?} is not supported."),
+            format!("Nationality {:?} is not supported.", nationality.as_str()),
         ));
     }
     let card_type = CardType::parse_lenient(card_type_code.ok_or_else(|| missing("CardType"))?);
-    if let CardType::Other(other) = &card_type {
+    if !Api::FaceId.card_types().contains(&card_type) {
         return Err(ApiError::new(
             code::VALUE_LIMIT,
-            format!("CardType {other:?} is not supported; use ID_CARD, PASSPORT, DRIVING_LICENSE or AUTO."),
+            format!(
+                "CardType {:?} is not supported; use ID_CARD, PASSPORT, DRIVING_LICENSE or AUTO.",
+                card_type.as_str()
+            ),
         ));
     }
     if !front.is_given() {

@@ -162,6 +162,7 @@ impl Service {
             card_info: None,
             id_verification_token: None,
             request_id: request_id.to_owned(),
+            ..Default::default()
         };
         if job.polls <= self.config.processing_polls {
             bump(&self.stats.processing_answers);
