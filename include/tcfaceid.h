@@ -753,7 +753,8 @@ tcfaceid_result tcfaceid_card_request_set_webhook_url(struct tcfaceid_card_reque
  * TCFACEID_API_FACEID.
  *
  * Threads: may run concurrently with other const functions on the same request.
- * Returns the codes of tcfaceid_card_request_validate_for.
+ * Returns TCFACEID_RESULT_OK or a code listed at tcfaceid_card_request_validate_for (with
+ * TCFACEID_RESULT_UNSUPPORTED_FIELD when an OCR-only field is set).
  */
 tcfaceid_result tcfaceid_card_request_validate(const struct tcfaceid_card_request *request);
 
@@ -1103,6 +1104,21 @@ const char *tcfaceid_apply_response_json(const struct tcfaceid_apply_response *r
 void tcfaceid_apply_response_free(struct tcfaceid_apply_response *response);
 
 /**
+ * Read a result action's whole response body (`{"Response":{...}}`, either product), e.g.
+ * one received with the caller's own HTTP stack after tcfaceid_sign, or one stored earlier.
+ * `token` is recorded as the result's token when the body does not echo one (NULL: empty).
+ *
+ * On success `*result_out` receives a result owned by the caller (polls = 0): free it with
+ * tcfaceid_verification_result_free. On failure it is not written.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8,
+ * TCFACEID_RESULT_PROTOCOL (not the envelope, or not a result), or the service codes when the
+ * body carries Response.Error. Threads: any.
+ */
+tcfaceid_result tcfaceid_verification_result_parse(const char *json,
+                                                   const char *token,
+                                                   struct tcfaceid_verification_result **result_out);
+
+/**
  * The status as an enum: PROCESSING, then PASSED, WARNING, REJECTED (FaceID, older OCR),
  * ABNORMAL, COMPLETED (current OCR), or UNKNOWN for a value this library does not know (read
  * case-insensitively). UNKNOWN for NULL.
@@ -1179,30 +1195,30 @@ const char *tcfaceid_verification_result_card_json(const struct tcfaceid_verific
 /**
  * One field of the front or back card (see tcfaceid_verification_result_card_json) by its
  * GeneralCard name, e.g. "FullName", "LicenseNumber", "MRZLine1", or "Address.City" for an
- * AddressInfo part. On success `*value_out` receives the value (borrowed from the result;
- * valid until it is freed), or NULL when the card or the field is absent.
- *
- * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
- * TCFACEID_RESULT_INVALID_ARGUMENT (a side other than 0 or 1, or a name that is not a
- * GeneralCard field). Threads: any number of threads may read one result.
+ * AddressInfo part: the value (borrowed from the result; valid until it is freed), or NULL.
+ * NULL with the last error TCFACEID_RESULT_OK means the card or the field is absent; NULL
+ * with TCFACEID_RESULT_INVALID_ARGUMENT, a side other than 0 or 1 or a name that is not a
+ * GeneralCard field; TCFACEID_RESULT_NULL_ARGUMENT / _INVALID_UTF8 for bad pointers.
+ * Threads: any number of threads may read one result.
  */
-tcfaceid_result tcfaceid_verification_result_card_field(const struct tcfaceid_verification_result *result,
-                                                        uint32_t side,
-                                                        const char *name,
-                                                        const char **value_out);
+const char *tcfaceid_verification_result_card_field(const struct tcfaceid_verification_result *result,
+                                                    uint32_t side,
+                                                    const char *name);
 
 /**
- * OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: on success
- * `*image_out` and `*image_len_out` receive the image bytes (borrowed from the result; valid
- * until it is freed), or NULL and 0 when there is none (not asked for, extraction failed, or
- * FaceID).
- *
- * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_PROTOCOL
- * (HeadImageBase64 is not base64). Threads: any number of threads may read one result.
+ * OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: the image
+ * bytes (borrowed from the result; valid until it is freed; the length is
+ * tcfaceid_verification_result_head_image_len), or NULL when there is none (not asked for,
+ * extraction failed, FaceID) with the last error OK, or NULL with TCFACEID_RESULT_PROTOCOL
+ * when HeadImageBase64 is not base64. Threads: any number of threads may read one result.
  */
-tcfaceid_result tcfaceid_verification_result_head_image(const struct tcfaceid_verification_result *result,
-                                                        const uint8_t **image_out,
-                                                        size_t *image_len_out);
+const uint8_t *tcfaceid_verification_result_head_image(const struct tcfaceid_verification_result *result);
+
+/**
+ * Length in bytes of tcfaceid_verification_result_head_image (0 when there is none, when it
+ * is not base64 — TCFACEID_RESULT_PROTOCOL — or for NULL).
+ */
+size_t tcfaceid_verification_result_head_image_len(const struct tcfaceid_verification_result *result);
 
 /**
  * What a WarnInfo code means, e.g. "the image is a screenshot" for "ScreenshotSuspected"

@@ -314,7 +314,8 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_webhook_url(
 /// TCFACEID_API_FACEID.
 ///
 /// Threads: may run concurrently with other const functions on the same request.
-/// Returns the codes of tcfaceid_card_request_validate_for.
+/// Returns TCFACEID_RESULT_OK or a code listed at tcfaceid_card_request_validate_for (with
+/// TCFACEID_RESULT_UNSUPPORTED_FIELD when an OCR-only field is set).
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_validate(
     request: *const tcfaceid_card_request,

@@ -262,6 +262,33 @@ impl tcfaceid_verification_result {
     }
 }
 
+/// Read a result action's whole response body (`{"Response":{...}}`, either product), e.g.
+/// one received with the caller's own HTTP stack after tcfaceid_sign, or one stored earlier.
+/// `token` is recorded as the result's token when the body does not echo one (NULL: empty).
+///
+/// On success `*result_out` receives a result owned by the caller (polls = 0): free it with
+/// tcfaceid_verification_result_free. On failure it is not written.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8,
+/// TCFACEID_RESULT_PROTOCOL (not the envelope, or not a result), or the service codes when the
+/// body carries Response.Error. Threads: any.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_parse(
+    json: *const c_char,
+    token: *const c_char,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let json = try_str!(json);
+        let token = try_opt_str!(token);
+        let result_out = try_out!(result_out);
+        let result: CardVerificationResult = try_result!(crate::api::parse_response(json.as_bytes()));
+        let token = result.card_verification_token.clone().unwrap_or_else(|| token.unwrap_or_default().to_owned());
+        let handle = try_result!(tcfaceid_verification_result::new(result, json.to_owned(), &token, 0));
+        result_out.set(handle);
+        ResultCode::Ok
+    }
+}
+
 fn opt_ptr(value: &Option<CString>) -> *const c_char {
     value.as_ref().map_or(std::ptr::null(), |v| v.as_ptr())
 }
@@ -387,58 +414,54 @@ pub unsafe extern "C" fn tcfaceid_verification_result_card_json(
 
 /// One field of the front or back card (see tcfaceid_verification_result_card_json) by its
 /// GeneralCard name, e.g. "FullName", "LicenseNumber", "MRZLine1", or "Address.City" for an
-/// AddressInfo part. On success `*value_out` receives the value (borrowed from the result;
-/// valid until it is freed), or NULL when the card or the field is absent.
-///
-/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8 or
-/// TCFACEID_RESULT_INVALID_ARGUMENT (a side other than 0 or 1, or a name that is not a
-/// GeneralCard field). Threads: any number of threads may read one result.
+/// AddressInfo part: the value (borrowed from the result; valid until it is freed), or NULL.
+/// NULL with the last error TCFACEID_RESULT_OK means the card or the field is absent; NULL
+/// with TCFACEID_RESULT_INVALID_ARGUMENT, a side other than 0 or 1 or a name that is not a
+/// GeneralCard field; TCFACEID_RESULT_NULL_ARGUMENT / _INVALID_UTF8 for bad pointers.
+/// Threads: any number of threads may read one result.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_card_field(
     result: *const tcfaceid_verification_result,
     side: u32,
     name: *const c_char,
-    value_out: *mut *const c_char,
-) -> ResultCode {
+) -> *const c_char {
     ffi_boundary! {
         let result = try_ref!(result);
         let name = try_str!(name);
-        let value_out = try_out!(value_out);
         let side = try_result!(crate::capi::card_request::side_from_u32(side));
         try_result!(crate::api::check_general_card_field(name));
         let card = match side {
             crate::card::Side::Front => result.cards[0].as_ref(),
             crate::card::Side::Back => result.cards[1].as_ref(),
         };
-        let value = card
-            .and_then(|c| c.fields.iter().find(|(n, _)| n == name))
-            .map_or(std::ptr::null(), |(_, v)| v.as_ptr());
-        value_out.set(value);
-        ResultCode::Ok
+        card.and_then(|c| c.fields.iter().find(|(n, _)| n == name))
+            .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
     }
 }
 
-/// OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: on success
-/// `*image_out` and `*image_len_out` receive the image bytes (borrowed from the result; valid
-/// until it is freed), or NULL and 0 when there is none (not asked for, extraction failed, or
-/// FaceID).
-///
-/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_PROTOCOL
-/// (HeadImageBase64 is not base64). Threads: any number of threads may read one result.
+/// OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: the image
+/// bytes (borrowed from the result; valid until it is freed; the length is
+/// tcfaceid_verification_result_head_image_len), or NULL when there is none (not asked for,
+/// extraction failed, FaceID) with the last error OK, or NULL with TCFACEID_RESULT_PROTOCOL
+/// when HeadImageBase64 is not base64. Threads: any number of threads may read one result.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_head_image(
     result: *const tcfaceid_verification_result,
-    image_out: *mut *const u8,
-    image_len_out: *mut usize,
-) -> ResultCode {
+) -> *const u8 {
     ffi_boundary! {
-        let result = try_ref!(result);
-        let image_out = try_out!(image_out);
-        let image_len_out = try_out!(image_len_out);
-        let image = try_result!(result.head_image.as_ref().map_err(Clone::clone));
-        image_out.set(if image.is_empty() { std::ptr::null() } else { image.as_ptr() });
-        image_len_out.set(image.len());
-        ResultCode::Ok
+        let image = try_result!(try_ref!(result).head_image.as_ref().map_err(Clone::clone));
+        if image.is_empty() { std::ptr::null() } else { image.as_ptr() }
+    }
+}
+
+/// Length in bytes of tcfaceid_verification_result_head_image (0 when there is none, when it
+/// is not base64 — TCFACEID_RESULT_PROTOCOL — or for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_head_image_len(
+    result: *const tcfaceid_verification_result,
+) -> usize {
+    ffi_boundary! {
+        try_result!(try_ref!(result).head_image.as_ref().map_err(Clone::clone)).len()
     }
 }
 
