@@ -45,8 +45,17 @@ from ._errors import (
     TransportError,
     ValidationError,
 )
+from ._product import Api
 from ._request import Base64Image, CardRequest, ImageInput, Side
-from ._results import ApplyResult, Status, VerificationResult
+from ._results import (
+    AddressInfo,
+    ApplyResult,
+    GeneralCard,
+    Status,
+    VerificationResult,
+    parse_verification_result,
+    warn_info_meaning,
+)
 from ._sign import sign
 from ._version import __version__
 
@@ -77,7 +86,12 @@ __all__ = [
     "result_str",
     # Calls.
     "Client",
+    "Api",
     "CardRequest",
+    "GeneralCard",
+    "AddressInfo",
+    "parse_verification_result",
+    "warn_info_meaning",
     "Base64Image",
     "ImageInput",
     "Side",

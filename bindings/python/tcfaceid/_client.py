@@ -1,4 +1,4 @@
-"""``Client``: a FaceID client (``tcfaceid_client``), safe to share between threads."""
+"""``Client``: a client of FaceID or OCR (``tcfaceid_client``), safe to share between threads."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ._ffi import (
     lib,
 )
 from ._managed import Managed
+from ._product import Api, optional_api
 from ._request import CardRequest, ImageInput
 from ._results import (
     ApplyResult,
@@ -39,8 +40,10 @@ class _ClientBuilder(Managed):
 
 
 class Client(Managed):
-    """A FaceID client: signs and sends ApplyCardVerification, GetCardVerificationResult and
-    any other action, over kept-alive HTTPS connections.
+    """A client of one product: signs and sends its apply and result actions (FaceID
+    ApplyCardVerification / GetCardVerificationResult, or OCR ApplyCardVerificationExternal /
+    GetCardVerificationExternalResult) and any other action, over kept-alive HTTPS
+    connections.
 
     Every argument is keyword-only and optional; ``None`` keeps the library's default.
 
@@ -54,10 +57,17 @@ class Client(Managed):
         * nothing: the environment, then the profile file.
 
     Args:
-        region: ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"`` (default:
-            ``TENCENTCLOUD_REGION``).
-        endpoint: any ``https://`` URL (default ``https://faceid.tencentcloudapi.com``), or an
-            ``http://`` URL (the emulator, a local gateway).
+        api: the product, ``"faceid"`` (default) or ``"ocr"`` (or a :class:`Api`). It brings
+            the default endpoint, the signing service, the version, the action names, the
+            regions, the request rules and the poll plan used without server hints.
+        region: FaceID ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"``; OCR
+            ``"ap-singapore"`` (default: ``TENCENTCLOUD_REGION``; OCR: else ap-singapore).
+        endpoint: any ``https://`` URL (default: the product's,
+            ``https://faceid.tencentcloudapi.com`` / ``https://ocr.intl.tencentcloudapi.com``),
+            or an ``http://`` URL (the emulator, a local gateway).
+        poll_plan: ``(first_wait, wait, max_polls)``: seconds before the first poll and
+            before each later one, and the most polls, used when the service gives no hints
+            (OCR never does). Default: FaceID (5, 5, 60), OCR (3, 5, 60).
         language: the service's message language, ``"en-US"`` (default) or ``"zh-CN"``.
         connect_timeout: seconds for DNS, TCP and TLS (default 10).
         timeout: the overall deadline of one call in seconds, retries included (default 30).
@@ -89,6 +99,8 @@ class Client(Managed):
     def __init__(
         self,
         *,
+        api: Union[Api, str, None] = None,
+        poll_plan: Optional[Tuple[float, float, int]] = None,
         secret_id: Optional[str] = None,
         secret_key: Optional[str] = None,
         token: Optional[str] = None,
@@ -112,7 +124,20 @@ class Client(Managed):
         self._endpoint = endpoint
         self._region = region
         # Every check and conversion happens before the builder exists.
+        product = optional_api(api)
+        self._api = Api.FACEID if product is None else product
         setters = _credential_setters(secret_id, secret_key, token, credentials, profile)
+        if product is not None:
+            setters.append((lib.tcfaceid_client_builder_set_api, (product,)))
+        if poll_plan is not None:
+            if not isinstance(poll_plan, tuple) or len(poll_plan) != 3:
+                raise TypeError("poll_plan must be a (first_wait, wait, max_polls) tuple")
+            plan = (
+                _millis(poll_plan[0], "poll_plan[0]"),
+                _millis(poll_plan[1], "poll_plan[1]"),
+                _count(poll_plan[2], "poll_plan[2]", _U64_MAX),
+            )
+            setters.append((lib.tcfaceid_client_builder_set_poll_plan, plan))
         for name, value, setter in (
             ("region", region, lib.tcfaceid_client_builder_set_region),
             ("endpoint", endpoint, lib.tcfaceid_client_builder_set_endpoint),
@@ -195,6 +220,11 @@ class Client(Managed):
                 Managed.close(self)
 
     @property
+    def api(self) -> Api:
+        """The product this client talks to."""
+        return self._api
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closing or Managed.closed.fget(self)  # type: ignore[attr-defined]
@@ -215,7 +245,7 @@ class Client(Managed):
         where = self._endpoint or "default endpoint"
         region = f" {self._region}" if self._region else ""
         state = " closed" if self.closed else ""
-        return f"<tcfaceid.Client {where}{region}{state}>"
+        return f"<tcfaceid.Client {self._api.name.lower()} {where}{region}{state}>"
 
     # --- calls --------------------------------------------------------------------------
 
@@ -240,6 +270,8 @@ class Client(Managed):
         back: Optional[ImageInput] = None,
         *,
         allow_unknown_codes: bool = False,
+        return_head_image: Optional[bool] = None,
+        webhook_url: Optional[str] = None,
     ) -> ApplyResult:
         """Check and submit a document (ApplyCardVerification); see :class:`CardRequest` for
         the arguments and :data:`ImageInput` for what an image may be.
@@ -253,7 +285,13 @@ class Client(Managed):
             TransportError, TcTimeoutError, HttpStatusError, ServiceError, ProtocolError.
         """
         with CardRequest(
-            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+            nationality,
+            card_type,
+            front,
+            back,
+            allow_unknown_codes=allow_unknown_codes,
+            return_head_image=return_head_image,
+            webhook_url=webhook_url,
         ) as request:
             return self.apply(request)
 
@@ -290,11 +328,13 @@ class Client(Managed):
         back: Optional[ImageInput] = None,
         *,
         allow_unknown_codes: bool = False,
+        return_head_image: Optional[bool] = None,
+        webhook_url: Optional[str] = None,
         deadline: float = 300.0,
     ) -> VerificationResult:
-        """Apply, then poll GetCardVerificationResult as the service's hints say (waiting
-        AsyncCardVerificationPollingWaitTime seconds before each poll, at most
-        AsyncCardVerificationMaxPollingTimes polls) until the verdict.
+        """Apply, then poll the result action until a terminal status: as FaceID's hints say
+        when given (waiting AsyncCardVerificationPollingWaitTime seconds before each poll, at
+        most AsyncCardVerificationMaxPollingTimes polls), else by ``poll_plan`` (OCR).
 
         The call blocks (without holding the GIL) for up to ``deadline`` seconds; a Ctrl-C
         takes effect only when it returns. To stay interruptible, poll with
@@ -310,14 +350,20 @@ class Client(Managed):
             :meth:`get_card_verification_result`.
         """
         with CardRequest(
-            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+            nationality,
+            card_type,
+            front,
+            back,
+            allow_unknown_codes=allow_unknown_codes,
+            return_head_image=return_head_image,
+            webhook_url=webhook_url,
         ) as request:
             return self.verify(request, deadline=deadline)
 
     def call_json(
         self, action: str, body: Union[str, Dict[str, Any], None] = None
     ) -> Dict[str, Any]:
-        """Sign and send any action of the service (version 2018-03-01).
+        """Sign and send any action of the client's product (its version and service).
 
         Args:
             action: the action's name, e.g. ``"GetCardVerificationResult"``.
