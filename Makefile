@@ -22,10 +22,10 @@ C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
 
 .PHONY: help
 help:
-	@echo "make build     (default) cargo build, debug and release, all features"
+	@echo "make build     (default) cargo build of the workspace (library and emulator), debug and release"
 	@echo "make header    build, then fail if include/tcfaceid.h differs from the committed one"
-	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c against the"
-	@echo "               debug and release libraries, and under valgrind when installed"
+	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c: against the"
+	@echo "               debug library under valgrind, and the release one with ASan+UBSan"
 	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
 	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
 	@echo "               the release library and emulator (fails when no test ran)"
@@ -53,24 +53,24 @@ help:
 build: build-debug build-release
 
 build-debug:
-	$(CARGO) build --all-features
+	$(CARGO) build --workspace --all-features
 
 build-release:
-	$(CARGO) build --release --all-features
+	$(CARGO) build --workspace --release --all-features
 
 .PHONY: fmt-check clippy cargo-test doc
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 cargo-test:
-	$(CARGO) test --all-features
+	$(CARGO) test --workspace --all-features
 
 # Every public item documented, no broken links or bare URLs.
 doc:
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --no-deps --all-features
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps --all-features
 
 # --- Header ------------------------------------------------------------------------------------
 
@@ -84,26 +84,33 @@ header: build-debug
 
 # --- C tests -----------------------------------------------------------------------------------
 
-# $(call run_c_tests,DIR,PROFILE[,RUNNER]): link each C test program against the PROFILE cdylib
-# and run it (under RUNNER if given). The program finds the library through its SONAME,
-# libtcfaceid.so.0, linked to the cdylib in the scratch dir DIR (the rpath). Each program runs
-# under scripts/with-emulator.sh, which starts the PROFILE's emulators (built with the library by
-# --all-features) and exports TCFACEID_TEST_ENDPOINT and friends for tests/c/test_client.c.
+# $(call run_c_tests,DIR,PROFILE,CFLAGS[,RUNNER]): link each C test program (with CFLAGS) against
+# the PROFILE cdylib and run it (under RUNNER if given). The program finds the library through
+# its SONAME, libtcfaceid.so.0, linked to the cdylib in the scratch dir DIR (the rpath). Each
+# program runs under scripts/with-emulator.sh, which starts the PROFILE's emulators (the
+# workspace build makes them) and exports TCFACEID_TEST_ENDPOINT and friends for
+# tests/c/test_client.c.
 define run_c_tests
 	@mkdir -p $(C_TEST_DIR)/$(1)
 	@ln -sf $(TARGET_ABS)/$(2)/libtcfaceid.so $(C_TEST_DIR)/$(1)/libtcfaceid.so.0
 	@set -e; for src in $(C_TEST_PROGRAMS); do \
 		exe=$(C_TEST_DIR)/$(1)/$$(basename $$src .c); \
 		echo "$$src ($(1)):"; \
-		$(CC) $(C_TEST_CFLAGS) $$src -o $$exe $(TARGET_ABS)/$(2)/libtcfaceid.so \
+		$(CC) $(C_TEST_CFLAGS) $(3) $$src -o $$exe $(TARGET_ABS)/$(2)/libtcfaceid.so \
 			-Wl,-rpath,$(C_TEST_DIR)/$(1); \
 		RUST_BACKTRACE=0 TCFACEID_EMULATOR=$(TARGET_ABS)/$(2)/tcfaceid-emulator \
-			scripts/with-emulator.sh $(3) $$exe; \
+			scripts/with-emulator.sh $(4) $$exe; \
 	done
 endef
 
-.PHONY: c-test c-test-header c-test-debug c-test-release c-test-valgrind c-example-valgrind
-c-test: c-test-header c-test-debug c-test-release c-test-valgrind c-example-valgrind
+# Each C program runs once per configuration that adds a check: the debug library under
+# valgrind (leaks, uninitialised reads in Rust and C), and the release library (optimised code)
+# with the program built with ASan + UBSan. Both tools are required (.ci/run installs valgrind).
+C_SANITIZE := -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+REQUIRE_VALGRIND = @test -n "$(VALGRIND)" || { echo "valgrind not found: install it (.ci/run does)"; exit 1; }
+
+.PHONY: c-test c-test-header c-test-sanitize c-test-valgrind c-example-valgrind
+c-test: c-test-header c-test-sanitize c-test-valgrind c-example-valgrind
 
 c-test-header:
 	@set -e; for src in $(C_HEADER_TESTS); do \
@@ -113,26 +120,18 @@ c-test-header:
 		$(CXX) -x c++ -std=c++11 $(C_WARNINGS) -Iinclude -c $$src -o /dev/null; \
 	done
 
-c-test-debug: build-debug
-	$(call run_c_tests,debug,debug)
-
-c-test-release: build-release
-	$(call run_c_tests,release,release)
+c-test-sanitize: export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+c-test-sanitize: build-release
+	$(call run_c_tests,sanitize,release,$(C_SANITIZE))
 
 c-test-valgrind: build-debug
-ifneq ($(VALGRIND),)
-	$(call run_c_tests,valgrind,debug,$(VALGRIND) $(VALGRIND_FLAGS))
-else
-	@echo "valgrind not found: skipping the valgrind run of the C tests"
-endif
+	$(REQUIRE_VALGRIND)
+	$(call run_c_tests,valgrind,debug,,$(VALGRIND) $(VALGRIND_FLAGS))
 
 # The example, run by the demo script against the emulator, under valgrind.
-c-example-valgrind:
-ifneq ($(VALGRIND),)
+c-example-valgrind: build-release
+	$(REQUIRE_VALGRIND)
 	EXAMPLE_RUNNER="$(VALGRIND) $(VALGRIND_FLAGS) -q" scripts/demo.sh
-else
-	@echo "valgrind not found: skipping the valgrind run of the example"
-endif
 
 # tests/c/generated_null_args.c is generated from the header (tests/generated.rs fails when it
 # is stale); regenerate it after changing the C API.
@@ -233,15 +232,15 @@ demo:
 .PHONY: bench
 bench:
 	$(CARGO) bench --bench signing --bench request --bench capi
-	$(CARGO) bench --features emulator --bench e2e
+	$(CARGO) bench -p tcfaceid-emulator --bench e2e
 
 # --- Stress ------------------------------------------------------------------------------------
 
 # tests/stress/stress_threads.c: 16 pthreads share one tcfaceid_client, N iterations each (apply,
 # then poll the token), against the emulator that tests/stress/run.sh starts; the run fails on any
 # call not answered OK, a duplicate token, or an emulator count other than 16 x N per action.
-# stress-test (in make test): N = STRESS_TEST_CALLS under valgrind (leaks are errors), or
-# without valgrind when it is not installed. stress: the Rust 16 x 1000 test (#[ignore]d in
+# stress-test (in make test): N = STRESS_TEST_CALLS under valgrind (required; leaks are errors).
+# stress: the Rust 16 x 1000 test (#[ignore]d in
 # cargo test), then the C program with N = STRESS_CALLS under ASan + UBSan + LSan and with
 # N = STRESS_VALGRIND_CALLS under valgrind.
 STRESS_TEST_CALLS ?= 20
@@ -258,12 +257,8 @@ stress-build: build-debug
 		$(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
 
 stress-test: stress-build
-ifneq ($(VALGRIND),)
+	$(REQUIRE_VALGRIND)
 	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
-else
-	@echo "valgrind not found: the stress test runs without it"
-	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS)
-endif
 
 stress: stress-build
 	$(CARGO) test --all-features --test concurrency -- --ignored --nocapture

@@ -15,7 +15,7 @@ demo="$target/demo"
 mkdir -p "$demo"
 
 echo "== building the library, the emulator and the C example"
-"$CARGO" build --release --features emulator --quiet
+"$CARGO" build --release --workspace --quiet
 ln -sf "$target/release/libtcfaceid.so" "$demo/libtcfaceid.so.0"
 "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude bindings/c/example.c \
     -o "$demo/example" "$target/release/libtcfaceid.so" -Wl,-rpath,"$demo"

@@ -19,7 +19,7 @@
 #   TCFACEID_TEST_SECRET_ID / _KEY       the credentials all of them accept (the demo ones)
 #
 # Environment: TCFACEID_EMULATOR (the emulator binary; default: build it with
-# `$CARGO build --all-features --bin tcfaceid-emulator` and use the debug one), CARGO (cargo),
+# `$CARGO build -p tcfaceid-emulator` and use the debug one), CARGO (cargo),
 # CARGO_TARGET_DIR (target). The emulators' logs are printed when CMD fails.
 set -euo pipefail
 
@@ -33,7 +33,7 @@ emulator=${TCFACEID_EMULATOR:-}
 if [ -z "$emulator" ]; then
     target=${CARGO_TARGET_DIR:-$root/target}
     case $target in /*) ;; *) target=$root/$target ;; esac
-    (cd "$root" && "${CARGO:-cargo}" build --all-features --quiet --bin tcfaceid-emulator)
+    (cd "$root" && "${CARGO:-cargo}" build --quiet -p tcfaceid-emulator)
     emulator=$target/debug/tcfaceid-emulator
 fi
 [ -x "$emulator" ] || { echo "$0: no emulator binary at $emulator" >&2; exit 1; }

@@ -18,8 +18,6 @@ pub mod capi;
 pub mod card;
 pub mod client;
 pub mod credential;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod endpoint;
 pub mod error;
 mod http;

@@ -1,7 +1,6 @@
 //! The client against the bundled emulator over real loopback HTTP: the whole flow for every
 //! document, every error class, every fault with and without retries, deadlines, polling hints,
 //! and one client shared by 8 threads.
-#![cfg(feature = "emulator")]
 
 mod common;
 
@@ -10,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use tcfaceid::api::VerificationStatus;
 use tcfaceid::client::PollPlan;
-use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tcfaceid_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
 
 fn quick_config() -> EmulatorConfig {
     EmulatorConfig {

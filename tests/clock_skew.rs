@@ -5,7 +5,6 @@
 //!
 //! Against the emulator (whose clock can be moved) and against a raw server that always answers
 //! SignatureExpire, with a Date header that is right, missing or unreadable.
-#![cfg(feature = "emulator")]
 
 mod common;
 
@@ -15,9 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tcfaceid::emulator::{Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY};
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tcfaceid_emulator::{Emulator, EmulatorConfig, DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
 fn now() -> i64 {
     SystemTime::now()

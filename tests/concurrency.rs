@@ -8,18 +8,17 @@
 //! faults with retries (exact counts of faults and retries), and a skewed clock corrected by
 //! all threads at once. The C side (one `tcfaceid_client` shared by 16 pthreads, under
 //! valgrind) is `tests/stress/stress_threads.c`.
-#![cfg(feature = "emulator")]
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tcfaceid::api::VerificationStatus;
-use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, Stats, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential};
+use tcfaceid_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, Stats, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
 
 const THREADS: u64 = 16;
 

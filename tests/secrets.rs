@@ -12,11 +12,11 @@
 //! check is armed and counts the blocks that still hold the key (see [`Scanner`]); the
 //! signing key's inline bytes are read back after its drop ran in place. Every test here takes
 //! one lock ([`serial`]), so an armed check never sees another test's deliberate plain copies.
-#![cfg(feature = "emulator")]
+
+mod leak;
 
 use std::ffi::{c_char, CStr, CString};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::ptr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
@@ -25,9 +25,9 @@ use base64::Engine as _;
 use tcfaceid::capi;
 use tcfaceid::client::CredentialSource;
 use tcfaceid::credential::SecretKey;
-use tcfaceid::emulator::{Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID};
 use tcfaceid::sign::{self, Method, Payload, Signer, SigningInput};
 use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, Error, ResultCode};
+use tcfaceid_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID};
 
 /// The secret key under test.
 const CANARY: &str = "SECRET-canary-7f3a9c";
@@ -40,46 +40,10 @@ fn serial() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Every form of `secret` a leak could take: as is (compared case-insensitively), base64
-/// (standard and URL-safe, at each of the three byte alignments, so it is found inside a longer
-/// encoded text) and hex.
-fn forms(secret: &str) -> Vec<String> {
-    let mut forms = vec![secret.to_ascii_lowercase()];
-    for engine in [
-        &base64::engine::general_purpose::STANDARD_NO_PAD,
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-    ] {
-        for shift in 0..3 {
-            let mut bytes = vec![b'x'; shift];
-            bytes.extend_from_slice(secret.as_bytes());
-            let encoded = engine.encode(&bytes);
-            // Drop the characters that mix in the prefix and the last, partial group.
-            let start = if shift == 0 { 0 } else { 4 };
-            let end = encoded.len() - encoded.len() % 4;
-            forms.push(encoded[start..end].to_owned());
-        }
-    }
-    forms.push(hex::encode(secret));
-    forms.push(hex::encode_upper(secret));
-    forms
-}
-
 /// Fail when `text` holds a form of the key or the token.
 #[track_caller]
 fn assert_clean(what: &str, text: &str) {
-    let lower = text.to_ascii_lowercase();
-    for secret in [CANARY, TOKEN] {
-        for form in forms(secret) {
-            let found = if form.chars().all(|c| c.is_ascii_hexdigit())
-                || form == secret.to_ascii_lowercase()
-            {
-                lower.contains(&form.to_ascii_lowercase())
-            } else {
-                text.contains(&form)
-            };
-            assert!(!found, "{what} shows a secret (form {form:?}): {text}");
-        }
-    }
+    leak::assert_no_secret(what, text, &[CANARY, TOKEN]);
 }
 
 /// Every text an error offers.
@@ -691,68 +655,6 @@ fn the_emulator_log_never_shows_the_key() {
     }
 }
 
-/// The binary, run with the canary key and token: its ready line, summary and per-request log.
-#[test]
-fn the_emulator_binary_never_prints_the_key() {
-    use std::io::BufRead;
-    let _serial = serial();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--processing-polls",
-            "1",
-            "--polling-wait-secs",
-            "0",
-        ])
-        .args([
-            "--secret-id",
-            SECRET_ID,
-            "--secret-key",
-            CANARY,
-            "--token",
-            TOKEN,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut ready)
-        .unwrap();
-    let endpoint = ready
-        .trim_end()
-        .strip_prefix("tcfaceid-emulator listening on ")
-        .unwrap_or("http://127.0.0.1:1")
-        .to_owned();
-    let good = builder(&endpoint, credential()).build().unwrap();
-    let verified = good.verify_card(&url_request(), Duration::from_secs(10));
-    let bad = builder(
-        &endpoint,
-        Credential::new(SECRET_ID, "wrong", Some(TOKEN)).unwrap(),
-    )
-    .build()
-    .unwrap();
-    let refused = bad.apply_card_verification(&url_request());
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(verified.is_ok(), "{ready}");
-    assert!(refused.is_err());
-    assert!(stderr.contains("AuthFailure.SignatureFailure"), "{stderr}");
-    assert_clean("ready line", &ready);
-    assert_clean("emulator stderr", &stderr);
-
-    // A bad flag next to the key: the error names the flag, not the key.
-    let output = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
-        .args(["--secret-key", CANARY, "--threads", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_clean("flag error", &String::from_utf8_lossy(&output.stderr));
-}
-
 /// Every `log` record at every level (ureq's, rustls'), during whole flows over HTTP and HTTPS.
 #[test]
 fn no_log_record_shows_the_key() {
@@ -832,7 +734,7 @@ fn capture_logs() -> Arc<Mutex<Vec<String>>> {
 }
 
 /// A CA and a leaf for 127.0.0.1 signed by it, written under `dir`.
-fn test_pki(dir: &Path) -> (std::path::PathBuf, tcfaceid::emulator::TlsFiles) {
+fn test_pki(dir: &Path) -> (std::path::PathBuf, tcfaceid_emulator::TlsFiles) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -850,7 +752,7 @@ fn test_pki(dir: &Path) -> (std::path::PathBuf, tcfaceid::emulator::TlsFiles) {
     };
     (
         write("ca.pem", ca.pem()),
-        tcfaceid::emulator::TlsFiles {
+        tcfaceid_emulator::TlsFiles {
             cert: write("leaf.pem", leaf.pem()),
             key: write("leaf.key", leaf_key.serialize_pem()),
         },

@@ -6,107 +6,25 @@
 //! Every certificate is made at test time with rcgen (a CA, a leaf for 127.0.0.1 and localhost
 //! signed by it, a self-signed leaf, a leaf for another name) and served by the emulator over
 //! HTTPS (`EmulatorConfig::tls`, the binary's `--tls-cert` / `--tls-key`).
-#![cfg(feature = "emulator")]
+
+#[path = "pki/mod.rs"]
+mod pki;
 
 use std::ffi::{CStr, CString};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::ptr;
 use std::time::{Duration, Instant};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
-};
+use pki::{pki, write};
 use tcfaceid::api::VerificationStatus;
 use tcfaceid::capi;
 use tcfaceid::client::ENV_CA_FILE;
-use tcfaceid::emulator::{
+use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tcfaceid_emulator::{
     Emulator, EmulatorConfig, Fault, FaultKind, TlsFiles, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
-use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
-use tempfile::TempDir;
-
-/// Certificates and keys written to a temporary directory.
-struct Pki {
-    dir: TempDir,
-    /// The test CA's certificate (the bundle clients are told to trust).
-    ca: PathBuf,
-    /// A leaf for 127.0.0.1 and localhost signed by the CA, and its key.
-    leaf: TlsFiles,
-    /// A self-signed leaf for 127.0.0.1 and localhost.
-    self_signed: TlsFiles,
-    /// A leaf signed by the CA for another name only (example.com).
-    wrong_name: TlsFiles,
-    /// Another CA's certificate (not the issuer of any served certificate).
-    other_ca: PathBuf,
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn ca(name: &str) -> (rcgen::Certificate, KeyPair) {
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    (params.self_signed(&key).unwrap(), key)
-}
-
-fn leaf_params(names: &[&str]) -> CertificateParams {
-    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    // rcgen makes an IP address SAN of "127.0.0.1" and DNS SANs of the others.
-    let mut params = CertificateParams::new(names).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "tcfaceid test server");
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params
-}
-
-fn pki() -> Pki {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let (ca_cert, ca_key) = ca("tcfaceid test CA");
-    let (other_cert, _) = ca("tcfaceid other CA");
-
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = leaf_params(&["127.0.0.1", "localhost"])
-        .signed_by(&leaf_key, &ca_cert, &ca_key)
-        .unwrap();
-    let self_key = KeyPair::generate().unwrap();
-    let self_signed = leaf_params(&["127.0.0.1", "localhost"])
-        .self_signed(&self_key)
-        .unwrap();
-    let wrong_key = KeyPair::generate().unwrap();
-    let wrong = leaf_params(&["example.com"])
-        .signed_by(&wrong_key, &ca_cert, &ca_key)
-        .unwrap();
-
-    Pki {
-        ca: write(d, "ca.pem", &ca_cert.pem()),
-        other_ca: write(d, "other-ca.pem", &other_cert.pem()),
-        leaf: TlsFiles {
-            cert: write(d, "leaf.pem", &leaf.pem()),
-            key: write(d, "leaf.key", &leaf_key.serialize_pem()),
-        },
-        self_signed: TlsFiles {
-            cert: write(d, "self.pem", &self_signed.pem()),
-            key: write(d, "self.key", &self_key.serialize_pem()),
-        },
-        wrong_name: TlsFiles {
-            cert: write(d, "wrong.pem", &wrong.pem()),
-            key: write(d, "wrong.key", &wrong_key.serialize_pem()),
-        },
-        dir,
-    }
-}
 
 fn https_emulator(files: &TlsFiles) -> Emulator {
     https_emulator_with(files, EmulatorConfig::default())
@@ -542,54 +460,4 @@ fn env_child() {
         other => panic!("unknown expectation {other}"),
     }
     println!("env_child checked {expect}");
-}
-
-/// The binary: `--tls-cert` / `--tls-key` serve HTTPS and the ready line says `https://`.
-#[test]
-fn the_emulator_binary_serves_https() {
-    use std::io::BufRead;
-    use std::process::Stdio;
-
-    let pki = pki();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
-        .args(["--port", "0", "--quiet", "--polling-wait-secs", "0"])
-        .arg("--tls-cert")
-        .arg(&pki.leaf.cert)
-        .arg(format!("--tls-key={}", pki.leaf.key.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim_end()
-        .strip_prefix("tcfaceid-emulator listening on ")
-        .map(str::to_owned);
-    let result = endpoint.as_ref().map(|endpoint| {
-        let client = builder(endpoint).ca_file(&pki.ca).build().unwrap();
-        client.verify_card(&url_request(), Duration::from_secs(10))
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    let endpoint = endpoint.unwrap_or_else(|| panic!("no ready line: {line:?}"));
-    assert!(endpoint.starts_with("https://127.0.0.1:"), "{endpoint}");
-    assert_eq!(
-        result.unwrap().unwrap().result.status,
-        VerificationStatus::Passed
-    );
-
-    // Unusable files: exit code 1 with the file named, before any ready line.
-    let output = Command::new(env!("CARGO_BIN_EXE_tcfaceid-emulator"))
-        .arg("--tls-cert")
-        .arg(pki.dir.path().join("missing.pem"))
-        .arg("--tls-key")
-        .arg(&pki.leaf.key)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.pem"));
 }

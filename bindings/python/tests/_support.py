@@ -64,7 +64,7 @@ def emulator_binary() -> Path:
     raise RuntimeError(
         "tcfaceid-emulator not found; tried:\n  "
         + "\n  ".join(str(p) for p in candidates)
-        + "\nbuild it with `cargo build --release --features emulator` (or `make python-test`), "
+        + "\nbuild it with `cargo build --release --workspace` (or `make python-test`), "
         "or set TCFACEID_EMULATOR"
     )
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::api::VerificationStatus;
+use tcfaceid::api::VerificationStatus;
 
 /// The demo SecretId the emulator accepts by default (not a real Tencent Cloud key).
 pub const DEMO_SECRET_ID: &str = "AKIDTCFACEIDEMULATOR0000000000000000";

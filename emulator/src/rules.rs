@@ -1,5 +1,5 @@
 //! The parameters of the two actions and the service's rules for them (spec §4.1, §4.3, §5.1),
-//! checked with the crate's own code table ([`crate::card`]) and image checks ([`crate::image`]).
+//! checked with the crate's own code table ([`tcfaceid::card`]) and image checks ([`tcfaceid::image`]).
 //!
 //! Order of the ApplyCardVerification checks: unknown parameters, parameter types,
 //! Nationality, CardType, front present, back present where the table needs it, then each side:
@@ -7,15 +7,15 @@
 
 use serde_json::{Map, Value};
 
-use crate::card::{back_side_required, CardType, Nationality, Side};
-use crate::error::ResultCode;
-use crate::image;
-use crate::product::Api;
-use crate::sign::Method;
+use tcfaceid::card::{back_side_required, CardType, Nationality, Side};
+use tcfaceid::error::ResultCode;
+use tcfaceid::image;
+use tcfaceid::product::Api;
+use tcfaceid::sign::Method;
 
-use super::config::Verdict;
-use super::reply::{code, ApiError};
-use super::verify::Incoming;
+use crate::config::Verdict;
+use crate::reply::{code, ApiError};
+use crate::verify::Incoming;
 
 /// The parameters of one call, whether they came as a JSON object or a query string.
 pub(crate) type Params = Map<String, Value>;

@@ -11,14 +11,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tiny_http::{Header, Request, Response, Server};
 
-use super::config::{EmulatorConfig, FaultKind};
-use super::faults::{self, FaultPlan};
-use super::log::{LogLine, Logger};
-use super::reply::{http_date, Reply};
-use super::service::Service;
-use super::stats::{bump, Stats};
-use super::tls::{self, TlsFront};
-use super::verify::Incoming;
+use crate::config::{EmulatorConfig, FaultKind};
+use crate::faults::{self, FaultPlan};
+use crate::log::{LogLine, Logger};
+use crate::reply::{http_date, Reply};
+use crate::service::Service;
+use crate::stats::{bump, Stats};
+use crate::tls::{self, TlsFront};
+use crate::verify::Incoming;
 
 /// Bodies are drained (read and thrown away) up to this size so the client gets its
 /// `RequestSizeLimitExceeded`; beyond it the connection is closed instead.

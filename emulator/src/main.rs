@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tcfaceid::emulator::{
+use tcfaceid_emulator::{
     Emulator, EmulatorConfig, Fault, FaultKind, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };

@@ -14,13 +14,13 @@
 //! requested (`AUTO` included: the emulator detects nothing); country fields inside the card use
 //! `XXX` (unspecified) for `AUTO`.
 
-use crate::api::{
+use tcfaceid::api::{
     Address, BangladeshIdCard, CardInfo, GeneralCard, HkIdCard, IndonesiaDrivingLicense,
     IndonesiaIdCard, InternationalIdPassport, JapanIdCard, MlIdCard, NigeriaDrivingLicense,
     NigeriaIdCard, PakistanDrivingLicense, PakistanIdCard, SingaporeIdCard, TaiWanIdCard,
     ThailandIdCard,
 };
-use crate::card::{CardType, Nationality};
+use tcfaceid::card::{CardType, Nationality};
 
 const BIRTH_YEAR: i64 = 1990;
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::config::LogSink;
+use crate::config::LogSink;
 
 /// Where log lines go.
 #[derive(Clone, Default)]

@@ -14,8 +14,8 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::config::{Fault, FaultKind};
-use super::reply::{code, ApiError, Reply};
+use crate::config::{Fault, FaultKind};
+use crate::reply::{code, ApiError, Reply};
 
 /// Decides, request by request, whether the configured fault applies.
 #[derive(Debug)]

@@ -4,10 +4,10 @@
 //! ~5 MB body (a 3.75 MiB JPEG). Also reported: the emulator's own CPU share (from
 //! /proc/<pid>/stat), and the total throughput when a second client process runs at once.
 //!
-//! Run with `make bench` (or `cargo bench --features emulator --bench e2e`). Environment:
+//! Run with `make bench` (or `cargo bench -p tcfaceid-emulator --bench e2e`). Environment:
 //! `E2E_SECONDS` (per scenario, default 3).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -15,8 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tcfaceid::emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 use tcfaceid::{CardVerificationRequest, Client, Credential};
+use tcfaceid_emulator::{DEMO_SECRET_ID, DEMO_SECRET_KEY};
 
 const EMULATOR: &str = env!("CARGO_BIN_EXE_tcfaceid-emulator");
 

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::api::ServiceErrorBody;
+use tcfaceid::api::ServiceErrorBody;
 
 /// Error codes the emulator answers with (spec §3, §4.3, §5.5).
 pub(crate) mod code {

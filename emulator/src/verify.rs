@@ -1,13 +1,13 @@
 //! The service's checks of the transport, the common parameters and the TC3-HMAC-SHA256
 //! signature (spec §1–§3), in the order the service applies them, on what was *received*: the
-//! signature is recomputed with [`crate::sign`] from the received method, query string, signed
+//! signature is recomputed with [`tcfaceid::sign`] from the received method, query string, signed
 //! header values and body bytes, never from what a client "meant" to send.
 
-use crate::api::{API_VERSION, LANGUAGES, REGIONS};
-use crate::sign::{self, Method, Payload, SigningInput};
+use tcfaceid::api::{API_VERSION, LANGUAGES, REGIONS};
+use tcfaceid::sign::{self, Method, Payload, SigningInput};
 
-use super::config::EmulatorConfig;
-use super::reply::{code, ApiError};
+use crate::config::EmulatorConfig;
+use crate::reply::{code, ApiError};
 
 /// Largest accepted clock difference between `X-TC-Timestamp` and the emulator's clock.
 pub(crate) const MAX_SKEW_SECS: u64 = 300;

@@ -6,18 +6,18 @@ use std::sync::Mutex;
 
 use chrono::Datelike as _;
 
-use crate::api::{
+use tcfaceid::api::{
     ApplyCardVerificationResponse, CardVerificationResult, VerificationStatus, ACTION_APPLY,
     ACTION_GET_RESULT,
 };
-use crate::card::{CardType, Nationality};
+use tcfaceid::card::{CardType, Nationality};
 
-use super::cards;
-use super::config::{EmulatorConfig, Verdict};
-use super::reply::{code, ApiError, IdGenerator, Reply};
-use super::rules::{self, Application, Params};
-use super::stats::{bump, Counters};
-use super::verify::{self, Incoming};
+use crate::cards;
+use crate::config::{EmulatorConfig, Verdict};
+use crate::reply::{code, ApiError, IdGenerator, Reply};
+use crate::rules::{self, Application, Params};
+use crate::stats::{bump, Counters};
+use crate::verify::{self, Incoming};
 
 /// One verification, from ApplyCardVerification to its verdict.
 #[derive(Debug)]
@@ -96,7 +96,7 @@ impl Service {
                     code::INVALID_ACTION,
                     format!(
                         "The action {other:?} does not exist in FaceID {}.",
-                        crate::api::API_VERSION
+                        tcfaceid::api::API_VERSION
                     ),
                 ));
             }
@@ -194,8 +194,8 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::Credential;
-    use crate::sign::{self, CallContext, Method, Payload, SigningInput};
+    use tcfaceid::credential::Credential;
+    use tcfaceid::sign::{self, CallContext, Method, Payload, SigningInput};
 
     const NOW: i64 = 1_700_000_000;
     const HOST: &str = "127.0.0.1:9";
@@ -229,7 +229,7 @@ mod tests {
         let signature = sign::sign(&credential, &input).unwrap();
         let context = CallContext {
             action,
-            version: crate::api::API_VERSION,
+            version: tcfaceid::api::API_VERSION,
             region: "ap-singapore",
             language: "",
             request_client: "",

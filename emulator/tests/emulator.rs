@@ -1,8 +1,7 @@
 //! The emulator over real loopback HTTP, driven by a minimal client written here (ureq 3 and the
 //! crate's `sign` module), so the emulator is checked independently of the crate's client.
 //!
-//! Run with `cargo test --features emulator --test emulator`.
-#![cfg(feature = "emulator")]
+//! Run with `cargo test -p tcfaceid-emulator --test emulator`.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
@@ -12,11 +11,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use tcfaceid::api::{ACTION_APPLY, ACTION_GET_RESULT, API_VERSION};
-use tcfaceid::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, Verdict, DEMO_SECRET_ID, DEMO_SECRET_KEY,
-};
 use tcfaceid::sign::{self, CallContext, Method, Payload, SigningInput};
 use tcfaceid::Credential;
+use tcfaceid_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, Verdict, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+};
 
 fn quick() -> EmulatorConfig {
     EmulatorConfig {
@@ -1146,7 +1145,7 @@ fn a_given_port_is_bound_and_a_taken_one_is_an_error() {
 }
 
 /// The load the client team runs: 16 threads × 1000 calls, counted exactly. Slow in debug
-/// builds, so opt-in: `cargo test --features emulator --test emulator -- --ignored`.
+/// builds, so opt-in: `cargo test -p tcfaceid-emulator --test emulator -- --ignored`.
 #[test]
 #[ignore]
 fn sixteen_threads_times_a_thousand_calls() {

@@ -1,10 +1,10 @@
-//! A local stand-in for the FaceID service (feature `emulator`): a real HTTP server (tiny_http)
+//! A local stand-in for the FaceID service (a dev tool beside the library): a real HTTP server (tiny_http)
 //! on 127.0.0.1 that checks requests exactly as the service does and answers with the
 //! service's envelopes and error codes (spec §1–§5). Used in-process by tests through
 //! [`Emulator`], and as the `tcfaceid-emulator` binary.
 //!
 //! ```no_run
-//! use tcfaceid::emulator::{Emulator, EmulatorConfig};
+//! use tcfaceid_emulator::{Emulator, EmulatorConfig};
 //! let emulator = Emulator::start(EmulatorConfig { polling_wait_secs: 0, ..Default::default() })?;
 //! println!("point the client at {}", emulator.endpoint()); // http://127.0.0.1:PORT
 //! # Ok::<(), std::io::Error>(())
@@ -21,8 +21,8 @@
 //!    types → `InvalidParameter`.
 //! 4. **Common headers**: `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, `X-TC-Region` present
 //!    (`MissingParameter`); timestamp a decimal number (`InvalidParameter`); version `2018-03-01`
-//!    (`NoSuchVersion`); region one of [`crate::api::REGIONS`] (`UnsupportedRegion`);
-//!    `X-TC-Language`, when sent, one of [`crate::api::LANGUAGES`] (`InvalidParameterValue`).
+//!    (`NoSuchVersion`); region one of [`tcfaceid::api::REGIONS`] (`UnsupportedRegion`);
+//!    `X-TC-Language`, when sent, one of [`tcfaceid::api::LANGUAGES`] (`InvalidParameterValue`).
 //! 5. **Signature**: `Authorization` shape (`AuthFailure.InvalidAuthorization`), SecretId
 //!    (`AuthFailure.SecretIdNotFound`), |timestamp − emulator clock| ≤ 300 s
 //!    (`AuthFailure.SignatureExpire`), `content-type` and `host` signed, scope date = UTC date of
