@@ -96,7 +96,7 @@ fn form_decode(text: &str) -> Result<String, ApiError> {
     String::from_utf8(out).map_err(|_| bad())
 }
 
-fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(unknown) => Err(ApiError::new(
             code::UNKNOWN_PARAMETER,
@@ -110,7 +110,10 @@ fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
 }
 
 /// A string parameter: `None` when absent or null; `InvalidParameter` for any other JSON type.
-fn string_param<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn string_param<'a>(
+    params: &'a Params,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -121,7 +124,7 @@ fn string_param<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, A
     }
 }
 
-fn missing(name: &str) -> ApiError {
+pub(crate) fn missing(name: &str) -> ApiError {
     ApiError::new(
         code::MISSING_PARAMETER,
         format!("The request is missing the required parameter {name}."),
@@ -129,14 +132,14 @@ fn missing(name: &str) -> ApiError {
 }
 
 /// One side as given: its URL and base64 text, empty strings counting as absent.
-struct SideParams<'a> {
+pub(crate) struct SideParams<'a> {
     side: Side,
-    url: Option<&'a str>,
+    pub url: Option<&'a str>,
     base64: Option<&'a str>,
 }
 
 impl<'a> SideParams<'a> {
-    fn read(params: &'a Params, side: Side) -> Result<SideParams<'a>, ApiError> {
+    pub fn read(params: &'a Params, side: Side) -> Result<SideParams<'a>, ApiError> {
         let non_empty = |name| Ok(string_param(params, name)?.filter(|s: &&str| !s.is_empty()));
         Ok(SideParams {
             side,
@@ -145,12 +148,17 @@ impl<'a> SideParams<'a> {
         })
     }
 
-    fn is_given(&self) -> bool {
+    pub fn is_given(&self) -> bool {
         self.url.is_some() || self.base64.is_some()
     }
 
-    /// The side's checks; the URL wins, so the base64 of a side with a URL is not looked at.
+    /// The side's checks with FaceID's image limits.
     fn check(&self) -> Result<(), ApiError> {
+        self.check_within(&image::ImageLimits::FACEID)
+    }
+
+    /// The side's checks; the URL wins, so the base64 of a side with a URL is not looked at.
+    pub fn check_within(&self, limits: &image::ImageLimits) -> Result<(), ApiError> {
         if let Some(url) = self.url {
             let field = self.side.url_field();
             image::check_url(url, field)
@@ -162,11 +170,12 @@ impl<'a> SideParams<'a> {
                 ));
             }
         } else if let Some(text) = self.base64 {
-            image::check_base64(text, self.side.base64_field()).map_err(|e| {
+            image::check_base64_within(text, self.side.base64_field(), limits).map_err(|e| {
                 let code = match e.code() {
                     ResultCode::ImageTooLarge | ResultCode::ImageResolutionTooLarge => {
                         code::IMAGE_SIZE_TOO_LARGE
                     }
+                    ResultCode::ImageResolutionTooSmall => code::INVALID_FILE_CONTENT_SIZE,
                     _ => code::IMAGE_DECODE_FAILED,
                 };
                 ApiError::new(code, e.message())
