@@ -150,7 +150,8 @@ impl Service {
             application.verdict,
             Some(application),
         );
-        let response = serde_json::json!({ "CardVerificationToken": token });
+        let response =
+            serde_json::json!({ "CardVerificationToken": token, "RequestId": request_id });
         Ok(Reply::success(&response, request_id.to_owned()))
     }
 
