@@ -510,8 +510,7 @@ fn the_demo_front_image_passes_the_whole_flow() {
 
 #[test]
 fn twelve_new_clients_at_once_are_served_in_parallel() {
-    // tiny_http's pool used to queue a burst of new connections behind 4 threads; the emulator
-    // keeps enough connection threads ready (see server::keep_connection_threads_ready).
+    // A burst of new connections is served at once: each connection has its own thread.
     let emulator = Emulator::start(EmulatorConfig {
         delay_ms: 700,
         ..quick_config()

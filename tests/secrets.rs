@@ -791,7 +791,7 @@ mod freed_memory {
     //! thread frees (and every block a `realloc` moves away from) for the canary, before giving
     //! it back. Armed per thread: the library does a call's work on the caller's thread, and
     //! other threads of this binary (emulators of other tests, holding the key in plain
-    //! strings on purpose, and tiny_http's lingering connection threads) must not count.
+    //! strings on purpose, and the emulator's connection threads) must not count.
     //!
     //! Soundness: the block is inspected with C's `memmem` while it is still allocated, before
     //! `System.dealloc`. Rust code never reads those bytes (some may be uninitialised spare

@@ -204,7 +204,8 @@ pub struct EmulatorConfig {
     pub faceid_offline: bool,
     /// The OCR product's Status vocabulary.
     pub ocr_status: OcrStatus,
-    /// Worker threads answering requests (at least 1).
+    /// At least 1 (checked by `Emulator::start`); kept for compatibility: each connection is
+    /// served by its own thread.
     pub threads: usize,
     /// Largest request body accepted; larger ones get `RequestSizeLimitExceeded`.
     pub max_body_bytes: usize,

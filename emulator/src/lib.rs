@@ -1,8 +1,9 @@
 //! A local stand-in for both products, FaceID (2018-03-01) and OCR (2018-11-19, see `ocr`),
 //! on one port, routed by `X-TC-Version` (then the action must be that product's, else
 //! `InvalidAction`); the scope's service must be the product's (`faceid` / `ocr`) and the
-//! region one of its regions. A dev tool beside the library: a real HTTP server (tiny_http)
-//! on 127.0.0.1 that checks requests exactly as the service does and answers with the
+//! region one of its regions. A dev tool beside the library: a real HTTP/1.1 server of its own
+//! (accept loop, a thread per connection, `httparse`) on 127.0.0.1 that checks requests
+//! exactly as the service does and answers with the
 //! service's envelopes and error codes (spec §1–§5). Used in-process by tests through
 //! [`Emulator`], and as the `tcfaceid-emulator` binary.
 //!
@@ -62,10 +63,9 @@
 //!
 //! # HTTPS
 //! With [`EmulatorConfig::tls`] (the binary's `--tls-cert PEM --tls-key PEM`) the emulator
-//! serves HTTPS on the port and [`Emulator::endpoint`] gives `https://127.0.0.1:PORT`. A TLS
-//! front (rustls, the client's own TLS stack) relays the plaintext unchanged to the HTTP server
-//! on a private loopback port, so the signed `Host` keeps the public port and every check,
-//! fault, counter and log line works as over plain HTTP. Clients must trust the issuing CA:
+//! serves HTTPS on the port and [`Emulator::endpoint`] gives `https://127.0.0.1:PORT`: each
+//! connection is a `rustls::StreamOwned` (the client's own TLS stack) around the socket, so
+//! every check, fault, counter and log line works as over plain HTTP. Clients must trust the issuing CA:
 //! `ClientBuilder::ca_file` or `TCFACEID_CA_FILE`.
 //!
 //! # Log
@@ -85,6 +85,7 @@ mod service;
 mod stats;
 mod tls;
 mod verify;
+mod wire;
 
 pub use config::{
     EmulatorConfig, Fault, FaultKind, LogSink, OcrStatus, TlsFiles, Verdict,

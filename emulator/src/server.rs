@@ -1,15 +1,17 @@
-//! The HTTP side: a tiny_http server on 127.0.0.1, worker threads, injected faults and delays,
-//! the body size limit, and the answer on the wire (with a `Date` from the emulator's clock).
+//! The server: an accept loop on 127.0.0.1, one thread per connection (keep-alive), over plain
+//! TCP or a rustls stream; injected faults and delays, the body size limit, and the answer on the
+//! wire (with a `Date` from the emulator's clock). Dropping a connection is dropping its stream.
 
-use std::io::{self, Read};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::collections::HashMap;
+use std::io;
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tiny_http::{Header, Request, Response, Server};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use crate::config::{EmulatorConfig, FaultKind};
 use crate::faults::{self, FaultPlan};
@@ -17,46 +19,42 @@ use crate::log::{LogLine, Logger};
 use crate::reply::{http_date, Reply};
 use crate::service::Service;
 use crate::stats::{bump, Stats};
-use crate::tls::{self, TlsFront};
+use crate::tls;
 use crate::verify::Incoming;
+use crate::wire::{Body, Connection, Head, NoHead, Stream};
 
-/// Bodies are drained (read and thrown away) up to this size so the client gets its
-/// `RequestSizeLimitExceeded`; beyond it the connection is closed instead.
-const DRAIN_LIMIT: usize = 256 * 1024 * 1024;
-/// Read size while draining.
-const CHUNK: usize = 64 * 1024;
+/// Longest a TLS handshake or a write may block (a client that stops reading).
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything the workers share.
+/// Everything the connection threads share.
 struct Shared {
     service: Service,
     faults: FaultPlan,
     logger: Logger,
-    /// The address tiny_http listens on (the public one, or the private one behind TLS).
-    local: SocketAddr,
     stopping: AtomicBool,
+    /// Open connections, shut down when the emulator stops.
+    open: Mutex<HashMap<u64, TcpStream>>,
+    next_id: AtomicU64,
 }
 
-/// A running emulator: a tiny_http server bound to 127.0.0.1 and its worker threads, behind a
-/// TLS front when [`EmulatorConfig::tls`] is set. Dropping it (or calling
-/// [`Emulator::shutdown`]) stops the server and joins the workers.
+/// A running emulator: a listener bound to 127.0.0.1 and its accept thread, over HTTPS when
+/// [`EmulatorConfig::tls`] is set. Dropping it (or calling [`Emulator::shutdown`]) stops
+/// accepting, closes every connection and joins the threads.
 pub struct Emulator {
     addr: SocketAddr,
+    https: bool,
     shared: Arc<Shared>,
-    server: Option<Arc<Server>>,
-    workers: Vec<JoinHandle<()>>,
-    /// HTTPS: the public port, relaying to tiny_http on a private loopback port.
-    tls: Option<TlsFront>,
-    /// Keeps tiny_http's connection threads ready (see [`keep_connection_threads_ready`]).
-    keeper: Option<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
             .field("addr", &self.addr)
-            .field("https", &self.tls.is_some())
+            .field("https", &self.https)
             .field("config", &self.shared.service.config)
-            .field("running", &self.server.is_some())
+            .field("running", &self.acceptor.is_some())
             .finish()
     }
 }
@@ -78,52 +76,32 @@ impl Emulator {
             return invalid("the emulator needs at least one worker thread");
         }
         let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
-        // Behind TLS, tiny_http listens on a private port and the front takes the given one.
-        let private = if tls_config.is_some() { 0 } else { config.port };
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, private))?;
-        let local = listener.local_addr()?;
-        let server =
-            Server::from_listener(listener, None).map_err(|e| io::Error::other(e.to_string()))?;
-        let threads = config.threads;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             faults: FaultPlan::new(config.fault),
             logger: Logger::new(config.log, config.log_sink.clone()),
-            local,
             stopping: AtomicBool::new(false),
+            open: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
             service: Service::new(config),
         });
-        let mut emulator = Emulator {
-            addr: local,
-            shared,
-            server: Some(Arc::new(server)),
-            workers: Vec::with_capacity(threads),
-            tls: None,
-            keeper: None,
-        };
-        for i in 0..threads {
-            let (server, shared) = match &emulator.server {
-                Some(server) => (server.clone(), emulator.shared.clone()),
-                None => break,
-            };
-            // On failure `emulator` is dropped, which stops the workers already started.
-            let worker = thread::Builder::new()
-                .name(format!("tcfaceid-emulator-{i}"))
-                .spawn(move || serve(&server, &shared))?;
-            emulator.workers.push(worker);
-        }
-        let keeper_shared = emulator.shared.clone();
-        emulator.keeper = Some(
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let https = tls_config.is_some();
+        let acceptor = {
+            let (shared, connections) = (shared.clone(), connections.clone());
             thread::Builder::new()
-                .name("tcfaceid-emulator-keeper".into())
-                .spawn(move || keep_connection_threads_ready(&keeper_shared, threads))?,
-        );
-        if let Some(tls_config) = tls_config {
-            let port = emulator.shared.service.config.port;
-            let front = TlsFront::start(port, tls_config, local)?;
-            emulator.addr = front.addr();
-            emulator.tls = Some(front);
-        }
-        Ok(emulator)
+                .name("tcfaceid-emulator-accept".into())
+                .spawn(move || accept(&listener, &shared, tls_config, &connections))?
+                .into()
+        };
+        Ok(Emulator {
+            addr,
+            https,
+            shared,
+            acceptor,
+            connections,
+        })
     }
 
     /// The address bound (127.0.0.1 and the port).
@@ -139,7 +117,7 @@ impl Emulator {
     /// The endpoint to give a client: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT`
     /// when serving TLS.
     pub fn endpoint(&self) -> String {
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let scheme = if self.https { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
 
@@ -148,33 +126,27 @@ impl Emulator {
         self.shared.service.stats.snapshot()
     }
 
-    /// Stop accepting, let the workers finish the request in hand (a pending `delay_ms` is cut
-    /// short), and join them. Dropping the emulator does the same.
+    /// Stop accepting, close every connection (a request in hand is cut short, a pending
+    /// `delay_ms` too), and join the threads. Dropping the emulator does the same.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
-        // The TLS front first, so no request arrives while the workers wind down.
-        if let Some(mut front) = self.tls.take() {
-            front.stop();
-        }
-        let Some(server) = self.server.take() else {
+        let Some(acceptor) = self.acceptor.take() else {
             return;
         };
         self.shared.stopping.store(true, Ordering::SeqCst);
-        // Each unblock wakes exactly one worker waiting in `recv`.
-        for _ in 0..self.workers.len() {
-            server.unblock();
+        // Wake the accept loop with a connection of our own; it sees `stopping` and returns.
+        let _ = TcpStream::connect(self.addr);
+        let _ = acceptor.join();
+        for stream in lock(&self.shared.open).values() {
+            let _ = stream.shutdown(Shutdown::Both);
         }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        let threads = std::mem::take(&mut *lock(&self.connections));
+        for thread in threads {
+            let _ = thread.join();
         }
-        if let Some(keeper) = self.keeper.take() {
-            let _ = keeper.join();
-        }
-        // The last reference: tiny_http closes the listening socket when the server drops.
-        drop(server);
     }
 }
 
@@ -184,37 +156,82 @@ impl Drop for Emulator {
     }
 }
 
-/// A worker: answer requests until the server is unblocked for shutdown (or stops accepting).
-fn serve(server: &Server, shared: &Shared) {
-    while let Ok(request) = server.recv() {
-        // A bug must not take a worker down: a panic drops the request (tiny_http then sends
-        // a 500) and the worker carries on.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, request)));
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The accept loop: one thread per connection until the emulator stops.
+fn accept(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    tls: Option<Arc<ServerConfig>>,
+    connections: &Mutex<Vec<JoinHandle<()>>>,
+) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let (shared, tls) = (shared.clone(), tls.clone());
+        let spawned = thread::Builder::new()
+            .name("tcfaceid-emulator-conn".into())
+            .spawn(move || serve_connection(&shared, stream, tls));
+        if let Ok(thread) = spawned {
+            let mut threads = lock(connections);
+            threads.retain(|t| !t.is_finished());
+            threads.push(thread);
+        }
     }
 }
 
-/// tiny_http serves each connection on a thread of its pool, which grows only when no thread is
-/// waiting; but its count of waiting threads lags while they wake, so a burst of new
-/// connections is queued behind the 4 initial threads and starves while those serve kept-alive
-/// connections (8 clients at once were served 4 at a time). This keeps `count` threads waiting:
-/// every 3 s it opens `count` idle connections one by one (1 ms apart, so the pool grows to
-/// match) and closes them; a thread beyond the pool's minimum then waits 5 s for work before
-/// it exits, so the pool never shrinks below `count` idle threads.
-fn keep_connection_threads_ready(shared: &Shared, count: usize) {
-    while !shared.stopping.load(Ordering::SeqCst) {
-        let idle: Vec<_> = (0..count)
-            .map_while(|_| {
-                thread::sleep(Duration::from_millis(1));
-                std::net::TcpStream::connect(shared.local).ok()
-            })
-            .collect();
-        thread::sleep(Duration::from_millis(10));
-        drop(idle);
-        for _ in 0..30 {
-            if shared.stopping.load(Ordering::SeqCst) {
+/// Serve one accepted connection, registered so that [`Emulator::stop`] can close it.
+fn serve_connection(shared: &Shared, stream: TcpStream, tls: Option<Arc<ServerConfig>>) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    match stream.try_clone() {
+        Ok(clone) => lock(&shared.open).insert(id, clone),
+        Err(_) => return,
+    };
+    if !shared.stopping.load(Ordering::SeqCst) {
+        match tls {
+            None => serve(shared, Connection::new(stream)),
+            Some(config) => {
+                if let Ok(tls) = ServerConnection::new(config) {
+                    serve(shared, Connection::new(StreamOwned::new(tls, stream)));
+                }
+            }
+        }
+    }
+    lock(&shared.open).remove(&id);
+}
+
+/// Answer requests on one connection until it closes, a request asks to close it, or a request
+/// is abandoned (dropping the connection is dropping the stream).
+fn serve<S: Stream>(shared: &Shared, mut connection: Connection<S>) {
+    serve_requests(shared, &mut connection);
+    connection.finish();
+}
+
+fn serve_requests<S: Stream>(shared: &Shared, connection: &mut Connection<S>) {
+    loop {
+        let head = match connection.read_head() {
+            Ok(head) => head,
+            Err(NoHead::Closed) => return,
+            Err(NoHead::Malformed) => {
+                let _ = connection.write(400, &[], b"", false);
                 return;
             }
-            thread::sleep(Duration::from_millis(100));
+        };
+        // A bug must not take the emulator down: a panic answers 500 and closes.
+        let answered = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, connection, &head)));
+        match answered {
+            Ok(true) if head.keep_alive => {}
+            Ok(_) => return,
+            Err(_) => {
+                let _ = connection.write(500, &[], b"", false);
+                return;
+            }
         }
     }
 }
@@ -225,74 +242,6 @@ fn now(shared: &Shared) -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     system.saturating_add(shared.service.config.clock_offset_secs)
-}
-
-/// What reading the body gave.
-enum Body {
-    /// The whole body, within the limit.
-    Complete(Vec<u8>),
-    /// Over the limit, read and thrown away to its end: answer `RequestSizeLimitExceeded`.
-    TooLarge(usize),
-    /// Unreadable (connection broken) or too large to drain: close without an answer.
-    Abandon(usize),
-}
-
-/// Read the body without ever holding more than `max` bytes of it.
-fn read_body(request: &mut Request, max: usize) -> Body {
-    let declared = request.body_length();
-    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
-        return Body::Abandon(0);
-    }
-    if declared.is_some_and(|n| n > max) {
-        return drain(request.as_reader(), 0);
-    }
-    if is_upgrade(request) {
-        // For `Connection: upgrade` tiny_http hands over the raw socket as the body: read what
-        // Content-Length announces (nothing without it), never "to the end" of a connection
-        // the client keeps open.
-        let want = declared.unwrap_or(0);
-        let mut body = Vec::with_capacity(want);
-        let read = request.as_reader().take(want as u64).read_to_end(&mut body);
-        return match read {
-            Ok(n) if n == want => Body::Complete(body),
-            _ => Body::Abandon(body.len()),
-        };
-    }
-    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(max));
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    match request.as_reader().take(limit).read_to_end(&mut body) {
-        Ok(_) if body.len() <= max => Body::Complete(body),
-        Ok(_) => drain(request.as_reader(), body.len()),
-        Err(_) => Body::Abandon(body.len()),
-    }
-}
-
-/// Whether the request asks for a protocol upgrade (tiny_http looks at the first `Connection`).
-fn is_upgrade(request: &Request) -> bool {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Connection"))
-        .is_some_and(|h| h.value.as_str().to_ascii_lowercase().contains("upgrade"))
-}
-
-/// Read and discard the rest of a body, up to [`DRAIN_LIMIT`] bytes in all.
-fn drain(reader: &mut dyn Read, already: usize) -> Body {
-    let mut buffer = vec![0u8; CHUNK];
-    let mut total = already;
-    loop {
-        match reader.read(&mut buffer) {
-            Ok(0) => return Body::TooLarge(total),
-            Ok(n) => {
-                total = total.saturating_add(n);
-                if total > DRAIN_LIMIT {
-                    return Body::Abandon(total);
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Body::Abandon(total),
-        }
-    }
 }
 
 /// Wait `delay_ms`, cut short by shutdown.
@@ -308,31 +257,19 @@ fn pause(shared: &Shared) {
     }
 }
 
-fn handle(shared: &Shared, mut request: Request) {
+/// Answer one request; `false` when the connection is to be dropped without an answer.
+fn handle<S: Stream>(shared: &Shared, connection: &mut Connection<S>, head: &Head) -> bool {
     let stats = &shared.service.stats;
     bump(&stats.requests);
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_ascii_lowercase(),
-                h.value.as_str().to_owned(),
-            )
-        })
-        .collect();
-    let method = request.method().as_str().to_owned();
-    let url = request.url().to_owned();
     let incoming = Incoming {
-        method: &method,
-        url: &url,
-        headers: &headers,
+        method: &head.method,
+        url: &head.url,
+        headers: &head.headers,
         body: &[],
     };
-    let action = incoming.loggable_action();
     let mut log = LogLine {
-        method: &method,
-        action,
+        method: &head.method,
+        action: incoming.loggable_action(),
         status: None,
         outcome: None,
         request_id: None,
@@ -347,17 +284,15 @@ fn handle(shared: &Shared, mut request: Request) {
         log.outcome = Some(FaultKind::Drop.name());
         pause(shared);
         shared.logger.write(&log);
-        abandon(shared, request);
-        return;
+        return false;
     }
-    let body = read_body(&mut request, shared.service.config.max_body_bytes);
+    let body = connection.read_body(head, shared.service.config.max_body_bytes);
+    log.body_bytes = body.size();
     let reply = match (&body, fault) {
-        (Body::Abandon(size), _) => {
-            log.body_bytes = *size;
+        (Body::Abandon(_), _) => {
             log.outcome = Some("abandoned");
             shared.logger.write(&log);
-            abandon(shared, request);
-            return;
+            return false;
         }
         (_, Some(kind)) => {
             log.outcome = Some(kind.name());
@@ -373,10 +308,6 @@ fn handle(shared: &Shared, mut request: Request) {
             shared.service.answer(&incoming, now(shared))
         }
     };
-    log.body_bytes = match &body {
-        Body::Complete(bytes) => bytes.len(),
-        Body::TooLarge(size) | Body::Abandon(size) => *size,
-    };
     if fault.is_none() {
         log.outcome = reply.error_code;
     }
@@ -385,42 +316,14 @@ fn handle(shared: &Shared, mut request: Request) {
     pause(shared);
     // Logged before the answer leaves, so a client that has its answer also finds its line.
     shared.logger.write(&log);
-    respond(shared, request, &reply);
-}
-
-/// Put a reply on the wire, with the emulator's `Date` and `Server` headers.
-fn respond(shared: &Shared, request: Request, reply: &Reply) {
-    let mut response = Response::from_data(reply.body.clone()).with_status_code(reply.status);
     let date = http_date(now(shared));
-    let headers = [
-        ("Content-Type", Some(reply.content_type)),
-        ("Date", date.as_deref()),
-        ("Server", Some("tcfaceid-emulator")),
-    ];
-    for (name, value) in headers {
-        if let Some(header) =
-            value.and_then(|v| Header::from_bytes(name.as_bytes(), v.as_bytes()).ok())
-        {
-            response.add_header(header);
-        }
+    let mut headers = vec![("Content-Type", reply.content_type)];
+    if let Some(date) = &date {
+        headers.push(("Date", date));
     }
+    headers.push(("Server", "tcfaceid-emulator"));
     // A client that went away is not the emulator's problem.
-    let _ = request.respond(response);
-}
-
-/// Close the connection without a single response byte (see [`faults`]).
-fn abandon(shared: &Shared, request: Request) {
-    if let Some(peer) = request.remote_addr().copied() {
-        faults::close_connection(shared.local, peer);
-    }
-    if request.body_length().is_some_and(|n| n > DRAIN_LIMIT) {
-        // tiny_http drains an unread body when the request is dropped, into one buffer as large
-        // as the rest of the declared length; for an absurd Content-Length that allocation
-        // would abort the process. The socket is already shut down, so nothing more will be
-        // read: leak the request (and the tiny_http connection thread parked on it) instead.
-        std::mem::forget(request);
-    } else {
-        // `into_writer` marks the request answered, so tiny_http writes no 500 for it.
-        drop(request.into_writer());
-    }
+    connection
+        .write(reply.status, &headers, &reply.body, head.keep_alive)
+        .is_ok()
 }

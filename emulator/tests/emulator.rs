@@ -1070,7 +1070,7 @@ fn hostile_requests_do_not_take_the_emulator_down() {
             .code(),
         "InvalidParameter"
     );
-    // `Connection: upgrade` makes tiny_http hand over the raw socket; the client keeps it open.
+    // `Connection: upgrade` is not offered: the request is answered, then the connection closes.
     let mut stream = TcpStream::connect(emulator.addr()).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
