@@ -99,11 +99,6 @@ class CardRequest(Managed):
         return_head_image: Optional[bool] = None,
         webhook_url: Optional[str] = None,
     ) -> None:
-        if return_head_image is not None and not isinstance(return_head_image, bool):
-            raise TypeError(
-                f"return_head_image must be a bool or None, not {type(return_head_image).__name__}"
-            )
-        c_webhook = _ffi.encode_optional(webhook_url, "webhook_url")
         c_nationality = _ffi.encode(nationality, "nationality")
         c_card_type = _ffi.encode(card_type, "card_type")
         handle = CardRequestRef()
@@ -112,15 +107,13 @@ class CardRequest(Managed):
         self._nationality = nationality
         self._card_type = card_type
         self._allow_unknown_codes = False
+        self._return_head_image: Optional[bool] = None
+        self._webhook_url: Optional[str] = None
         try:
             if allow_unknown_codes:
                 self.allow_unknown_codes = allow_unknown_codes
-            if return_head_image is not None:
-                lib.tcfaceid_card_request_set_return_head_image(
-                    self._handle(), int(return_head_image)
-                )
-            if c_webhook is not None:
-                lib.tcfaceid_card_request_set_webhook_url(self._handle(), c_webhook)
+            self.return_head_image = return_head_image
+            self.webhook_url = webhook_url
             if front is not None:
                 self.set_front(front)
             if back is not None:
@@ -160,6 +153,32 @@ class CardRequest(Managed):
             raise TypeError(f"allow_unknown_codes must be a bool, not {type(value).__name__}")
         lib.tcfaceid_card_request_set_allow_unknown_codes(self._handle(), value)
         self._allow_unknown_codes = value
+
+    @property
+    def return_head_image(self) -> Optional[bool]:
+        """OCR only: ReturnHeadImage, ``None`` to leave it out (settable)."""
+        return self._return_head_image
+
+    @return_head_image.setter
+    def return_head_image(self, value: Optional[bool]) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"return_head_image must be a bool or None, not {type(value).__name__}")
+        lib.tcfaceid_card_request_set_return_head_image(
+            self._handle(), -1 if value is None else int(value)
+        )
+        self._return_head_image = value
+
+    @property
+    def webhook_url(self) -> Optional[str]:
+        """OCR only: WebhookUrl (https), ``None`` to leave it out (settable)."""
+        return self._webhook_url
+
+    @webhook_url.setter
+    def webhook_url(self, value: Optional[str]) -> None:
+        lib.tcfaceid_card_request_set_webhook_url(
+            self._handle(), _ffi.encode_optional(value, "webhook_url")
+        )
+        self._webhook_url = value
 
     def set_front(self, image: ImageInput) -> None:
         """Set the front image (replacing any front image or URL set before)."""
