@@ -26,7 +26,9 @@ use tcfaceid::product::Api;
 
 use crate::config::{OcrStatus, Verdict};
 use crate::reply::{code, ApiError};
-use crate::rules::{check_known, missing, string_param, verdict_for, Params, SideParams};
+use crate::rules::{
+    check_known, missing, string_param, verdict_for, Params, SideParams, APPLY_PARAMS,
+};
 
 /// The portrait returned when asked for: a valid 1×1 PNG.
 pub(crate) const HEAD_IMAGE_BASE64: &str =
@@ -54,16 +56,7 @@ fn value_limit(message: impl Into<String>) -> ApiError {
 
 /// Check ApplyCardVerificationExternal's parameters.
 pub(crate) fn check_apply(params: &Params, default: Verdict) -> Result<OcrApplication, ApiError> {
-    let known = [
-        "Nationality",
-        "CardType",
-        Side::Front.base64_field(),
-        Side::Back.base64_field(),
-        Side::Front.url_field(),
-        Side::Back.url_field(),
-        "ReturnHeadImage",
-        "WebhookUrl",
-    ];
+    let known = [APPLY_PARAMS.as_slice(), &["ReturnHeadImage", "WebhookUrl"]].concat();
     check_known(params, &known)?;
     let nationality_code = string_param(params, "Nationality")?;
     let card_type_code = string_param(params, "CardType")?;

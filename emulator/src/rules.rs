@@ -198,17 +198,19 @@ pub(crate) fn verdict_for(front_url: Option<&str>, default: Verdict) -> Verdict 
     }
 }
 
+/// The parameters of ApplyCardVerification (OCR's apply adds two).
+pub(crate) const APPLY_PARAMS: [&str; 6] = [
+    "Nationality",
+    "CardType",
+    "ImageBase64Front",
+    "ImageBase64Back",
+    "ImageUrlFront",
+    "ImageUrlBack",
+];
+
 /// Check ApplyCardVerification's parameters.
 pub(crate) fn check_apply(params: &Params, default: Verdict) -> Result<Application, ApiError> {
-    let known = [
-        "Nationality",
-        "CardType",
-        Side::Front.base64_field(),
-        Side::Back.base64_field(),
-        Side::Front.url_field(),
-        Side::Back.url_field(),
-    ];
-    check_known(params, &known)?;
+    check_known(params, &APPLY_PARAMS)?;
     let nationality_code = string_param(params, "Nationality")?;
     let card_type_code = string_param(params, "CardType")?;
     let front = SideParams::read(params, Side::Front)?;
