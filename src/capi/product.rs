@@ -12,11 +12,11 @@ use crate::product::Api;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum tcfaceid_api {
     /// FaceID 2018-03-01: ApplyCardVerification / GetCardVerificationResult, service "faceid",
-    /// default endpoint https://faceid.tencentcloudapi.com. The default. Tencent removed it
+    /// default endpoint `https://faceid.tencentcloudapi.com`. The default. Tencent removed it
     /// from its SDKs on 2026-03-09; accounts may get ActionOffline.
     Faceid = 0,
     /// OCR 2018-11-19: ApplyCardVerificationExternal / GetCardVerificationExternalResult,
-    /// service "ocr", default endpoint https://ocr.intl.tencentcloudapi.com, region
+    /// service "ocr", default endpoint `https://ocr.intl.tencentcloudapi.com`, region
     /// ap-singapore. The live successor.
     Ocr = 1,
 }
