@@ -737,7 +737,7 @@ tcfaceid_result tcfaceid_card_request_set_return_head_image(struct tcfaceid_card
 
 /**
  * OCR only: WebhookUrl, an https:// URL the service calls when the result is final (delivery
- * is not guaranteed: keep polling). NULL removes it. Copied; checked at validation
+ * is not guaranteed: keep polling). A NULL `url` removes it. Copied; checked at validation
  * (TCFACEID_RESULT_INVALID_WEBHOOK_URL when not https; TCFACEID_RESULT_UNSUPPORTED_FIELD for
  * FaceID).
  *

@@ -49,6 +49,8 @@ NULLABLE: Dict[Tuple[str, str], str] = {
     ("tcfaceid_sign", "region"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials", "token"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials_from_profile", "profile"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_card_request_set_webhook_url", "url"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_verification_result_parse", "token"): "TCFACEID_RESULT_OK",
 }
 
 # Handle parameters that a function takes ownership of, even when it fails: the test must not
