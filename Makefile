@@ -294,13 +294,16 @@ endif
 # --- Fuzzing -------------------------------------------------------------------------------------
 
 # fuzz/ is a cargo-fuzz project in its own workspace (fuzz/README.md): image_inspect,
-# base64_check, response_json, c_strings. `make fuzz` first runs the property suites with
-# FUZZ_PROPTEST_CASES cases per property (release build), then builds the targets (libFuzzer,
+# base64_check, response_json, c_strings, client_responses. `make fuzz` first runs the property
+# suites with FUZZ_PROPTEST_CASES cases per property (FUZZ_CLIENT_CASES for the one over HTTP;
+# release build), then builds the targets (libFuzzer,
 # ASan, debug assertions; nightly when rustup has it, else stable with RUSTC_BOOTSTRAP=1;
 # cargo-fuzz is installed from crates.io when missing) and runs each for FUZZ_SECONDS. The
 # growing corpus and any crash stay under $(CARGO_TARGET_DIR)/fuzz. Fails on any crash.
 FUZZ_SECONDS ?= 60
 FUZZ_PROPTEST_CASES ?= 100000
+# tests/proptest_client.rs makes HTTP calls: fewer cases (200 in make test).
+FUZZ_CLIENT_CASES ?= 5000
 
 .PHONY: fuzz fuzz-proptest
 fuzz: fuzz-proptest
@@ -309,6 +312,8 @@ fuzz: fuzz-proptest
 fuzz-proptest:
 	PROPTEST_CASES=$(FUZZ_PROPTEST_CASES) $(CARGO) test --release --all-features \
 		--test proptest_parsers --test proptest_responses
+	PROPTEST_CASES=$(FUZZ_CLIENT_CASES) $(CARGO) test --release --all-features \
+		--test proptest_client -- --nocapture
 
 # --- Everything CI checks ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fuzz_dir=$PWD
 
-all_targets=(image_inspect base64_check response_json c_strings)
+all_targets=(image_inspect base64_check response_json c_strings client_responses)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 seconds=${FUZZ_SECONDS:-60}

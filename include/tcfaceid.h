@@ -74,7 +74,7 @@
  * Values are grouped in ranges and are **never renumbered**; a retired value stays reserved.
  * `0` is success. 1xx: arguments and UTF-8 · 2xx: the service's request rules checked locally
  * · 3xx: images · 4xx: credentials · 5xx: transport, TLS and timeouts · 6xx: HTTP status
- * · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling
+ * · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling and cancellation
  * · 1000: panic.
  */
 enum tcfaceid_result
@@ -239,6 +239,11 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED = 901,
   /**
+   * The caller cancelled the call (a cancel handle was triggered). After a successful apply
+   * the error carries the token, so polling can be resumed.
+   */
+  TCFACEID_RESULT_CANCELLED = 902,
+  /**
    * A bug: a panic was caught at the C boundary. The process is still safe to use.
    */
   TCFACEID_RESULT_PANIC = 1000,
@@ -361,6 +366,19 @@ typedef uint32_t tcfaceid_api;
 typedef struct tcfaceid_apply_response tcfaceid_apply_response;
 
 /**
+ * A cancel handle (opaque). Made by tcfaceid_cancel_new, passed to
+ * tcfaceid_client_verify_card_cancellable or tcfaceid_client_resume, triggered by
+ * tcfaceid_cancel_trigger from any thread: the call then ends within 100 ms (a sleep between
+ * polls at once, a request in flight within about 20 ms) with TCFACEID_RESULT_CANCELLED, and
+ * tcfaceid_last_error_token gives the token when the apply had succeeded. Once triggered it
+ * stays triggered: use a new handle for the next call.
+ *
+ * Threads: any number of threads may use one handle at the same time. Free it with
+ * tcfaceid_cancel_free once no call uses it.
+ */
+typedef struct tcfaceid_cancel tcfaceid_cancel;
+
+/**
  * A document to submit (opaque): the body of ApplyCardVerification (FaceID) or
  * ApplyCardVerificationExternal (OCR), checked by the rules of the product it is sent to.
  *
@@ -472,6 +490,17 @@ const char *tcfaceid_last_error_service_code(void);
  * Never NULL. Ownership and lifetime: as tcfaceid_last_error_message.
  */
 const char *tcfaceid_last_error_request_id(void);
+
+/**
+ * The CardVerificationToken of the billed verification the last failed call on this thread
+ * was part of: set on every failure after a successful ApplyCardVerification (transport, TLS,
+ * timeout, protocol, service, polling deadline, attempts and cancellation alike); "" when the
+ * failure came before a token existed. Resume with tcfaceid_client_resume instead of applying
+ * again (a second apply is billed again).
+ *
+ * Never NULL. Ownership and lifetime: as tcfaceid_last_error_message.
+ */
+const char *tcfaceid_last_error_token(void);
 
 /**
  * The HTTP status of the response behind the last failed call on this thread; 0 when there
@@ -814,6 +843,36 @@ tcfaceid_result tcfaceid_card_request_body_for(const struct tcfaceid_card_reques
                                                char **json_out);
 
 /**
+ * Make a cancel handle, not triggered. On success `*cancel_out` receives a handle owned by
+ * the caller: free it with tcfaceid_cancel_free.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_cancel_new(struct tcfaceid_cancel **cancel_out);
+
+/**
+ * Trigger the handle: every call using it stops as soon as it can (see tcfaceid_cancel).
+ * Safe to call from any thread, any number of times (also from a signal-free context such as
+ * another thread watching for Ctrl-C; it takes a lock, so not from a signal handler).
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_cancel_trigger(const struct tcfaceid_cancel *cancel);
+
+/**
+ * Whether the handle was triggered; false for NULL.
+ *
+ * Threads: any thread.
+ */
+bool tcfaceid_cancel_is_triggered(const struct tcfaceid_cancel *cancel);
+
+/**
+ * Free a cancel handle. NULL does nothing; freeing twice, or while a call uses it, is
+ * undefined behaviour. Does not change the last error.
+ */
+void tcfaceid_cancel_free(struct tcfaceid_cancel *cancel);
+
+/**
  * Make a builder with the defaults. On success `*builder_out` receives a handle owned by the
  * caller: pass it to tcfaceid_client_builder_build or tcfaceid_client_builder_free.
  *
@@ -895,7 +954,9 @@ tcfaceid_result tcfaceid_client_builder_set_region(struct tcfaceid_client_builde
 
 /**
  * The endpoint: any https:// URL (e.g. `https://faceid.intl.tencentcloudapi.com`), or an
- * http:// URL given explicitly (the emulator, a local gateway).
+ * http:// URL to a loopback host (the emulator, a local gateway); http:// to any other host
+ * is refused by tcfaceid_client_builder_build unless
+ * tcfaceid_client_builder_set_allow_insecure_http allows it.
  *
  * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
  * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
@@ -960,12 +1021,15 @@ tcfaceid_result tcfaceid_client_builder_set_max_response_bytes(struct tcfaceid_c
                                                                uint64_t max_bytes);
 
 /**
- * Retry network failures before a response, HTTP 5xx and RequestLimitExceeded* (never
- * business errors): `max_attempts` in all (1 = no retries, at most 10), with jittered
- * exponential backoff from `base_delay_ms` up to `max_delay_ms`.
- *
- * ApplyCardVerification is not idempotent: a retry after the request reached the service can
- * create a second, billed verification job.
+ * Retries, never for business errors: `max_attempts` in all (1 = no retries, at most 10),
+ * with jittered exponential backoff from `base_delay_ms` up to `max_delay_ms`. The rule per
+ * action:
+ * - ApplyCardVerification (billed) is sent again only when the request certainly did not
+ *   reach the service (name resolution, connect or TLS handshake failed) or the service said
+ *   it did not process it (RequestLimitExceeded*); never after the request was written (no
+ *   answer, a timeout, HTTP 5xx, garbage), which could bill a second job.
+ * - GetCardVerificationResult (and any Get* action through tcfaceid_client_call_json) is
+ *   retried on every transient failure: network, timeout, HTTP 5xx, RequestLimitExceeded*.
  *
  * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_OPTION.
  */
@@ -973,6 +1037,16 @@ tcfaceid_result tcfaceid_client_builder_set_retries(struct tcfaceid_client_build
                                                     uint32_t max_attempts,
                                                     uint64_t base_delay_ms,
                                                     uint64_t max_delay_ms);
+
+/**
+ * Accept a plain http:// endpoint on a host other than this machine (default false). The
+ * requests carry identity documents (card images, names, numbers): without TLS they cross
+ * the network in clear, so allow this only on a trusted network.
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+ */
+tcfaceid_result tcfaceid_client_builder_set_allow_insecure_http(struct tcfaceid_client_builder *builder,
+                                                                bool allow);
 
 /**
  * Seconds added to the local clock when stamping requests. The service refuses timestamps
@@ -1040,20 +1114,60 @@ tcfaceid_result tcfaceid_client_get_card_verification_result(const struct tcface
  * milliseconds from now: as FaceID's hints say when given (wait
  * AsyncCardVerificationPollingWaitTime seconds before each poll, at most
  * AsyncCardVerificationMaxPollingTimes polls), else by the poll plan
- * (tcfaceid_client_builder_set_poll_plan; OCR never gives hints).
+ * (tcfaceid_client_builder_set_poll_plan; OCR never gives hints). Same as
+ * tcfaceid_client_verify_card_cancellable without a cancel handle.
  *
  * On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
  * token), owned by the caller: free it with tcfaceid_verification_result_free.
  *
- * Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED or
- * TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED (the last error's message has the token, so polling
- * can continue with tcfaceid_client_get_card_verification_result); or any code of
- * tcfaceid_client_apply_card_verification.
+ * Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED (a polling hint longer
+ * than the time left included) or TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED; or any code of
+ * tcfaceid_client_apply_card_verification. After a successful apply every failure carries the
+ * token (tcfaceid_last_error_token): resume with tcfaceid_client_resume, never apply again.
  */
 tcfaceid_result tcfaceid_client_verify_card(const struct tcfaceid_client *client,
                                             const struct tcfaceid_card_request *request,
                                             uint64_t deadline_ms,
                                             struct tcfaceid_verification_result **result_out);
+
+/**
+ * tcfaceid_client_verify_card that another thread can stop: `cancel` (may be NULL: not
+ * cancellable) is a handle from tcfaceid_cancel_new; tcfaceid_cancel_trigger ends the call
+ * within 100 ms with TCFACEID_RESULT_CANCELLED. The last error then carries the token when the
+ * apply had succeeded; a cancel while the apply itself is in flight leaves no token (the
+ * service may still process that apply).
+ *
+ * Ownership of `*result_out` and threads: as tcfaceid_client_verify_card; `cancel` must stay
+ * alive until the call returns.
+ *
+ * Returns the codes of tcfaceid_client_verify_card, or TCFACEID_RESULT_CANCELLED.
+ */
+tcfaceid_result tcfaceid_client_verify_card_cancellable(const struct tcfaceid_client *client,
+                                                        const struct tcfaceid_card_request *request,
+                                                        uint64_t deadline_ms,
+                                                        const struct tcfaceid_cancel *cancel,
+                                                        struct tcfaceid_verification_result **result_out);
+
+/**
+ * Resume a verification from its token (e.g. tcfaceid_last_error_token after a failed
+ * tcfaceid_client_verify_card): poll GetCardVerificationResult at once, then every 5 s (at
+ * most 60 polls, the plan verify uses when the service gives no hints) until the verdict, an
+ * error, `deadline_ms` milliseconds from now, or `cancel` (may be NULL) is triggered. Never
+ * applies again. Every failure carries the token (tcfaceid_last_error_token).
+ *
+ * On success `*result_out` receives the verdict, owned by the caller: free it with
+ * tcfaceid_verification_result_free. Threads: any number of threads may share the client;
+ * `cancel` must stay alive until the call returns.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (empty token),
+ * TCFACEID_RESULT_CANCELLED, the polling codes of tcfaceid_client_verify_card, the network
+ * and service codes of tcfaceid_client_apply_card_verification, or the argument codes.
+ */
+tcfaceid_result tcfaceid_client_resume(const struct tcfaceid_client *client,
+                                       const char *token,
+                                       uint64_t deadline_ms,
+                                       const struct tcfaceid_cancel *cancel,
+                                       struct tcfaceid_verification_result **result_out);
 
 /**
  * Sign and send any action of the client's product (its version and signing service) with a

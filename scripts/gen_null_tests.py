@@ -51,6 +51,9 @@ NULLABLE: Dict[Tuple[str, str], str] = {
     ("tcfaceid_client_builder_set_credentials_from_profile", "profile"): "TCFACEID_RESULT_OK",
     ("tcfaceid_card_request_set_webhook_url", "url"): "TCFACEID_RESULT_OK",
     ("tcfaceid_verification_result_parse", "token"): "TCFACEID_RESULT_OK",
+    # "`cancel` (may be NULL: not cancellable)": the call goes on, to the closed port.
+    ("tcfaceid_client_verify_card_cancellable", "cancel"): "TCFACEID_RESULT_TRANSPORT",
+    ("tcfaceid_client_resume", "cancel"): "TCFACEID_RESULT_TRANSPORT",
 }
 
 # Handle parameters that a function takes ownership of, even when it fails: the test must not
@@ -153,6 +156,13 @@ static struct tcfaceid_verification_result *make_verification_result(void) {
               NULL, &result) == TCFACEID_RESULT_OK &&
           result != NULL);
     return result;
+}
+""",
+    "tcfaceid_cancel": """\
+static struct tcfaceid_cancel *make_cancel(void) {
+    struct tcfaceid_cancel *cancel = NULL;
+    CHECK(tcfaceid_cancel_new(&cancel) == TCFACEID_RESULT_OK && cancel != NULL);
+    return cancel;
 }
 """,
     "tcfaceid_signed_headers": """\

@@ -8,6 +8,12 @@
 //! whichever the response carries. Every leaf of a card is an optional string, as the service
 //! defines it; unknown keys are ignored so that fields the service adds later do not break
 //! parsing.
+//!
+//! Lenient payloads, strict essentials: a field documented as String that arrives as a number
+//! or a boolean is kept as its JSON text (`42`, `true`); `null` means absent; any other
+//! unexpected type in the card data or the polling hints is dropped (absent), so it never
+//! discards the verdict. Only a missing or ill-typed `Status`, `CardVerificationToken` or
+//! `RequestId` is a [`ResultCode::Protocol`] error.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -32,10 +38,10 @@ pub struct ApplyCardVerificationResponse {
     /// The token to poll GetCardVerificationResult with.
     pub card_verification_token: String,
     /// The most polls the service expects (`AsyncCardVerificationMaxPollingTimes`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::count")]
     pub async_card_verification_max_polling_times: Option<u64>,
     /// Seconds to wait between polls (`AsyncCardVerificationPollingWaitTime`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::count")]
     pub async_card_verification_polling_wait_time: Option<u64>,
     /// The service's request id.
     pub request_id: String,
@@ -323,27 +329,56 @@ const FACEID_CARD_INFO_MEMBERS: &[&str] = &[
 #[serde(rename_all = "PascalCase")]
 struct ResultWire {
     status: VerificationStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
     warn_info: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
     nationality: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
     card_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
     card_sub_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     card_info: Option<serde_json::Value>,
     #[serde(
         default,
         rename = "IDVerificationToken",
+        deserialize_with = "lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
     id_verification_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
     back_card_info: Option<GeneralCard>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
     card_verification_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
     head_image_base64: Option<String>,
     request_id: String,
 }
@@ -361,10 +396,11 @@ impl TryFrom<ResultWire> for CardVerificationResult {
                         .keys()
                         .all(|k| FACEID_CARD_INFO_MEMBERS.contains(&k.as_str()))
                 });
+                // Lenient: a CardInfo of an unexpected shape is dropped, never the verdict.
                 if faceid {
-                    card_info = Some(CardInfo::deserialize(value)?);
+                    card_info = CardInfo::deserialize(value).ok();
                 } else {
-                    general_card = Some(GeneralCard::deserialize(value)?);
+                    general_card = GeneralCard::deserialize(value).ok();
                 }
             }
         }
@@ -415,9 +451,19 @@ macro_rules! string_struct {
         pub struct $name {
             $(
                 $(#[$fdoc])*
-                #[serde(rename = $json, default, skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    rename = $json,
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "lenient::text"
+                )]
                 pub $field: Option<String>,
             )*
+        }
+
+        impl $name {
+            /// The JSON names of its fields.
+            pub const FIELDS: &'static [&'static str] = &[$($json),*];
         }
     };
 }
@@ -748,115 +794,266 @@ pub type AddressInfo = Address;
 #[serde(rename_all = "PascalCase")]
 pub struct GeneralCard {
     /// Document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub license_number: Option<String>,
     /// Personal number (passports).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub personal_number: Option<String>,
     /// MRZ line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub passport_code_first: Option<String>,
     /// MRZ line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub passport_code_second: Option<String>,
     /// Expiry date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub expiration_date: Option<String>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub due_date: Option<String>,
     /// Issue date (`YYYY-MM-DD` per the docs; examples show `2026/09/11`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub issued_date: Option<String>,
     /// Issuing authority.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub issued_authority: Option<String>,
     /// Issuing country (ISO 3166).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub issued_country: Option<String>,
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub full_name: Option<String>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub last_name: Option<String>,
     /// `M`, `F` or `X`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub sex: Option<String>,
     /// Age (`0` = unknown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub age: Option<String>,
     /// Birthday.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub birthday: Option<String>,
     /// Place of birth.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub birth_place: Option<String>,
     /// Nationality (ISO 3166).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub nationality: Option<String>,
     /// Registration number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub registration_number: Option<String>,
     /// Structured address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
+    )]
     pub address: Option<Address>,
     /// Full name in the local script.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub full_name_local: Option<String>,
     /// First name in the local script.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub first_name_local: Option<String>,
     /// Last name in the local script.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub last_name_local: Option<String>,
     /// Middle name (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub middle_name: Option<String>,
     /// Middle name in the local script (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub middle_name_local: Option<String>,
     /// Place of issue (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub issued_place: Option<String>,
     /// Issuing country, ISO 3166-1 alpha-3 (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub issued_country_code: Option<String>,
     /// MRZ line 1 (OCR; replaces PassportCodeFirst).
-    #[serde(rename = "MRZLine1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MRZLine1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub mrz_line1: Option<String>,
     /// MRZ line 2 (OCR; replaces PassportCodeSecond).
-    #[serde(rename = "MRZLine2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MRZLine2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub mrz_line2: Option<String>,
     /// Religion (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub religion: Option<String>,
     /// Document type as printed, e.g. `PR` (OCR).
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub document_type: Option<String>,
     /// Blood type (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub blood_type: Option<String>,
     /// Height (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub height: Option<String>,
     /// Weight (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub weight: Option<String>,
     /// Licence vehicle class (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub vehicle_class: Option<String>,
     /// Licence restrictions (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub restrictions: Option<String>,
     /// Licence endorsements (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub endorsement: Option<String>,
     /// Extra fields as JSON text inside the string (OCR).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
     pub others: Option<String>,
 }
 
@@ -1102,142 +1299,171 @@ string_struct!(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardInfo {
     /// Hong Kong identity card.
-    #[serde(rename = "HKIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HKIDCard",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
+    )]
     pub hk_id_card: Option<HkIdCard>,
     /// Malaysian identity card.
-    #[serde(rename = "MLIDCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MLIDCard",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
+    )]
     pub ml_id_card: Option<MlIdCard>,
     /// Philippine voter ID.
     #[serde(
         rename = "PhilippinesVoteID",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub philippines_vote_id: Option<PhilippinesVoteId>,
     /// Indonesian identity card.
     #[serde(
         rename = "IndonesiaIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub indonesia_id_card: Option<IndonesiaIdCard>,
     /// Philippine driving licence.
     #[serde(
         rename = "PhilippinesDrivingLicense",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub philippines_driving_license: Option<PhilippinesDrivingLicense>,
     /// Philippine TIN ID.
     #[serde(
         rename = "PhilippinesTinID",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub philippines_tin_id: Option<PhilippinesTinId>,
     /// Philippine SSS ID.
     #[serde(
         rename = "PhilippinesSSSID",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub philippines_sss_id: Option<PhilippinesSssId>,
     /// Philippine UMID.
     #[serde(
         rename = "PhilippinesUMID",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub philippines_umid: Option<PhilippinesUmid>,
     /// Passport.
     #[serde(
         rename = "InternationalIDPassport",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub international_id_passport: Option<InternationalIdPassport>,
     /// Any other document.
     #[serde(
         rename = "GeneralCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub general_card: Option<GeneralCard>,
     /// Indonesian driving licence.
     #[serde(
         rename = "IndonesiaDrivingLicense",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub indonesia_driving_license: Option<IndonesiaDrivingLicense>,
     /// Thai identity card.
     #[serde(
         rename = "ThailandIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub thailand_id_card: Option<ThailandIdCard>,
     /// Singapore identity card.
     #[serde(
         rename = "SingaporeIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub singapore_id_card: Option<SingaporeIdCard>,
     /// Macao identity card.
     #[serde(
         rename = "MacaoIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub macao_id_card: Option<MacaoIdCard>,
     /// Taiwan identity card.
     #[serde(
         rename = "TaiWanIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub taiwan_id_card: Option<TaiWanIdCard>,
     /// Japanese identity card.
     #[serde(
         rename = "JapanIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub japan_id_card: Option<JapanIdCard>,
     /// Bangladeshi identity card.
     #[serde(
         rename = "BangladeshIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub bangladesh_id_card: Option<BangladeshIdCard>,
     /// Nigerian identity card.
     #[serde(
         rename = "NigeriaIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub nigeria_id_card: Option<NigeriaIdCard>,
     /// Nigerian driving licence.
     #[serde(
         rename = "NigeriaDrivingLicense",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub nigeria_driving_license: Option<NigeriaDrivingLicense>,
     /// Pakistani identity card.
     #[serde(
         rename = "PakistanIDCard",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub pakistan_id_card: Option<PakistanIdCard>,
     /// Pakistani driving licence.
     #[serde(
         rename = "PakistanDrivingLicense",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::object"
     )]
     pub pakistan_driving_license: Option<PakistanDrivingLicense>,
 }
@@ -1331,6 +1557,55 @@ pub fn parse_envelope_value(body: &[u8]) -> Result<serde_json::Value> {
     Ok(value)
 }
 
+/// The lenient readers of optional fields (see the module docs).
+mod lenient {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// The JSON text of a scalar: strings as they are, numbers and booleans as written.
+    fn scalar_text(value: Value) -> Option<String> {
+        match value {
+            Value::String(text) => Some(text),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A String field: also a number or a boolean (as its text); absent for anything else.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(scalar_text(Value::deserialize(d)?))
+    }
+
+    /// A list of strings: scalar items kept as text, others dropped; absent when not a list.
+    pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => Some(items.into_iter().filter_map(scalar_text).collect()),
+            _ => None,
+        })
+    }
+
+    /// A nested object read leniently; absent when it is not one.
+    pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            value @ Value::Object(_) => T::deserialize(value).ok(),
+            _ => None,
+        })
+    }
+
+    /// A count or seconds: a non-negative integer, also as a decimal string; absent otherwise.
+    pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Number(number) => number.as_u64(),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        })
+    }
+}
+
 fn protocol_error(message: String) -> Error {
     Error::new(ResultCode::Protocol, message)
 }
@@ -1339,4 +1614,69 @@ fn protocol_error(message: String) -> Error {
 pub fn body_excerpt(body: &[u8]) -> String {
     let end = body.len().min(200);
     String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every CardInfo struct with each leaf sent as a number, a boolean or null: the verdict
+    /// stays, numbers and booleans are kept as their text, null is absent.
+    #[test]
+    fn every_card_info_struct_reads_numbers_booleans_and_nulls() {
+        let members: &[(&str, &[&str])] = &[
+            ("HKIDCard", HkIdCard::FIELDS),
+            ("MLIDCard", MlIdCard::FIELDS),
+            ("PhilippinesVoteID", PhilippinesVoteId::FIELDS),
+            ("IndonesiaIDCard", IndonesiaIdCard::FIELDS),
+            (
+                "PhilippinesDrivingLicense",
+                PhilippinesDrivingLicense::FIELDS,
+            ),
+            ("PhilippinesTinID", PhilippinesTinId::FIELDS),
+            ("PhilippinesSSSID", PhilippinesSssId::FIELDS),
+            ("PhilippinesUMID", PhilippinesUmid::FIELDS),
+            ("InternationalIDPassport", InternationalIdPassport::FIELDS),
+            ("IndonesiaDrivingLicense", IndonesiaDrivingLicense::FIELDS),
+            ("ThailandIDCard", ThailandIdCard::FIELDS),
+            ("SingaporeIDCard", SingaporeIdCard::FIELDS),
+            ("MacaoIDCard", MacaoIdCard::FIELDS),
+            ("TaiWanIDCard", TaiWanIdCard::FIELDS),
+            ("JapanIDCard", JapanIdCard::FIELDS),
+            ("BangladeshIDCard", BangladeshIdCard::FIELDS),
+            ("NigeriaIDCard", NigeriaIdCard::FIELDS),
+            ("NigeriaDrivingLicense", NigeriaDrivingLicense::FIELDS),
+            ("PakistanIDCard", PakistanIdCard::FIELDS),
+            ("PakistanDrivingLicense", PakistanDrivingLicense::FIELDS),
+            ("GeneralCard", &["LicenseNumber", "Age", "Sex", "FullName"]),
+        ];
+        assert_eq!(members.len(), 21);
+        for (member, fields) in members {
+            let mut card = serde_json::Map::new();
+            for (i, field) in fields.iter().enumerate() {
+                let value = match i % 3 {
+                    0 => serde_json::json!(42),
+                    1 => serde_json::json!(false),
+                    _ => serde_json::Value::Null,
+                };
+                card.insert((*field).to_owned(), value);
+            }
+            let body = serde_json::json!({"Response": {
+                "Status": "PASSED", "RequestId": "r", "CardInfo": { *member: card }
+            }});
+            let result: CardVerificationResult =
+                parse_response(body.to_string().as_bytes()).unwrap();
+            assert_eq!(result.status, VerificationStatus::Passed, "{member}");
+            let kept = serde_json::to_value(result.card_info.unwrap()).unwrap();
+            let kept = &kept[*member];
+            for (i, field) in fields.iter().enumerate() {
+                let want = match i % 3 {
+                    0 => serde_json::json!("42"),
+                    1 => serde_json::json!("false"),
+                    _ => serde_json::Value::Null,
+                };
+                assert_eq!(kept[*field], want, "{member}.{field}");
+            }
+        }
+    }
 }

@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
+use crate::cancel::Cancel;
 use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
 use crate::endpoint::Endpoint;
@@ -50,24 +51,23 @@ use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
 /// `X-TC-RequestClient` sent with every call.
 pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
-/// Default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default overall deadline of one call.
-pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default cap on a response body.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
-/// Polls used when the service gives no `AsyncCardVerificationMaxPollingTimes` (both products;
-/// see [`Api::default_poll_plan`]).
-pub const DEFAULT_MAX_POLLS: u64 = 60;
-/// Seconds between polls when the service gives no `AsyncCardVerificationPollingWaitTime`.
-pub const DEFAULT_POLL_WAIT_SECS: u64 = 5;
-
 /// What a FaceID `ActionOffline` / `InvalidAction` error adds: how to move to OCR.
 const SWITCH_TO_OCR: &str = " Tencent removed FaceID ApplyCardVerification / \
 GetCardVerificationResult from its SDKs on 2026-03-09; switch to the OCR successor \
 (ApplyCardVerificationExternal, 2018-11-19): Rust ClientBuilder::api(Api::Ocr), C \
 tcfaceid_client_builder_set_api(builder, TCFACEID_API_OCR), Python Client(api=\"ocr\"), or \
 TCFACEID_API=ocr for the examples.";
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default overall deadline of one call.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// Polls used when the service gives no `AsyncCardVerificationMaxPollingTimes`.
+pub const DEFAULT_MAX_POLLS: u64 = 60;
+/// Seconds between polls when the service gives no `AsyncCardVerificationPollingWaitTime`.
+pub const DEFAULT_POLL_WAIT_SECS: u64 = 5;
+
 /// Where the client's credentials come from.
 #[derive(Clone, Debug)]
 pub enum CredentialSource {
@@ -99,6 +99,7 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     clock_offset_secs: i64,
     learn_clock_offset: bool,
+    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -111,11 +112,11 @@ impl ClientBuilder {
     /// A builder with the defaults described in the module docs.
     pub fn new() -> ClientBuilder {
         ClientBuilder {
-            api: Api::FaceId,
             credentials: CredentialSource::DefaultChain,
             region: None,
             endpoint: None,
             poll_plan: None,
+            api: Api::FaceId,
             language: "en-US".to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
@@ -125,6 +126,7 @@ impl ClientBuilder {
             ca_file: None,
             clock_offset_secs: 0,
             learn_clock_offset: true,
+            allow_insecure_http: false,
         }
     }
 
@@ -137,7 +139,7 @@ impl ClientBuilder {
     }
 
     /// The poll plan used when the service gives no hints (OCR never does; FaceID's hints win
-    /// when present). Default: [`Api::default_poll_plan`].
+    /// when present), and by [`Client::resume`]. Default: [`Api::default_poll_plan`].
     pub fn poll_plan(mut self, plan: PollPlan) -> Self {
         self.poll_plan = Some(plan);
         self
@@ -155,15 +157,15 @@ impl ClientBuilder {
         self
     }
 
-    /// One of the product's regions: FaceID `ap-hongkong`, `ap-jakarta` or `ap-singapore`;
-    /// OCR `ap-singapore`.
+    /// `ap-hongkong`, `ap-jakarta` or `ap-singapore`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
-    /// The endpoint: any `https://` URL, or `http://` given explicitly (emulator, local gateway).
-    /// Default: the product's ([`Api::default_endpoint`]). The signing service is the
+    /// The endpoint: any `https://` URL, or `http://` to a loopback host (emulator, local
+    /// gateway); `http://` elsewhere needs [`allow_insecure_http`](Self::allow_insecure_http).
+    /// Default: the product's ([`Api::default_endpoint`]); the signing service is the
     /// product's whatever the host.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -230,6 +232,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Accept a plain `http://` endpoint on a host other than this machine (default off). The
+    /// request body holds identity documents (card images, names, numbers): without TLS they
+    /// cross the network in clear, so this is for trusted networks only.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Check every setting, load the credentials and build the client.
     ///
     /// Errors: [`ResultCode::InvalidRegion`], [`ResultCode::InvalidEndpoint`],
@@ -269,6 +279,7 @@ impl ClientBuilder {
                 .as_deref()
                 .unwrap_or(product.default_endpoint()),
         )?;
+        endpoint.check_secure(self.allow_insecure_http)?;
         let poll_plan = self.poll_plan.unwrap_or(product.default_poll_plan());
         if poll_plan.max_polls == 0 {
             return Err(Error::new(
@@ -336,16 +347,16 @@ pub struct RawResponse {
     pub json: serde_json::Value,
 }
 
-/// The apply action, then the result action until a terminal status.
+/// ApplyCardVerification then GetCardVerificationResult until the verdict.
 #[derive(Clone, Debug)]
 pub struct Verification {
-    /// What the apply action answered (the token, and FaceID's polling hints).
+    /// What ApplyCardVerification answered (the token and the polling hints).
     pub apply: ApplyCardVerificationResponse,
     /// The verdict.
     pub result: CardVerificationResult,
     /// The verdict's whole response body.
     pub result_json: String,
-    /// Result calls made.
+    /// GetCardVerificationResult calls made.
     pub polls: u64,
 }
 
@@ -367,10 +378,30 @@ pub struct Client {
     learn_clock_offset: bool,
 }
 
-/// Why one attempt failed, with what the server said about its clock.
+/// Why one attempt failed, with what the server said about its clock, and whether the request
+/// certainly never reached the server (see [`crate::retry`]).
 struct AttemptFailure {
     error: Error,
     server_time: Option<i64>,
+    not_sent: bool,
+}
+
+impl AttemptFailure {
+    fn not_sent(error: Error) -> AttemptFailure {
+        AttemptFailure {
+            error,
+            server_time: None,
+            not_sent: true,
+        }
+    }
+
+    fn sent(error: Error) -> AttemptFailure {
+        AttemptFailure {
+            error,
+            server_time: None,
+            not_sent: false,
+        }
+    }
 }
 
 impl Client {
@@ -404,7 +435,7 @@ impl Client {
         self.clock_offset.load(Ordering::Relaxed)
     }
 
-    /// Submit a document: runs every local check of the product, then its apply action.
+    /// Submit a document: runs every local check, then ApplyCardVerification.
     pub fn apply_card_verification(
         &self,
         request: &CardVerificationRequest,
@@ -422,7 +453,7 @@ impl Client {
         Ok((typed(&raw)?, raw))
     }
 
-    /// The result action for a token: PROCESSING, or a terminal status.
+    /// GetCardVerificationResult for a token: PROCESSING, or the verdict.
     pub fn get_card_verification_result(&self, token: &str) -> Result<CardVerificationResult> {
         self.get_card_verification_result_raw(token).map(|(r, _)| r)
     }
@@ -432,13 +463,13 @@ impl Client {
         &self,
         token: &str,
     ) -> Result<(CardVerificationResult, RawResponse)> {
-        self.get_result_until(token, Instant::now() + self.call_timeout)
+        self.get_result_until(token, Bounds::new(self.call_timeout, None))
     }
 
     fn get_result_until(
         &self,
         token: &str,
-        deadline: Instant,
+        bounds: Bounds<'_>,
     ) -> Result<(CardVerificationResult, RawResponse)> {
         if token.is_empty() {
             return Err(Error::for_field(
@@ -449,32 +480,48 @@ impl Client {
         }
         let body = serde_json::to_vec(&serde_json::json!({ "CardVerificationToken": token }))
             .expect("a JSON object serialises");
-        let raw = self.call_until(self.api.result_action(), &body, deadline)?;
+        let raw = self.call_until(self.api.result_action(), &body, bounds)?;
         Ok((typed(&raw)?, raw))
     }
 
-    /// Apply, then poll the result action until a terminal status, an error, or `deadline`
-    /// (measured from now) passes. The plan: FaceID's hints where the service gives them
-    /// (wait `AsyncCardVerificationPollingWaitTime` seconds before each poll, at most
-    /// `AsyncCardVerificationMaxPollingTimes` polls), else the client's
-    /// [`poll_plan`](Self::poll_plan) (OCR gives no hints).
+    /// Apply, then poll GetCardVerificationResult as the service's hints say (wait
+    /// `AsyncCardVerificationPollingWaitTime` seconds before each poll, at most
+    /// `AsyncCardVerificationMaxPollingTimes` polls) until a verdict, an error, or `deadline`
+    /// (measured from now) passes.
     ///
     /// Errors: those of the calls; [`ResultCode::PollDeadlineExceeded`] when the next poll
-    /// could not happen before the deadline; [`ResultCode::PollAttemptsExhausted`] after the
-    /// last allowed poll. Both messages carry the token, so polling can be resumed with
-    /// [`poll_card_verification`](Self::poll_card_verification).
+    /// could not happen before the deadline (a hint longer than the time left included);
+    /// [`ResultCode::PollAttemptsExhausted`] after the last allowed poll. Every error after a
+    /// successful apply carries the token ([`Error::token`]): resume with
+    /// [`resume`](Self::resume), never apply again.
     pub fn verify_card(
         &self,
         request: &CardVerificationRequest,
         deadline: Duration,
     ) -> Result<Verification> {
-        let until = Instant::now() + deadline;
+        self.verify_card_with_cancel(request, deadline, None)
+    }
+
+    /// [`verify_card`](Self::verify_card) that another thread can stop with `cancel`: sleeps
+    /// end at once and a request in flight is abandoned within [`crate::cancel::POLL_SLICE`],
+    /// with [`ResultCode::Cancelled`] (carrying the token once the apply succeeded; a cancel
+    /// while the apply itself is in flight leaves no token, and that apply may still be
+    /// processed by the service).
+    pub fn verify_card_with_cancel(
+        &self,
+        request: &CardVerificationRequest,
+        deadline: Duration,
+        cancel: Option<&Cancel>,
+    ) -> Result<Verification> {
+        let bounds = Bounds::new(deadline, cancel);
         let body = request.to_body_for(self.api)?;
-        let raw = self.call_until(self.api.apply_action(), &body, until)?;
+        let raw = self.call_until(self.api.apply_action(), &body, bounds)?;
         let apply: ApplyCardVerificationResponse = typed(&raw)?;
         let plan = self.poll_plan.with_hints(&apply);
-        let (result, result_json, polls) =
-            self.poll_until(&apply.card_verification_token, plan, until)?;
+        let token = apply.card_verification_token.clone();
+        let (result, result_json, polls) = self
+            .poll_until(&token, plan, true, bounds)
+            .map_err(|e| e.with_token(&token))?;
         Ok(Verification {
             apply,
             result,
@@ -491,34 +538,57 @@ impl Client {
         plan: PollPlan,
         deadline: Duration,
     ) -> Result<(CardVerificationResult, String, u64)> {
-        self.poll_until(token, plan, Instant::now() + deadline)
+        self.poll_until(token, plan, true, Bounds::new(deadline, None))
+            .map_err(|e| e.with_token(token))
+    }
+
+    /// Resume a verification from its token (e.g. [`Error::token`] of a failed
+    /// [`verify_card`](Self::verify_card)): poll at once, then as [`verify_card`] does with the
+    /// client's poll plan ([`ClientBuilder::poll_plan`]; both products), until the
+    /// verdict, an error, `deadline` (from now) or `cancel`. Every error carries the token.
+    /// Returns the verdict, its whole response body and the number of polls made.
+    ///
+    /// [`verify_card`]: Self::verify_card
+    pub fn resume(
+        &self,
+        token: &str,
+        deadline: Duration,
+        cancel: Option<&Cancel>,
+    ) -> Result<(CardVerificationResult, String, u64)> {
+        self.poll_until(token, self.poll_plan, false, Bounds::new(deadline, cancel))
+            .map_err(|e| e.with_token(token))
     }
 
     fn poll_until(
         &self,
         token: &str,
         plan: PollPlan,
-        until: Instant,
+        wait_first: bool,
+        bounds: Bounds<'_>,
     ) -> Result<(CardVerificationResult, String, u64)> {
         let mut polls = 0;
         while polls < plan.max_polls {
-            let wait = if polls == 0 {
-                plan.first_wait
-            } else {
-                plan.wait
-            };
-            if Instant::now() + wait >= until {
-                return Err(Error::new(
-                    ResultCode::PollDeadlineExceeded,
-                    format!(
-                        "no verdict for token {token} before the deadline ({polls} polls made); \
-                         poll again later with the same token"
-                    ),
-                ));
+            if wait_first || polls > 0 {
+                let wait = if polls == 0 {
+                    plan.first_wait
+                } else {
+                    plan.wait
+                };
+                // Saturating: a huge hint from the server is only "later than the deadline".
+                let left = bounds.until.saturating_duration_since(Instant::now());
+                if wait >= left {
+                    return Err(Error::new(
+                        ResultCode::PollDeadlineExceeded,
+                        format!(
+                            "no verdict for token {token} before the deadline ({polls} polls \
+                             made); poll again later with the same token"
+                        ),
+                    ));
+                }
+                bounds.sleep(wait)?;
             }
-            std::thread::sleep(wait);
             polls += 1;
-            let (result, raw) = self.get_result_until(token, until)?;
+            let (result, raw) = self.get_result_until(token, bounds)?;
             if result.status.is_terminal() {
                 return Ok((result, raw.body, polls));
             }
@@ -533,7 +603,8 @@ impl Client {
     }
 
     /// Sign and send any action of the client's product (its version and signing service)
-    /// with a JSON body; returns the whole response. The body is sent byte for byte as given.
+    /// with a JSON body; returns the whole response. The body is sent byte for byte as given. Retries (when enabled)
+    /// follow [`crate::retry`]: only `Get*` actions are treated as idempotent.
     pub fn call_json(&self, action: &str, body: &str) -> Result<RawResponse> {
         if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::new(
@@ -545,13 +616,13 @@ impl Client {
     }
 
     fn call_raw(&self, action: &str, body: &[u8]) -> Result<RawResponse> {
-        self.call_until(action, body, Instant::now() + self.call_timeout)
+        self.call_until(action, body, Bounds::new(self.call_timeout, None))
     }
 
-    /// One call with retries, bounded by `deadline` and by the call timeout; FaceID's
-    /// `ActionOffline` / `InvalidAction` says how to switch to OCR.
-    fn call_until(&self, action: &str, body: &[u8], deadline: Instant) -> Result<RawResponse> {
-        self.call_with_retries(action, body, deadline)
+    /// One call with retries, bounded by the bounds' deadline and by the call timeout;
+    /// FaceID's `ActionOffline` / `InvalidAction` says how to switch to OCR.
+    fn call_until(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<RawResponse> {
+        self.call_with_retries(action, body, bounds)
             .map_err(|error| match (self.api, error.code()) {
                 (Api::FaceId, ResultCode::ServiceActionOffline) => error.with_hint(SWITCH_TO_OCR),
                 _ => error,
@@ -562,37 +633,45 @@ impl Client {
         &self,
         action: &str,
         body: &[u8],
-        deadline: Instant,
+        bounds: Bounds<'_>,
     ) -> Result<RawResponse> {
-        let deadline = deadline.min(Instant::now() + self.call_timeout);
+        let deadline = bounds.until.min(Instant::now() + self.call_timeout);
+        let idempotent = action.starts_with("Get");
         let mut attempt = 1;
         let mut clock_corrected = false;
         loop {
+            bounds.check()?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(crate::http::timeout_error(self.call_timeout));
             }
-            let failure = match self.attempt(action, body, remaining) {
+            let failure = match self.attempt(action, body, remaining, bounds.cancel) {
                 Ok(response) => return Ok(response),
                 Err(failure) => failure,
             };
+            if failure.error.code() == ResultCode::Cancelled {
+                return Err(failure.error);
+            }
             let expired = failure.error.service_code() == Some("AuthFailure.SignatureExpire");
             if expired && self.learn_clock_offset && !clock_corrected {
                 if let Some(server_time) = failure.server_time {
                     self.clock_offset
-                        .store(server_time - unix_now(), Ordering::Relaxed);
+                        .store(server_time.saturating_sub(unix_now()), Ordering::Relaxed);
                     clock_corrected = true;
                     continue;
                 }
             }
-            if !self.retry.should_retry(&failure.error, attempt) {
+            if !self
+                .retry
+                .should_retry(&failure.error, attempt, idempotent, failure.not_sent)
+            {
                 return Err(failure.error);
             }
             let backoff = self.retry.backoff(attempt);
             if Instant::now() + backoff >= deadline {
                 return Err(failure.error);
             }
-            std::thread::sleep(backoff);
+            bounds.sleep(backoff)?;
             attempt += 1;
         }
     }
@@ -602,12 +681,9 @@ impl Client {
         action: &str,
         body: &[u8],
         timeout: Duration,
+        cancel: Option<&Cancel>,
     ) -> std::result::Result<RawResponse, AttemptFailure> {
-        let fail = |error| AttemptFailure {
-            error,
-            server_time: None,
-        };
-        let timestamp = unix_now() + self.clock_offset.load(Ordering::Relaxed);
+        let timestamp = unix_now().saturating_add(self.clock_offset.load(Ordering::Relaxed));
         let input = SigningInput {
             method: sign::Method::Post,
             host: self.endpoint.host(),
@@ -626,19 +702,127 @@ impl Client {
             request_client: REQUEST_CLIENT,
         };
         // The day's signing key is derived once and reused; the body is hashed once, here.
-        let headers = self.signer.request_headers(&input, &call).map_err(fail)?;
+        let headers = self
+            .signer
+            .request_headers(&input, &call)
+            .map_err(AttemptFailure::not_sent)?;
+        let exchange = Exchange {
+            agent: self.agent.clone(),
+            url: self.endpoint.url().to_owned(),
+            headers,
+            timeout,
+            max_response_bytes: self.max_response_bytes,
+        };
+        match cancel {
+            None => exchange.run(body),
+            Some(cancel) => exchange.run_cancellable(body.to_vec(), cancel),
+        }
+    }
+}
+
+/// What bounds a call: its deadline and, optionally, a cancel handle.
+#[derive(Clone, Copy)]
+struct Bounds<'a> {
+    until: Instant,
+    cancel: Option<&'a Cancel>,
+}
+
+impl<'a> Bounds<'a> {
+    /// `deadline` from now (saturating: a deadline past the clock's range is "an hour").
+    fn new(deadline: Duration, cancel: Option<&'a Cancel>) -> Bounds<'a> {
+        let now = Instant::now();
+        let until = now
+            .checked_add(deadline)
+            .unwrap_or_else(|| now + Duration::from_secs(3600));
+        Bounds { until, cancel }
+    }
+
+    /// [`ResultCode::Cancelled`] when the handle was triggered.
+    fn check(&self) -> Result<()> {
+        match self.cancel {
+            Some(cancel) if cancel.is_triggered() => Err(crate::cancel::cancelled_error()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sleep, waking at once when cancelled.
+    fn sleep(&self, duration: Duration) -> Result<()> {
+        let cancelled = match self.cancel {
+            Some(cancel) => cancel.sleep(duration),
+            None => {
+                std::thread::sleep(duration);
+                false
+            }
+        };
+        if cancelled {
+            return Err(crate::cancel::cancelled_error());
+        }
+        Ok(())
+    }
+}
+
+/// One signed HTTP exchange, owning all it needs so that it can run on a helper thread.
+struct Exchange {
+    agent: ureq::Agent,
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    timeout: Duration,
+    max_response_bytes: u64,
+}
+
+impl Exchange {
+    /// Run it on a helper thread and wait for it in short slices, giving up when `cancel` is
+    /// triggered (the helper then finishes on its own, within its timeout, and is forgotten).
+    fn run_cancellable(
+        self,
+        body: Vec<u8>,
+        cancel: &Cancel,
+    ) -> std::result::Result<RawResponse, AttemptFailure> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("tcfaceid-request".to_owned())
+            .spawn(move || {
+                let _ = sender.send(self.run(&body));
+            })
+            .map_err(|e| {
+                AttemptFailure::not_sent(Error::new(
+                    ResultCode::Transport,
+                    format!("could not start the request thread: {e}"),
+                ))
+            })?;
+        loop {
+            match receiver.recv_timeout(crate::cancel::POLL_SLICE) {
+                Ok(outcome) => return outcome,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(AttemptFailure::sent(Error::new(
+                        ResultCode::Transport,
+                        "the request thread ended without an answer",
+                    )))
+                }
+            }
+            if cancel.is_triggered() {
+                return Err(AttemptFailure::sent(crate::cancel::cancelled_error()));
+            }
+        }
+    }
+
+    fn run(self, body: &[u8]) -> std::result::Result<RawResponse, AttemptFailure> {
+        let timeout = self.timeout;
         let mut request = self
             .agent
-            .post(self.endpoint.url())
+            .post(&self.url)
             .config()
             .timeout_global(Some(timeout))
             .build();
-        for (name, value) in &headers {
+        for (name, value) in &self.headers {
             request = request.header(*name, value);
         }
-        let mut response = request
-            .send(body)
-            .map_err(|e| fail(crate::http::map_error(e, timeout)))?;
+        let mut response = request.send(body).map_err(|e| AttemptFailure {
+            not_sent: crate::http::certainly_not_sent(&e),
+            error: crate::http::map_error(e, timeout),
+            server_time: None,
+        })?;
         let status = response.status().as_u16();
         let server_time = response
             .headers()
@@ -646,7 +830,11 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
             .map(|d| d.timestamp());
-        let with_time = |error: Error| AttemptFailure { error, server_time };
+        let with_time = |error: Error| AttemptFailure {
+            error,
+            server_time,
+            not_sent: false,
+        };
         if status != 200 {
             let mut start = Vec::new();
             let _ = response

@@ -8,7 +8,9 @@
 //!   `[default]` (or named) section and the keys `secret_id`, `secret_key` and optionally `token`.
 //!
 //! Empty values and values with surrounding whitespace are refused: a padded key is a known cause
-//! of `AuthFailure.SignatureFailure` / `AuthFailure.SecretIdNotFound` at the service.
+//! of `AuthFailure.SignatureFailure` / `AuthFailure.SecretIdNotFound` at the service. The profile
+//! file is read as the official SDK's configparser reads it: whitespace around `=` and at the
+//! end of a value is not part of the value.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -248,8 +250,10 @@ fn prefix(error: Error, source: &str) -> Error {
     Error::new(error.code(), format!("{source}: {}", error.message()))
 }
 
-/// The `key = value` pairs of one `[section]` of an INI text. Values keep inner spaces and lose
-/// the spaces around `=`; lines starting with `#` or `;` are comments. `None` if no such section.
+/// The `key = value` pairs of one `[section]` of an INI text, read as the official SDK's
+/// configparser reads them: keys and values lose the whitespace around them (around `=` and at
+/// the end of the line), values keep inner spaces; lines starting with `#` or `;` are comments.
+/// `None` if no such section.
 fn ini_section(text: &str, section: &str) -> Option<Vec<(String, Zeroizing<String>)>> {
     let mut found = false;
     let mut in_section = false;
@@ -267,10 +271,10 @@ fn ini_section(text: &str, section: &str) -> Option<Vec<(String, Zeroizing<Strin
         }
         if in_section {
             if let Some((key, value)) = raw.split_once('=') {
-                // Keys are trimmed; a value keeps what follows "= " so padding can be detected.
-                let value = value.strip_prefix(' ').unwrap_or(value);
-                let value = value.strip_suffix('\r').unwrap_or(value);
-                values.push((key.trim().to_owned(), Zeroizing::new(value.to_owned())));
+                values.push((
+                    key.trim().to_owned(),
+                    Zeroizing::new(value.trim().to_owned()),
+                ));
             }
         }
     }
@@ -312,8 +316,8 @@ mod tests {
     }
 
     #[test]
-    fn ini_keeps_trailing_padding_so_it_can_be_refused() {
-        let values = ini_section("[default]\nsecret_key = B \n", "default").unwrap();
-        assert_eq!(values[0].1.as_str(), "B ");
+    fn ini_values_lose_surrounding_whitespace_as_configparser_does() {
+        let values = ini_section("[default]\nsecret_key =\t B c \r\n", "default").unwrap();
+        assert_eq!(values[0].1.as_str(), "B c");
     }
 }

@@ -87,6 +87,36 @@ impl Endpoint {
     pub fn is_https(&self) -> bool {
         self.https
     }
+
+    /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+    pub fn is_loopback(&self) -> bool {
+        let name = match self.host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => self.host.split(':').next().unwrap_or_default(),
+        };
+        name == "localhost"
+            || name
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// Refuse plain `http://` to a host other than this machine unless `allow_insecure_http`:
+    /// the request body holds identity documents, which must not cross a network in clear.
+    ///
+    /// Errors: [`ResultCode::InvalidEndpoint`].
+    pub fn check_secure(&self, allow_insecure_http: bool) -> Result<()> {
+        if self.https || allow_insecure_http || self.is_loopback() {
+            return Ok(());
+        }
+        Err(Error::new(
+            ResultCode::InvalidEndpoint,
+            format!(
+                "endpoint {}: plain http:// is accepted only for loopback hosts (the requests \
+                 carry identity documents); use https://, or set allow_insecure_http",
+                self.url
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +136,29 @@ mod tests {
             Endpoint::parse(DEFAULT_ENDPOINT).unwrap().host(),
             "faceid.tencentcloudapi.com"
         );
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_unless_allowed() {
+        for local in [
+            "http://127.0.0.1:80",
+            "http://localhost:9",
+            "http://[::1]:8080",
+            "http://127.9.9.9",
+        ] {
+            assert!(
+                Endpoint::parse(local).unwrap().check_secure(false).is_ok(),
+                "{local}"
+            );
+        }
+        let remote = Endpoint::parse("http://faceid.example.com").unwrap();
+        let error = remote.check_secure(false).unwrap_err();
+        assert_eq!(error.code(), ResultCode::InvalidEndpoint);
+        assert!(remote.check_secure(true).is_ok());
+        assert!(Endpoint::parse("https://faceid.example.com")
+            .unwrap()
+            .check_secure(false)
+            .is_ok());
     }
 
     #[test]

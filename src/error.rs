@@ -11,7 +11,7 @@ use std::fmt;
 /// Values are grouped in ranges and are **never renumbered**; a retired value stays reserved.
 /// `0` is success. 1xx: arguments and UTF-8 · 2xx: the service's request rules checked locally
 /// · 3xx: images · 4xx: credentials · 5xx: transport, TLS and timeouts · 6xx: HTTP status
-/// · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling
+/// · 7xx: errors answered by the service · 8xx: response protocol (JSON) · 9xx: polling and cancellation
 /// · 1000: panic.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,6 +105,9 @@ pub enum ResultCode {
     PollDeadlineExceeded = 900,
     /// Polling stopped after the service's maximum number of polls without a verdict.
     PollAttemptsExhausted = 901,
+    /// The caller cancelled the call (a cancel handle was triggered). After a successful apply
+    /// the error carries the token, so polling can be resumed.
+    Cancelled = 902,
 
     /// A bug: a panic was caught at the C boundary. The process is still safe to use.
     Panic = 1000,
@@ -151,6 +154,7 @@ impl ResultCode {
         ResultCode::ResponseTooLarge,
         ResultCode::PollDeadlineExceeded,
         ResultCode::PollAttemptsExhausted,
+        ResultCode::Cancelled,
         ResultCode::Panic,
     ];
 
@@ -205,6 +209,7 @@ impl ResultCode {
             ResultCode::PollAttemptsExhausted => {
                 "polling used the service's maximum number of polls without a verdict"
             }
+            ResultCode::Cancelled => "the call was cancelled by the caller",
             ResultCode::Panic => "internal error: a panic was caught (a bug in tcfaceid)",
         }
     }
@@ -226,10 +231,12 @@ impl fmt::Display for ResultCode {
 pub struct Error {
     code: ResultCode,
     message: String,
-    field: Option<String>,
-    service_code: Option<String>,
-    request_id: Option<String>,
+    // Boxed strings keep the error small (it travels in every `Result`).
+    field: Option<Box<str>>,
+    service_code: Option<Box<str>>,
+    request_id: Option<Box<str>>,
     http_status: Option<u16>,
+    token: Option<Box<str>>,
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -245,13 +252,14 @@ impl Error {
             service_code: None,
             request_id: None,
             http_status: None,
+            token: None,
         }
     }
 
     /// An error about one request field (the field's service name, e.g. `ImageBase64Front`).
     pub fn for_field(code: ResultCode, field: &str, message: impl Into<String>) -> Error {
         let mut error = Error::new(code, message);
-        error.field = Some(field.to_owned());
+        error.field = Some(field.into());
         error
     }
 
@@ -267,8 +275,8 @@ impl Error {
             text.push_str(" (the local clock differs from the service's by more than 5 minutes)");
         }
         let mut error = Error::new(code, text);
-        error.service_code = Some(service_code.to_owned());
-        error.request_id = request_id.map(str::to_owned);
+        error.service_code = Some(service_code.into());
+        error.request_id = request_id.map(Into::into);
         error
     }
 
@@ -287,9 +295,23 @@ impl Error {
     /// Attach the service's RequestId.
     pub fn with_request_id(mut self, request_id: Option<&str>) -> Error {
         if let Some(id) = request_id {
-            self.request_id = Some(id.to_owned());
+            self.request_id = Some(id.into());
         }
         self
+    }
+
+    /// Attach the CardVerificationToken of the billed verification this failure happened in
+    /// (set by the client on every failure after a successful apply).
+    pub fn with_token(mut self, token: &str) -> Error {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The CardVerificationToken, when the failure happened after a successful (billed)
+    /// ApplyCardVerification: resume polling with it ([`crate::Client::resume`]) instead of
+    /// applying again.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// The class of failure.

@@ -93,6 +93,47 @@ pub(crate) fn map_error(error: ureq::Error, timeout: Duration) -> Error {
     }
 }
 
+/// Whether a failed request certainly never reached the server: the name did not resolve, the
+/// connection (or the proxy's) could not be opened, or the TLS handshake failed. Every other
+/// failure may have come after the request was written, so a non-idempotent call (a billed
+/// ApplyCardVerification) must not be sent again after it.
+pub(crate) fn certainly_not_sent(error: &ureq::Error) -> bool {
+    use ureq::Error as E;
+    use ureq::Timeout as T;
+    match error {
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => true,
+        E::Timeout(which) => matches!(which, T::Resolve | T::Connect),
+        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => true,
+        E::Io(io) => {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+            ) || is_handshake_error(io)
+        }
+        _ => false,
+    }
+}
+
+/// Whether an I/O error wraps a rustls error that only the handshake can raise (certificate,
+/// incompatible peer): a TLS error after the handshake may follow a written request.
+fn is_handshake_error(io: &std::io::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = io.get_ref().map(|e| e as _);
+    while let Some(error) = source {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::PeerIncompatible(_)
+                    | rustls::Error::UnsupportedNameType
+                    | rustls::Error::InappropriateHandshakeMessage { .. }
+            );
+        }
+        source = error.source();
+    }
+    false
+}
+
 /// The error of a call that ran out of its deadline.
 pub(crate) fn timeout_error(timeout: Duration) -> Error {
     Error::new(

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod cancel;
 pub mod capi;
 pub mod card;
 pub mod client;
@@ -30,6 +31,7 @@ pub use api::{
     AddressInfo, ApplyCardVerificationResponse, CardInfo, CardVerificationResult, GeneralCard,
     VerificationStatus, WarnCode,
 };
+pub use cancel::Cancel;
 pub use card::{CardType, CardVerificationRequest, Nationality, Side};
 pub use client::{Client, ClientBuilder, Verification};
 pub use credential::Credential;

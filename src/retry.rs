@@ -1,11 +1,16 @@
 //! Opt-in retries: how many attempts, and the jittered exponential backoff between them.
 //!
-//! Only failures that are safe and likely to pass are retried ([`Error::is_retryable`]): network
-//! failures before a response, HTTP 5xx and `RequestLimitExceeded*`. Business errors never are.
+//! Business errors are never retried. The rule per action:
 //!
-//! **ApplyCardVerification is not idempotent**: when a connection breaks after the request
-//! reached the service, a retry can create a second (billed) verification job. Enable retries
-//! for it only if a duplicate job is acceptable.
+//! - **ApplyCardVerification** (billed, not idempotent) is sent again only when the request
+//!   certainly did not reach the service (the name did not resolve, the connection could not
+//!   be opened, the TLS handshake failed) or the service said it did not process it
+//!   (`RequestLimitExceeded*`). Never after the request was written: no answer, a timeout,
+//!   HTTP 5xx or a garbled answer may follow a job the service created and billed, and a
+//!   second apply would bill a second one.
+//! - **GetCardVerificationResult** (and any other `Get*` action, read-only) is retried on every
+//!   transient failure ([`Error::is_retryable`]): network failures, timeouts, HTTP 5xx and
+//!   `RequestLimitExceeded*`.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -78,9 +83,22 @@ impl RetryPolicy {
         half + Duration::from_nanos(jitter_ns)
     }
 
-    /// Whether to retry after `error` on attempt number `attempt` (1-based).
-    pub fn should_retry(&self, error: &Error, attempt: u32) -> bool {
-        attempt < self.max_attempts && error.is_retryable()
+    /// Whether to retry after `error` on attempt number `attempt` (1-based), for a call that is
+    /// `idempotent` or not; `not_sent` says that the failed request certainly never reached
+    /// the server (see the module docs).
+    pub fn should_retry(
+        &self,
+        error: &Error,
+        attempt: u32,
+        idempotent: bool,
+        not_sent: bool,
+    ) -> bool {
+        let safe = if idempotent {
+            error.is_retryable()
+        } else {
+            not_sent || error.code() == ResultCode::ServiceRateLimited
+        };
+        attempt < self.max_attempts && safe
     }
 }
 
@@ -122,11 +140,29 @@ mod tests {
     fn business_errors_are_never_retried() {
         let policy = RetryPolicy::attempts(3);
         let business = Error::from_service("FailedOperation.ImageSizeTooLarge", "too large", None);
-        assert!(!policy.should_retry(&business, 1));
+        assert!(!policy.should_retry(&business, 1, true, false));
         let limited = Error::from_service("RequestLimitExceeded", "slow down", None);
-        assert!(policy.should_retry(&limited, 1));
-        assert!(!policy.should_retry(&limited, 3));
+        assert!(policy.should_retry(&limited, 1, true, false));
+        assert!(policy.should_retry(&limited, 1, false, false));
+        assert!(!policy.should_retry(&limited, 3, true, false));
         let internal = Error::from_service("InternalError", "oops", None);
-        assert!(!policy.should_retry(&internal, 1));
+        assert!(!policy.should_retry(&internal, 1, true, false));
+    }
+
+    #[test]
+    fn an_apply_is_sent_again_only_when_it_never_left() {
+        let policy = RetryPolicy::attempts(4);
+        let reset = Error::new(ResultCode::Transport, "connection reset");
+        let timeout = Error::new(ResultCode::Timeout, "late");
+        let status = Error::new(ResultCode::HttpStatus, "HTTP 503").with_http_status(503);
+        let garbage = Error::new(ResultCode::Protocol, "not JSON");
+        for error in [&reset, &timeout, &status, &garbage] {
+            assert!(!policy.should_retry(error, 1, false, false), "{error}");
+        }
+        for error in [&reset, &timeout, &status] {
+            assert!(policy.should_retry(error, 1, true, false), "{error}");
+        }
+        let refused = Error::new(ResultCode::Transport, "connection refused");
+        assert!(policy.should_retry(&refused, 1, false, true));
     }
 }

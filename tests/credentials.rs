@@ -294,22 +294,39 @@ fn profile_named_section_with_a_token() {
     assert_eq!(c.secret_id(), "STAGINGID");
 }
 
+/// As configparser (the official Python SDK) reads the file: whitespace around `=` and at the
+/// end of a value is not part of the value.
 #[test]
-fn profile_padded_values_are_invalid() {
+fn profile_values_lose_surrounding_whitespace_as_configparser_does() {
     let dir = tempfile::tempdir().unwrap();
     for (i, text) in [
         format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY} \n"),
         format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY}\t\n"),
         format!("[default]\nsecret_id = {ID} \nsecret_key = {KEY}\n"),
-        format!("[default]\nsecret_id = {ID}\nsecret_key =\t{KEY}\n"),
-        format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY}\ntoken = {TOKEN} \n"),
+        format!("[default]\nsecret_id={ID}\nsecret_key =\t{KEY}\n"),
         format!("[default]\r\nsecret_id = {ID}\r\nsecret_key = {KEY} \r\n"),
-        format!("[default]\nsecret_id = {ID}\nsecret_key =\n"),
     ]
     .iter()
     .enumerate()
     {
-        let path = profile_file(dir.path(), &format!("padded-{i}"), text);
+        let path = profile_file(dir.path(), &format!("spaced-{i}"), text);
+        let credential = Credential::from_profile_file(&path, None).unwrap();
+        assert_eq!(credential.secret_id(), ID, "{text:?}");
+    }
+}
+
+#[test]
+fn profile_empty_values_are_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in [
+        format!("[default]\nsecret_id = {ID}\nsecret_key =\n"),
+        format!("[default]\nsecret_id = {ID}\nsecret_key =  \t\n"),
+        format!("[default]\nsecret_id =\nsecret_key = {KEY}\n"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = profile_file(dir.path(), &format!("empty-{i}"), text);
         let e = err(
             Credential::from_profile_file(&path, None),
             ResultCode::CredentialsInvalid,
@@ -523,7 +540,7 @@ fn environment_and_default_chain() {
     let padded = profile_file(
         dir.path(),
         "padded",
-        &format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY} \n"),
+        &format!("[default]\nsecret_id = {ID}\nsecret_key = \n"),
     );
     std::env::set_var(ENV_CREDENTIALS_FILE, &padded);
     err(

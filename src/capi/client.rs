@@ -4,8 +4,10 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
+use crate::cancel::Cancel;
+use crate::capi::cancel::tcfaceid_cancel;
 use crate::capi::card_request::tcfaceid_card_request;
-use crate::capi::ffi::{owned_c_string, BoxHandle};
+use crate::capi::ffi::{owned_c_string, BoxHandle, Out};
 use crate::capi::product::api_from_u32;
 use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
 use crate::client::{Client, ClientBuilder, CredentialSource};
@@ -191,7 +193,9 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_region(
 }
 
 /// The endpoint: any https:// URL (e.g. `https://faceid.intl.tencentcloudapi.com`), or an
-/// http:// URL given explicitly (the emulator, a local gateway).
+/// http:// URL to a loopback host (the emulator, a local gateway); http:// to any other host
+/// is refused by tcfaceid_client_builder_build unless
+/// tcfaceid_client_builder_set_allow_insecure_http allows it.
 ///
 /// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
 /// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
@@ -309,12 +313,15 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_max_response_bytes(
     }
 }
 
-/// Retry network failures before a response, HTTP 5xx and RequestLimitExceeded* (never
-/// business errors): `max_attempts` in all (1 = no retries, at most 10), with jittered
-/// exponential backoff from `base_delay_ms` up to `max_delay_ms`.
-///
-/// ApplyCardVerification is not idempotent: a retry after the request reached the service can
-/// create a second, billed verification job.
+/// Retries, never for business errors: `max_attempts` in all (1 = no retries, at most 10),
+/// with jittered exponential backoff from `base_delay_ms` up to `max_delay_ms`. The rule per
+/// action:
+/// - ApplyCardVerification (billed) is sent again only when the request certainly did not
+///   reach the service (name resolution, connect or TLS handshake failed) or the service said
+///   it did not process it (RequestLimitExceeded*); never after the request was written (no
+///   answer, a timeout, HTTP 5xx, garbage), which could bill a second job.
+/// - GetCardVerificationResult (and any Get* action through tcfaceid_client_call_json) is
+///   retried on every transient failure: network, timeout, HTTP 5xx, RequestLimitExceeded*.
 ///
 /// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_OPTION.
 #[no_mangle]
@@ -333,6 +340,23 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_retries(
         };
         try_result!(policy.check());
         update(builder, |b| b.retry(policy));
+        ResultCode::Ok
+    }
+}
+
+/// Accept a plain http:// endpoint on a host other than this machine (default false). The
+/// requests carry identity documents (card images, names, numbers): without TLS they cross
+/// the network in clear, so allow this only on a trusted network.
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_allow_insecure_http(
+    builder: *mut tcfaceid_client_builder,
+    allow: bool,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        update(builder, |b| b.allow_insecure_http(allow));
         ResultCode::Ok
     }
 }
@@ -448,15 +472,16 @@ pub unsafe extern "C" fn tcfaceid_client_get_card_verification_result(
 /// milliseconds from now: as FaceID's hints say when given (wait
 /// AsyncCardVerificationPollingWaitTime seconds before each poll, at most
 /// AsyncCardVerificationMaxPollingTimes polls), else by the poll plan
-/// (tcfaceid_client_builder_set_poll_plan; OCR never gives hints).
+/// (tcfaceid_client_builder_set_poll_plan; OCR never gives hints). Same as
+/// tcfaceid_client_verify_card_cancellable without a cancel handle.
 ///
 /// On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
 /// token), owned by the caller: free it with tcfaceid_verification_result_free.
 ///
-/// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED or
-/// TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED (the last error's message has the token, so polling
-/// can continue with tcfaceid_client_get_card_verification_result); or any code of
-/// tcfaceid_client_apply_card_verification.
+/// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_POLL_DEADLINE_EXCEEDED (a polling hint longer
+/// than the time left included) or TCFACEID_RESULT_POLL_ATTEMPTS_EXHAUSTED; or any code of
+/// tcfaceid_client_apply_card_verification. After a successful apply every failure carries the
+/// token (tcfaceid_last_error_token): resume with tcfaceid_client_resume, never apply again.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_client_verify_card(
     client: *const tcfaceid_client,
@@ -468,13 +493,90 @@ pub unsafe extern "C" fn tcfaceid_client_verify_card(
         let client = try_ref!(client);
         let request = try_ref!(request);
         let result_out = try_out!(result_out);
-        let verification = try_result!(client.verify_card(request, Duration::from_millis(deadline_ms)));
-        let handle = try_result!(tcfaceid_verification_result::new(
-            verification.result,
-            verification.result_json,
-            &verification.apply.card_verification_token,
-            verification.polls,
-        ));
+        verify(client, request, deadline_ms, None, result_out)
+    }
+}
+
+/// tcfaceid_client_verify_card that another thread can stop: `cancel` (may be NULL: not
+/// cancellable) is a handle from tcfaceid_cancel_new; tcfaceid_cancel_trigger ends the call
+/// within 100 ms with TCFACEID_RESULT_CANCELLED. The last error then carries the token when the
+/// apply had succeeded; a cancel while the apply itself is in flight leaves no token (the
+/// service may still process that apply).
+///
+/// Ownership of `*result_out` and threads: as tcfaceid_client_verify_card; `cancel` must stay
+/// alive until the call returns.
+///
+/// Returns the codes of tcfaceid_client_verify_card, or TCFACEID_RESULT_CANCELLED.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_verify_card_cancellable(
+    client: *const tcfaceid_client,
+    request: *const tcfaceid_card_request,
+    deadline_ms: u64,
+    cancel: *const tcfaceid_cancel,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let request = try_ref!(request);
+        // SAFETY: by the documented contract, NULL or a live cancel handle.
+        let cancel = unsafe { tcfaceid_cancel::as_inner(cancel) };
+        let result_out = try_out!(result_out);
+        verify(client, request, deadline_ms, cancel, result_out)
+    }
+}
+
+fn verify(
+    client: &Client,
+    request: &crate::card::CardVerificationRequest,
+    deadline_ms: u64,
+    cancel: Option<&Cancel>,
+    result_out: Out<'_, *mut tcfaceid_verification_result>,
+) -> ResultCode {
+    let deadline = Duration::from_millis(deadline_ms);
+    let verification = try_result!(client.verify_card_with_cancel(request, deadline, cancel));
+    let token = verification.apply.card_verification_token;
+    let handle = try_result!(tcfaceid_verification_result::new(
+        verification.result,
+        verification.result_json,
+        &token,
+        verification.polls,
+    )
+    .map_err(|e| e.with_token(&token)));
+    result_out.set(handle);
+    ResultCode::Ok
+}
+
+/// Resume a verification from its token (e.g. tcfaceid_last_error_token after a failed
+/// tcfaceid_client_verify_card): poll GetCardVerificationResult at once, then every 5 s (at
+/// most 60 polls, the plan verify uses when the service gives no hints) until the verdict, an
+/// error, `deadline_ms` milliseconds from now, or `cancel` (may be NULL) is triggered. Never
+/// applies again. Every failure carries the token (tcfaceid_last_error_token).
+///
+/// On success `*result_out` receives the verdict, owned by the caller: free it with
+/// tcfaceid_verification_result_free. Threads: any number of threads may share the client;
+/// `cancel` must stay alive until the call returns.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (empty token),
+/// TCFACEID_RESULT_CANCELLED, the polling codes of tcfaceid_client_verify_card, the network
+/// and service codes of tcfaceid_client_apply_card_verification, or the argument codes.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_resume(
+    client: *const tcfaceid_client,
+    token: *const c_char,
+    deadline_ms: u64,
+    cancel: *const tcfaceid_cancel,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let token = try_str!(token);
+        // SAFETY: by the documented contract, NULL or a live cancel handle.
+        let cancel = unsafe { tcfaceid_cancel::as_inner(cancel) };
+        let result_out = try_out!(result_out);
+        let deadline = Duration::from_millis(deadline_ms);
+        let (result, json, polls) = try_result!(client.resume(token, deadline, cancel));
+        let handle = try_result!(tcfaceid_verification_result::new(result, json, token, polls)
+            .map_err(|e| e.with_token(token)));
         result_out.set(handle);
         ResultCode::Ok
     }

@@ -22,6 +22,7 @@ struct LastError {
     service_code: Option<CString>,
     request_id: Option<CString>,
     http_status: u16,
+    token: Option<CString>,
 }
 
 thread_local! {
@@ -40,6 +41,7 @@ pub(crate) fn set_last_error(error: &Error) -> ResultCode {
         service_code: error.service_code().map(c_string_lossy),
         request_id: error.request_id().map(c_string_lossy),
         http_status: error.http_status().unwrap_or(0),
+        token: error.token().map(c_string_lossy),
     };
     // try_with: during thread teardown the slot may be gone; the code is still returned.
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(value));
@@ -138,6 +140,20 @@ pub extern "C" fn tcfaceid_last_error_request_id() -> *const c_char {
     }
 }
 
+/// The CardVerificationToken of the billed verification the last failed call on this thread
+/// was part of: set on every failure after a successful ApplyCardVerification (transport, TLS,
+/// timeout, protocol, service, polling deadline, attempts and cancellation alike); "" when the
+/// failure came before a token existed. Resume with tcfaceid_client_resume instead of applying
+/// again (a second apply is billed again).
+///
+/// Never NULL. Ownership and lifetime: as tcfaceid_last_error_message.
+#[no_mangle]
+pub extern "C" fn tcfaceid_last_error_token() -> *const c_char {
+    ffi_boundary! { keep_last_error;
+        last_error_str(|e| e.token.as_ref())
+    }
+}
+
 /// The HTTP status of the response behind the last failed call on this thread; 0 when there
 /// was no response (or no failure).
 ///
@@ -202,7 +218,8 @@ mod tests {
     #[test]
     fn the_last_error_is_per_thread_and_complete() {
         let error = Error::from_service("AuthFailure.SignatureFailure", "bad\0sig", Some("req-1"))
-            .with_http_status(200);
+            .with_http_status(200)
+            .with_token("tok-1");
         assert_eq!(set_last_error(&error), ResultCode::ServiceAuthFailure);
         assert_eq!(tcfaceid_last_error_code(), ResultCode::ServiceAuthFailure);
         assert!(text(tcfaceid_last_error_message()).contains("bad\u{FFFD}sig"));
@@ -212,6 +229,7 @@ mod tests {
         );
         assert_eq!(text(tcfaceid_last_error_request_id()), "req-1");
         assert_eq!(text(tcfaceid_last_error_field()), "");
+        assert_eq!(text(tcfaceid_last_error_token()), "tok-1");
         assert_eq!(tcfaceid_last_error_http_status(), 200);
         std::thread::spawn(|| {
             assert_eq!(tcfaceid_last_error_code(), ResultCode::Ok);
@@ -222,6 +240,7 @@ mod tests {
         clear_last_error();
         assert_eq!(tcfaceid_last_error_code(), ResultCode::Ok);
         assert_eq!(tcfaceid_last_error_http_status(), 0);
+        assert_eq!(text(tcfaceid_last_error_token()), "");
         assert_eq!(
             result_code(Err::<(), _>(Error::new(ResultCode::Timeout, "late"))),
             ResultCode::Timeout

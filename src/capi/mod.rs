@@ -11,6 +11,7 @@
 //! - [`version`], [`string`] (`tcfaceid_string_free`), [`sign`] (`tcfaceid_sign` and the
 //!   `tcfaceid_signed_headers` handle), [`product`] (the `tcfaceid_api` enum),
 //!   [`card_request`] (the `tcfaceid_card_request` handle);
+//! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
 //! - [`debug`]: testing hooks (`tcfaceid_debug_panic`).
 //!
 //! # Adding a function
@@ -66,6 +67,8 @@ pub mod sign;
 pub mod product;
 
 pub mod card_request;
+
+pub mod cancel;
 
 pub mod client;
 

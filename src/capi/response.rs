@@ -12,7 +12,7 @@ use crate::api::{
     ApplyCardVerificationResponse, CardVerificationResult, GeneralCard, VerificationStatus,
     WarnCode,
 };
-use crate::capi::ffi::{owned_c_string, BoxHandle, ErrorReturn};
+use crate::capi::ffi::{c_string_lossy, owned_c_string, BoxHandle, ErrorReturn};
 use crate::error::{Error, Result, ResultCode};
 
 /// The state of a verification, from tcfaceid_verification_result_status. The raw string the
@@ -61,7 +61,8 @@ impl BoxHandle for tcfaceid_apply_response {
 }
 
 impl tcfaceid_apply_response {
-    /// A handle for C, or a protocol error if a string has an interior NUL.
+    /// A handle for C, or a protocol error if the token has an interior NUL (the caller's
+    /// token, or the one the apply answered, which was then already refused).
     pub(crate) fn new(response: ApplyCardVerificationResponse, json: String) -> Result<*mut Self> {
         let inner = ApplyResponse {
             token: owned_c_string(
@@ -200,12 +201,15 @@ impl BoxHandle for tcfaceid_verification_result {
     type Inner = VerificationResult;
 }
 
-fn optional(value: Option<&str>, what: &str) -> Result<Option<CString>> {
-    value.map(|v| owned_c_string(v, what)).transpose()
+/// An optional value as a C string; a NUL the service sent inside it (`\u0000`) becomes U+FFFD,
+/// never an error that would throw the verdict away (the whole JSON keeps it escaped).
+fn optional(value: Option<&str>) -> Option<CString> {
+    value.map(c_string_lossy)
 }
 
 impl tcfaceid_verification_result {
-    /// A handle for C, or a protocol error if a string has an interior NUL.
+    /// A handle for C, or a protocol error if the token has an interior NUL (the caller's
+    /// token, or the one the apply answered, which was then already refused).
     pub(crate) fn new(
         result: CardVerificationResult,
         json: String,
@@ -236,24 +240,21 @@ impl tcfaceid_verification_result {
             .map(|info| serde_json::to_string(info).expect("CardInfo serialises to JSON"));
         let inner = VerificationResult {
             status,
-            status_str: owned_c_string(result.status.as_str(), "Status")?,
+            status_str: c_string_lossy(result.status.as_str()),
             token: owned_c_string(token, "CardVerificationToken")?,
             polls,
             warn_infos: result
                 .warn_info
                 .iter()
                 .flatten()
-                .map(|w| owned_c_string(w.as_str(), "WarnInfo"))
-                .collect::<Result<_>>()?,
-            nationality: optional(result.nationality.as_deref(), "Nationality")?,
-            card_type: optional(result.card_type.as_deref(), "CardType")?,
-            card_sub_type: optional(result.card_sub_type.as_deref(), "CardSubType")?,
-            card_info_json: optional(card_info_json.as_deref(), "CardInfo")?,
-            id_verification_token: optional(
-                result.id_verification_token.as_deref(),
-                "IDVerificationToken",
-            )?,
-            request_id: owned_c_string(result.request_id.as_str(), "RequestId")?,
+                .map(|w| c_string_lossy(w))
+                .collect(),
+            nationality: optional(result.nationality.as_deref()),
+            card_type: optional(result.card_type.as_deref()),
+            card_sub_type: optional(result.card_sub_type.as_deref()),
+            card_info_json: optional(card_info_json.as_deref()),
+            id_verification_token: optional(result.id_verification_token.as_deref()),
+            request_id: c_string_lossy(&result.request_id),
             json: owned_c_string(json, "response")?,
             cards,
             head_image,

@@ -105,6 +105,12 @@ static struct tcfaceid_signed_headers *make_signed_headers(void) {
     return headers;
 }
 
+static struct tcfaceid_cancel *make_cancel(void) {
+    struct tcfaceid_cancel *cancel = NULL;
+    CHECK(tcfaceid_cancel_new(&cancel) == TCFACEID_RESULT_OK && cancel != NULL);
+    return cancel;
+}
+
 static struct tcfaceid_verification_result *make_verification_result(void) {
     struct tcfaceid_verification_result *result = NULL;
     CHECK(tcfaceid_verification_result_parse(
@@ -166,6 +172,15 @@ static void test_last_error_request_id(void) {
     {
         set_known_last_error();
         const char *got = tcfaceid_last_error_request_id();
+        CHECK(got != NULL);
+    }
+}
+
+static void test_last_error_token(void) {
+    /* no pointer parameter: called once */
+    {
+        set_known_last_error();
+        const char *got = tcfaceid_last_error_token();
         CHECK(got != NULL);
     }
 }
@@ -689,6 +704,45 @@ static void test_card_request_body_for(void) {
     }
 }
 
+static void test_cancel_new(void) {
+    /* cancel_out = NULL */
+    {
+        tcfaceid_result got = tcfaceid_cancel_new(NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_cancel_new(cancel_out = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_cancel_new", "cancel_out", __LINE__);
+    }
+}
+
+static void test_cancel_trigger(void) {
+    /* cancel = NULL */
+    {
+        tcfaceid_result got = tcfaceid_cancel_trigger(NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_cancel_trigger(cancel = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_cancel_trigger", "cancel", __LINE__);
+    }
+}
+
+static void test_cancel_is_triggered(void) {
+    /* cancel = NULL */
+    {
+        bool got = tcfaceid_cancel_is_triggered(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_cancel_is_triggered", "cancel", __LINE__);
+    }
+}
+
+static void test_cancel_free(void) {
+    /* cancel = NULL: does nothing */
+    {
+        set_known_last_error();
+        tcfaceid_cancel_free(NULL);
+        check_known_last_error("tcfaceid_cancel_free(cancel = NULL) keeps the last error",
+                               __LINE__);
+    }
+}
+
 static void test_client_builder_new(void) {
     /* builder_out = NULL */
     {
@@ -949,6 +1003,16 @@ static void test_client_builder_set_retries(void) {
     }
 }
 
+static void test_client_builder_set_allow_insecure_http(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_allow_insecure_http(NULL, true);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_allow_insecure_http(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_allow_insecure_http", "builder", __LINE__);
+    }
+}
+
 static void test_client_builder_set_clock_offset_secs(void) {
     /* builder = NULL */
     {
@@ -1105,6 +1169,127 @@ static void test_client_verify_card(void) {
         check_null_argument("tcfaceid_client_verify_card", "result_out", __LINE__);
         tcfaceid_client_free(client_value);
         tcfaceid_card_request_free(request_value);
+    }
+}
+
+static void test_client_verify_card_cancellable(void) {
+    /* client = NULL */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_verify_card_cancellable(NULL, request_value, 1000,
+                                                                      cancel_value,
+                                                                      &result_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_verify_card_cancellable(client = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_verify_card_cancellable", "client", __LINE__);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_card_request_free(request_value);
+        tcfaceid_cancel_free(cancel_value);
+    }
+
+    /* request = NULL */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_verify_card_cancellable(client_value, NULL, 1000,
+                                                                      cancel_value,
+                                                                      &result_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_verify_card_cancellable(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_verify_card_cancellable", "request", __LINE__);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_client_free(client_value);
+        tcfaceid_cancel_free(cancel_value);
+    }
+
+    /* cancel = NULL: documented as nullable */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_card_request *request_value = make_card_request();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_verify_card_cancellable(client_value, request_value,
+                                                                      1000, NULL,
+                                                                      &result_out_value);
+        check_result(got, TCFACEID_RESULT_TRANSPORT,
+                     "tcfaceid_client_verify_card_cancellable(cancel = NULL)", __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_TRANSPORT);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_client_free(client_value);
+        tcfaceid_card_request_free(request_value);
+    }
+
+    /* result_out = NULL */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_card_request *request_value = make_card_request();
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        tcfaceid_result got = tcfaceid_client_verify_card_cancellable(client_value, request_value,
+                                                                      1000, cancel_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_verify_card_cancellable(result_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_verify_card_cancellable", "result_out", __LINE__);
+        tcfaceid_client_free(client_value);
+        tcfaceid_card_request_free(request_value);
+        tcfaceid_cancel_free(cancel_value);
+    }
+}
+
+static void test_client_resume(void) {
+    /* client = NULL */
+    {
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_resume(NULL, "session-token", 1000, cancel_value,
+                                                     &result_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_client_resume(client = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_client_resume", "client", __LINE__);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_cancel_free(cancel_value);
+    }
+
+    /* token = NULL */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_resume(client_value, NULL, 1000, cancel_value,
+                                                     &result_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_client_resume(token = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_client_resume", "token", __LINE__);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_client_free(client_value);
+        tcfaceid_cancel_free(cancel_value);
+    }
+
+    /* cancel = NULL: documented as nullable */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_resume(client_value, "session-token", 1000, NULL,
+                                                     &result_out_value);
+        check_result(got, TCFACEID_RESULT_TRANSPORT, "tcfaceid_client_resume(cancel = NULL)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_TRANSPORT);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+        tcfaceid_client_free(client_value);
+    }
+
+    /* result_out = NULL */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        struct tcfaceid_cancel *cancel_value = make_cancel();
+        tcfaceid_result got = tcfaceid_client_resume(client_value, "session-token", 1000,
+                                                     cancel_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_resume(result_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_resume", "result_out", __LINE__);
+        tcfaceid_client_free(client_value);
+        tcfaceid_cancel_free(cancel_value);
     }
 }
 
@@ -1455,13 +1640,14 @@ static void test_debug_panic(void) {
 }
 
 int main(void) {
-    /* 83 functions, 127 calls. */
+    /* 91 functions, 141 calls. */
     test_version();
     test_last_error_code();
     test_last_error_message();
     test_last_error_field();
     test_last_error_service_code();
     test_last_error_request_id();
+    test_last_error_token();
     test_last_error_http_status();
     test_result_str();
     test_string_free();
@@ -1488,6 +1674,10 @@ int main(void) {
     test_card_request_validate_for();
     test_card_request_body();
     test_card_request_body_for();
+    test_cancel_new();
+    test_cancel_trigger();
+    test_cancel_is_triggered();
+    test_cancel_free();
     test_client_builder_new();
     test_client_builder_free();
     test_client_builder_set_api();
@@ -1504,12 +1694,15 @@ int main(void) {
     test_client_builder_set_timeout_ms();
     test_client_builder_set_max_response_bytes();
     test_client_builder_set_retries();
+    test_client_builder_set_allow_insecure_http();
     test_client_builder_set_clock_offset_secs();
     test_client_builder_build();
     test_client_free();
     test_client_apply_card_verification();
     test_client_get_card_verification_result();
     test_client_verify_card();
+    test_client_verify_card_cancellable();
+    test_client_resume();
     test_client_call_json();
     test_apply_response_token();
     test_apply_response_max_polling_times();

@@ -383,8 +383,9 @@ static void test_builder_credentials(void) {
         return;
     }
     fprintf(file, "[default]\nsecret_id = %s\nsecret_key = %s\n\n[ci]\nsecret_id = %s\n"
-                  "secret_key = %s\n\n[padded]\nsecret_id = %s\nsecret_key = %s \n",
-            DEMO_ID, DEMO_KEY, DEMO_ID, DEMO_KEY, DEMO_ID, DEMO_KEY);
+                  "secret_key = %s\n\n[padded]\nsecret_id = %s\nsecret_key = %s \n\n"
+                  "[empty]\nsecret_id = %s\nsecret_key =  \n",
+            DEMO_ID, DEMO_KEY, DEMO_ID, DEMO_KEY, DEMO_ID, DEMO_KEY, DEMO_ID);
     fclose(file);
     CHECK(setenv("TENCENTCLOUD_CREDENTIALS_FILE", profile_path, 1) == 0);
     builder = ready_builder(CLOSED_ENDPOINT, DEMO_ID, DEMO_KEY);
@@ -400,9 +401,14 @@ static void test_builder_credentials(void) {
                TCFACEID_RESULT_OK);
     check_build(builder, TCFACEID_RESULT_CREDENTIALS_MISSING, "[nosuch]", __LINE__);
     builder = ready_builder(CLOSED_ENDPOINT, DEMO_ID, DEMO_KEY);
+    /* Whitespace around a value is not part of it, as configparser (the official SDK) reads. */
     CHECK_CODE(tcfaceid_client_builder_set_credentials_from_profile(builder, "padded"),
                TCFACEID_RESULT_OK);
-    check_build(builder, TCFACEID_RESULT_CREDENTIALS_INVALID, "[padded]", __LINE__);
+    check_build(builder, TCFACEID_RESULT_OK, NULL, __LINE__);
+    builder = ready_builder(CLOSED_ENDPOINT, DEMO_ID, DEMO_KEY);
+    CHECK_CODE(tcfaceid_client_builder_set_credentials_from_profile(builder, "empty"),
+               TCFACEID_RESULT_OK);
+    check_build(builder, TCFACEID_RESULT_CREDENTIALS_INVALID, "[empty]", __LINE__);
     CHECK(unsetenv("TENCENTCLOUD_CREDENTIALS_FILE") == 0);
     unlink(profile_path);
 }

@@ -21,10 +21,12 @@ Python misuse raises ``TypeError`` / ``ValueError`` before any C call.
 from __future__ import annotations
 
 from . import _ffi  # loads the library (LibraryLoadError when it cannot)
+from ._cancel import Cancel
 from ._client import Client
 from ._errors import (
     ActionOfflineError,
     AuthFailureError,
+    CancelledError,
     CredentialsError,
     HttpStatusError,
     ImageError,
@@ -44,6 +46,7 @@ from ._errors import (
     TlsError,
     TransportError,
     ValidationError,
+    VerificationInterrupted,
 )
 from ._product import Api
 from ._request import Base64Image, CardRequest, ImageInput, Side
@@ -121,5 +124,8 @@ __all__ = [
     "PollingGaveUpError",
     "PollDeadlineExceededError",
     "PollAttemptsExhaustedError",
+    "CancelledError",
+    "VerificationInterrupted",
+    "Cancel",
     "InternalPanicError",
 ]

@@ -18,6 +18,7 @@ from ._ffi import (
     VerificationResultRef,
     lib,
 )
+from ._cancel import Cancel, run_interruptibly
 from ._managed import Managed
 from ._product import Api, optional_api
 from ._request import CardRequest, ImageInput
@@ -68,14 +69,20 @@ class Client(Managed):
         poll_plan: ``(first_wait, wait, max_polls)``: seconds before the first poll and
             before each later one, and the most polls, used when the service gives no hints
             (OCR never does). Default: FaceID (5, 5, 60), OCR (3, 5, 60).
+        allow_insecure_http: accept ``http://`` to a host other than this machine (default
+            False). The requests carry identity documents, which would cross the network in
+            clear: only on a trusted network.
         language: the service's message language, ``"en-US"`` (default) or ``"zh-CN"``.
         connect_timeout: seconds for DNS, TCP and TLS (default 10).
         timeout: the overall deadline of one call in seconds, retries included (default 30).
         max_response_bytes: the largest response body read (default 1 MiB, at least 1024).
-        retries: how many times to retry after the first attempt (0..9; default 0). Only
-            network failures before a response, HTTP 5xx and ``RequestLimitExceeded*`` are
-            retried, never business errors. ApplyCardVerification is not idempotent: a retry
-            after the request reached the service can create a second, billed job.
+        retries: how many times to retry after the first attempt (0..9; default 0); never
+            business errors. ApplyCardVerification (billed) is sent again only when it
+            certainly did not reach the service (name resolution, connect or TLS handshake
+            failed) or the service said it did not process it (``RequestLimitExceeded*``);
+            never after the request was written (no answer, a timeout, HTTP 5xx, garbage),
+            which could bill a second job. GetCardVerificationResult is retried on every
+            transient failure (network, timeout, HTTP 5xx, ``RequestLimitExceeded*``).
         backoff: ``(base, max)`` seconds of the jittered exponential backoff between retries.
         proxy: a proxy URL (default: ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``).
         ca_file: a PEM file of CA certificates to trust instead of the bundled roots.
@@ -117,6 +124,7 @@ class Client(Managed):
         proxy: Optional[str] = None,
         ca_file: Optional[Union[str, os.PathLike[str]]] = None,
         clock_offset_secs: Optional[int] = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self._state = threading.Condition(threading.Lock())
         self._in_flight = 0
@@ -146,6 +154,10 @@ class Client(Managed):
         ):
             if value is not None:
                 setters.append((setter, (_ffi.encode(value, name),)))
+        if not isinstance(allow_insecure_http, bool):
+            raise TypeError("allow_insecure_http must be a bool")
+        if allow_insecure_http:
+            setters.append((lib.tcfaceid_client_builder_set_allow_insecure_http, (True,)))
         if ca_file is not None:
             if not isinstance(ca_file, (str, os.PathLike)):
                 raise TypeError(f"ca_file must be a path, not {type(ca_file).__name__}")
@@ -309,16 +321,25 @@ class Client(Managed):
             lib.tcfaceid_client_get_card_verification_result(client, c_token, byref(out))
         return take_verification_result(out)
 
-    def verify(self, request: CardRequest, *, deadline: float = 300.0) -> VerificationResult:
+    def verify(
+        self, request: CardRequest, *, deadline: float = 300.0, cancel: Optional[Cancel] = None
+    ) -> VerificationResult:
         """Apply a :class:`CardRequest`, then poll as the service's hints say until the
         verdict or ``deadline`` seconds from now; see :meth:`verify_card`."""
         if not isinstance(request, CardRequest):
             raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
+        _check_cancel(cancel)
         deadline_ms = _millis(deadline, "deadline")
-        out = VerificationResultRef()
-        with self._use() as client:
-            lib.tcfaceid_client_verify_card(client, request._handle(), deadline_ms, byref(out))
-        return take_verification_result(out)
+
+        def call(handle: Cancel) -> VerificationResult:
+            out = VerificationResultRef()
+            with self._use() as client:
+                lib.tcfaceid_client_verify_card_cancellable(
+                    client, request._handle(), deadline_ms, handle._handle(), byref(out)
+                )
+            return take_verification_result(out)
+
+        return run_interruptibly(call, cancel)
 
     def verify_card(
         self,
@@ -331,23 +352,26 @@ class Client(Managed):
         return_head_image: Optional[bool] = None,
         webhook_url: Optional[str] = None,
         deadline: float = 300.0,
+        cancel: Optional[Cancel] = None,
     ) -> VerificationResult:
         """Apply, then poll the result action until a terminal status: as FaceID's hints say
         when given (waiting AsyncCardVerificationPollingWaitTime seconds before each poll, at
         most AsyncCardVerificationMaxPollingTimes polls), else by ``poll_plan`` (OCR).
 
-        The call blocks (without holding the GIL) for up to ``deadline`` seconds; a Ctrl-C
-        takes effect only when it returns. To stay interruptible, poll with
-        :meth:`apply_card_verification` and :meth:`get_card_verification_result` instead.
+        The call blocks (without holding the GIL) for up to ``deadline`` seconds. Called on the
+        main thread it stays interruptible: Ctrl-C ends it within 0.2 s with
+        :class:`VerificationInterrupted` (a ``KeyboardInterrupt``) carrying the ``token``.
+        ``cancel`` (a :class:`Cancel`) lets another thread or an event loop stop it.
 
         Returns:
             The verdict (PASSED, WARNING or REJECTED) as a :class:`VerificationResult`.
 
         Raises:
-            PollDeadlineExceededError, PollAttemptsExhaustedError: no verdict in time; the
-                exception's ``token`` lets polling continue later.
+            PollDeadlineExceededError, PollAttemptsExhaustedError: no verdict in time.
+            CancelledError: ``cancel`` was triggered.
             Any error of :meth:`apply_card_verification` and
-            :meth:`get_card_verification_result`.
+            :meth:`get_card_verification_result`. Every error after a successful (billed)
+            apply carries the ``token``: resume with :meth:`resume`, never apply again.
         """
         with CardRequest(
             nationality,
@@ -358,7 +382,28 @@ class Client(Managed):
             return_head_image=return_head_image,
             webhook_url=webhook_url,
         ) as request:
-            return self.verify(request, deadline=deadline)
+            return self.verify(request, deadline=deadline, cancel=cancel)
+
+    def resume(
+        self, token: str, *, deadline: float = 300.0, cancel: Optional[Cancel] = None
+    ) -> VerificationResult:
+        """Resume a verification from its token (``error.token`` of a failed
+        :meth:`verify_card`): poll at once, then every 5 s (at most 60 polls) until the
+        verdict, ``deadline`` seconds from now, or ``cancel``. Never applies again; Ctrl-C
+        and errors behave as in :meth:`verify_card` and carry the token."""
+        c_token = _ffi.encode(token, "token")
+        _check_cancel(cancel)
+        deadline_ms = _millis(deadline, "deadline")
+
+        def call(handle: Cancel) -> VerificationResult:
+            out = VerificationResultRef()
+            with self._use() as client:
+                lib.tcfaceid_client_resume(
+                    client, c_token, deadline_ms, handle._handle(), byref(out)
+                )
+            return take_verification_result(out)
+
+        return run_interruptibly(call, cancel)
 
     def call_json(
         self, action: str, body: Union[str, Dict[str, Any], None] = None
@@ -434,6 +479,11 @@ def _credential_setters(
     if not isinstance(credentials, str):
         raise TypeError(f"credentials must be a str or None, not {type(credentials).__name__}")
     raise ValueError(f'credentials must be "env" or "profile", not {credentials!r}')
+
+
+def _check_cancel(cancel: object) -> None:
+    if cancel is not None and not isinstance(cancel, Cancel):
+        raise TypeError(f"cancel must be a tcfaceid.Cancel or None, not {type(cancel).__name__}")
 
 
 def _millis(seconds: object, name: str) -> int:

@@ -22,11 +22,17 @@ hundred-range, so a code added to a range later still lands in the right class::
      +-- PollingGaveUpError            9xx  no verdict in time (``token`` to poll again)
      |    +-- PollDeadlineExceededError    900
      |    +-- PollAttemptsExhaustedError   901
+     +-- CancelledError                902  a cancel handle was triggered
      +-- InternalPanicError            1000 a bug inside the library (caught; still usable)
 
 Misuse found in Python before any C call raises the builtin ``TypeError`` (wrong type) or
 ``ValueError`` (bad value, e.g. a string holding a NUL character, a negative timeout, or a
 closed object), never a :class:`TcFaceIdError`.
+
+Every error raised after a successful (billed) ApplyCardVerification carries its ``token``, read
+from the library (``tcfaceid_last_error_token``): resume with ``Client.resume(token)`` instead
+of applying again. A Ctrl-C during ``Client.verify_card`` raises :class:`VerificationInterrupted`,
+a ``KeyboardInterrupt`` that carries the token too.
 
 This module imports nothing from the rest of the package.
 """
@@ -34,7 +40,6 @@ This module imports nothing from the rest of the package.
 from __future__ import annotations
 
 import enum
-import re
 from typing import Dict, Type, Union
 
 
@@ -79,6 +84,7 @@ class ResultCode(enum.IntEnum):
     RESPONSE_TOO_LARGE = 801
     POLL_DEADLINE_EXCEEDED = 900
     POLL_ATTEMPTS_EXHAUSTED = 901
+    CANCELLED = 902
     PANIC = 1000
 
 
@@ -105,6 +111,9 @@ class TcFaceIdError(Exception):
         request_id: the service's RequestId (quote it to Tencent support), or ``""``.
         http_status: the HTTP status of the response behind the failure, or ``0``.
         description: the static description of :attr:`code` (``tcfaceid_result_str``).
+        token: the CardVerificationToken when the failure came after a successful (billed)
+            apply (transport, timeout, protocol, service, polling and cancellation errors
+            alike), else ``""``: resume with :meth:`Client.resume` instead of applying again.
     """
 
     def __init__(
@@ -117,6 +126,7 @@ class TcFaceIdError(Exception):
         request_id: str = "",
         http_status: int = 0,
         description: str = "",
+        token: str = "",
     ) -> None:
         super().__init__(message)
         self.code: Union[ResultCode, int] = _as_result_code(code)
@@ -126,6 +136,7 @@ class TcFaceIdError(Exception):
         self.request_id = request_id
         self.http_status = http_status
         self.description = description
+        self.token = token
 
     def __str__(self) -> str:
         details = []
@@ -220,18 +231,8 @@ class ResponseTooLargeError(ProtocolError):
 
 
 class PollingGaveUpError(TcFaceIdError):
-    """9xx: polling stopped without a verdict; the verification may still finish.
-
-    Attributes:
-        token: the CardVerificationToken, to poll again later with
-            :meth:`Client.get_card_verification_result` (``""`` if the library's message
-            did not carry it).
-    """
-
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(message, **details)  # type: ignore[arg-type]
-        found = _TOKEN_IN_MESSAGE.search(message)
-        self.token: str = found.group(1) if found else ""
+    """9xx: polling stopped without a verdict; the verification may still finish: resume
+    it later with :meth:`Client.resume` and :attr:`token`."""
 
 
 class PollDeadlineExceededError(PollingGaveUpError):
@@ -242,15 +243,34 @@ class PollAttemptsExhaustedError(PollingGaveUpError):
     """901: the service's maximum number of polls was reached without a verdict."""
 
 
+class CancelledError(TcFaceIdError):
+    """902: the call was cancelled (a :class:`Cancel` handle was triggered). :attr:`token`
+    is set when the apply had succeeded."""
+
+
+class VerificationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :meth:`Client.verify_card` (or :meth:`Client.resume`): a
+    ``KeyboardInterrupt`` (``except KeyboardInterrupt`` still catches it) that carries the
+    token, to resume the billed verification later.
+
+    Attributes:
+        token: the CardVerificationToken, or ``""`` when Ctrl-C came before the apply was
+            answered (the service may still process that apply).
+        error: the library's :class:`CancelledError` (or the error the call ended with).
+    """
+
+    def __init__(self, error: TcFaceIdError) -> None:
+        super().__init__(f"interrupted; token {error.token!r}" if error.token else "interrupted")
+        self.error = error
+        self.token = error.token
+
+
 class InternalPanicError(TcFaceIdError):
     """1000: a bug inside the library was caught at the C boundary (please report it).
 
     The process and the library stay usable.
     """
 
-
-# The C library puts the token only in the message of 9xx errors ("... for token T ...").
-_TOKEN_IN_MESSAGE = re.compile(r"\bfor token (\S+)")
 
 _BY_CODE: Dict[int, Type[TcFaceIdError]] = {
     ResultCode.TLS: TlsError,
@@ -261,6 +281,7 @@ _BY_CODE: Dict[int, Type[TcFaceIdError]] = {
     ResultCode.RESPONSE_TOO_LARGE: ResponseTooLargeError,
     ResultCode.POLL_DEADLINE_EXCEEDED: PollDeadlineExceededError,
     ResultCode.POLL_ATTEMPTS_EXHAUSTED: PollAttemptsExhaustedError,
+    ResultCode.CANCELLED: CancelledError,
     ResultCode.PANIC: InternalPanicError,
 }
 
@@ -292,6 +313,7 @@ def make_error(
     request_id: str = "",
     http_status: int = 0,
     description: str = "",
+    token: str = "",
 ) -> TcFaceIdError:
     """Build the exception for a failed call from the details of the C library's last error."""
     return error_class(code)(
@@ -302,6 +324,7 @@ def make_error(
         request_id=request_id,
         http_status=http_status,
         description=description,
+        token=token,
     )
 
 
@@ -333,6 +356,8 @@ __all__ = [
     "PollingGaveUpError",
     "PollDeadlineExceededError",
     "PollAttemptsExhaustedError",
+    "CancelledError",
+    "VerificationInterrupted",
     "InternalPanicError",
     "make_error",
     "error_class",

@@ -169,6 +169,7 @@ CardRequestRef = _opaque_ref("tcfaceid_card_request")
 SignedHeadersRef = _opaque_ref("tcfaceid_signed_headers")
 ApplyResponseRef = _opaque_ref("tcfaceid_apply_response")
 VerificationResultRef = _opaque_ref("tcfaceid_verification_result")
+CancelRef = _opaque_ref("tcfaceid_cancel")
 
 # Functions returning tcfaceid_result (a uint32_t) are marked with this in SIGNATURES; they get
 # restype c_uint32 and the errcheck that raises. (tcfaceid_status and tcfaceid_side are plain
@@ -192,6 +193,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_last_error_service_code": (_str, []),
     "tcfaceid_last_error_request_id": (_str, []),
     "tcfaceid_last_error_http_status": (c_uint16, []),
+    "tcfaceid_last_error_token": (_str, []),
     "tcfaceid_result_str": (_str, [c_uint32]),
     "tcfaceid_string_free": (None, [c_void_p]),
     # Signing.
@@ -261,6 +263,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _result,
         [ClientBuilderRef, c_uint32, c_uint64, c_uint64],
     ),
+    "tcfaceid_client_builder_set_allow_insecure_http": (_result, [ClientBuilderRef, c_bool]),
     "tcfaceid_client_builder_set_clock_offset_secs": (_result, [ClientBuilderRef, c_int64]),
     "tcfaceid_client_builder_build": (_result, [ClientBuilderRef, POINTER(ClientRef)]),
     # Client.
@@ -277,7 +280,20 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _result,
         [ClientRef, CardRequestRef, c_uint64, POINTER(VerificationResultRef)],
     ),
+    "tcfaceid_client_verify_card_cancellable": (
+        _result,
+        [ClientRef, CardRequestRef, c_uint64, CancelRef, POINTER(VerificationResultRef)],
+    ),
+    "tcfaceid_client_resume": (
+        _result,
+        [ClientRef, _str, c_uint64, CancelRef, POINTER(VerificationResultRef)],
+    ),
     "tcfaceid_client_call_json": (_result, [ClientRef, _str, _str, _owned_str_out]),
+    # Cancel handle.
+    "tcfaceid_cancel_new": (_result, [POINTER(CancelRef)]),
+    "tcfaceid_cancel_trigger": (_result, [CancelRef]),
+    "tcfaceid_cancel_is_triggered": (c_bool, [CancelRef]),
+    "tcfaceid_cancel_free": (None, [CancelRef]),
     # Apply response.
     "tcfaceid_apply_response_token": (_str, [ApplyResponseRef]),
     "tcfaceid_apply_response_max_polling_times": (c_uint64, [ApplyResponseRef]),
@@ -335,6 +351,7 @@ def last_error(code: int) -> TcFaceIdError:
         request_id=text(lib.tcfaceid_last_error_request_id()),
         http_status=int(lib.tcfaceid_last_error_http_status()),
         description=text(lib.tcfaceid_result_str(code)),
+        token=text(lib.tcfaceid_last_error_token()),
     )
 
 

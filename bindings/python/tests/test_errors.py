@@ -159,9 +159,15 @@ class ErrorClassesTest(unittest.TestCase):
         self.assertEqual(caught.exception.http_status, 500)
 
     def test_retries_get_past_transient_faults(self) -> None:
-        with _support.Emulator("--fail-first", "2", "--fail-with", "http500") as emulator:
+        # An apply is sent again only when the service said it did not process it.
+        with _support.Emulator("--fail-first", "2", "--fail-with", "rate-limit") as emulator:
             with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
                 self.assertTrue(client.apply_card_verification("IDN", "ID_CARD", URL).token)
+        # A poll is retried on any transient failure.
+        with _support.Emulator("--fail-first", "2", "--fail-with", "http500") as emulator:
+            with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
+                with self.assertRaises(tcfaceid.ServiceError):
+                    client.get_card_verification_result("no-such-token")
 
     # --- answered by the service -----------------------------------------------------------
 
