@@ -187,6 +187,19 @@ fn the_poll_plan_without_hints_gives_up_after_max_polls_with_the_token() {
         .unwrap_err();
     assert_eq!(e.code(), ResultCode::PollAttemptsExhausted);
     assert_eq!(emulator.stats().result_calls, 5);
+    let token = e
+        .token()
+        .expect("the token after a billed apply")
+        .to_owned();
+    assert_eq!(emulator.stats().apply_calls, 1);
+    // Resume from the token with the OCR action and the client's plan (no second apply).
+    let e = client
+        .resume(&token, Duration::from_secs(10), None)
+        .unwrap_err();
+    assert_eq!(e.code(), ResultCode::PollAttemptsExhausted);
+    assert_eq!(e.token(), Some(token.as_str()));
+    assert_eq!(emulator.stats().result_calls, 10);
+    assert_eq!(emulator.stats().apply_calls, 1);
     // The documented default plan: 3 s, then every 5 s, 60 polls.
     let default = Api::Ocr.default_poll_plan();
     assert_eq!(default.first_wait, Duration::from_secs(3));
