@@ -13,7 +13,8 @@ VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect --
 TARGET_ABS := $(abspath $(CARGO_TARGET_DIR))
 C_TEST_DIR := $(TARGET_ABS)/c-tests
 C_WARNINGS := -Wall -Wextra -Wpedantic -Werror
-C_TEST_CFLAGS := -std=c99 $(C_WARNINGS) -pthread -Iinclude
+# TCFACEID_TEST_HOOKS: the tests' libraries are built with the test-hooks feature.
+C_TEST_CFLAGS := -std=c99 $(C_WARNINGS) -pthread -Iinclude -DTCFACEID_TEST_HOOKS
 # tests/c/header*.c are compiled only; every other tests/c/*.c is a test program.
 C_HEADER_TESTS := $(wildcard tests/c/header*.c)
 C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
@@ -30,10 +31,13 @@ help:
 	@echo "               credentials, no network)"
 	@echo "make official-sdk-test  the official Tencent Cloud Python SDK (in a venv) runs the OCR"
 	@echo "               flow against the emulator"
+	@echo "make cli-demo  the tcfaceid command against the emulator: verify a sample, then a"
+	@echo "               500-row batch of the bundled samples with its progress bar"
 	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
 	@echo "               the release library and emulator (fails when no test ran)"
 	@echo "make install   build the release library (no features) and install it under PREFIX"
-	@echo "               (/usr/local; DESTDIR honoured): lib/libtcfaceid.so.VERSION, its SONAME"
+	@echo "               (/usr/local; DESTDIR honoured): lib/libtcfaceid.so.VERSION (stripped;"
+	@echo "               debug info in lib/.debug/libtcfaceid.so.VERSION.debug), its SONAME"
 	@echo "               and dev symlinks, lib/libtcfaceid.a, include/tcfaceid.h,"
 	@echo "               lib/pkgconfig/tcfaceid.pc. \`make install-files\` installs without"
 	@echo "               building (e.g. under sudo after \`make build-install\`)"
@@ -150,8 +154,12 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The installed libtcfaceid.so is stripped; its debug info goes here, found by gdb through the
+# .gnu_debuglink the library carries (LIBDIR/.debug is on gdb's default search path).
+DEBUGDIR ?= $(LIBDIR)/.debug
+OBJCOPY ?= objcopy
 INSTALL ?= install
-# The crate's version names the real file (libtcfaceid.so.0.1.0); the ABI version, the number
+# The crate's version names the real file (libtcfaceid.so.0.2.0); the ABI version, the number
 # of the SONAME set in build.rs (libtcfaceid.so.0), names the symlink programs load.
 LIB_VERSION := $(shell sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)
@@ -177,8 +185,15 @@ install-files:
 		{ echo "cannot read the version from Cargo.toml or include/tcfaceid.h"; exit 1; }
 	@test -f $(TARGET_ABS)/release/libtcfaceid.so || \
 		{ echo "no $(TARGET_ABS)/release/libtcfaceid.so: run make build-install"; exit 1; }
-	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	$(INSTALL) -m 755 $(TARGET_ABS)/release/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR)
+	$(OBJCOPY) --only-keep-debug $(TARGET_ABS)/release/libtcfaceid.so \
+		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
+	chmod 644 $(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
+	$(OBJCOPY) --strip-debug --strip-unneeded \
+		--add-gnu-debuglink=$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug \
+		$(TARGET_ABS)/release/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp
+	chmod 755 $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp
+	mv $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION)
 	ln -sfn libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION)
 	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so
 	$(INSTALL) -m 644 $(TARGET_ABS)/release/libtcfaceid.a $(DESTDIR)$(LIBDIR)/libtcfaceid.a
@@ -192,7 +207,9 @@ install-files:
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.a \
-		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.h $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc
+		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.h $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc \
+		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
+	-rmdir $(DESTDIR)$(DEBUGDIR) 2>/dev/null
 
 # Install into a temporary prefix, build bindings/c/example.c with the strict C99 flags and
 # `pkg-config --cflags --libs tcfaceid` (then --static, against libtcfaceid.a), and run both
@@ -243,6 +260,12 @@ official-sdk-test: build-release
 .PHONY: demo
 demo:
 	scripts/demo.sh
+
+# The tcfaceid command against the emulator: verify the sample card, then a 500-row batch of
+# the bundled samples with its progress bar and summary (scripts/cli-demo.sh).
+.PHONY: cli-demo
+cli-demo:
+	scripts/cli-demo.sh
 
 # --- Benchmarks ----------------------------------------------------------------------------------
 

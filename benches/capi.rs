@@ -4,6 +4,9 @@
 //! - `sign_small`: `tcfaceid_sign` (C strings in; credential checked, every stage, every
 //!   header copied into the `tcfaceid_signed_headers` handle; read the Authorization; free)
 //!   next to Rust `Credential::new` + `sign::sign` + `sign::request_headers`.
+//! - `signer_small`: the same signature with the day's key cached: `tcfaceid_signer_sign` on a
+//!   `tcfaceid_signer` made once (read the Authorization; free the headers), next to Rust
+//!   `Signer::request_headers`.
 //! - `prepare_5mb`: a front side from 3.75 MiB of raw JPEG bytes: `tcfaceid_card_request_new`,
 //!   `_set_image_bytes` (copies the caller's bytes, as every C input is copied),
 //!   `tcfaceid_card_request_body` (the exact body as an owned C string), `tcfaceid_sign` over
@@ -28,10 +31,11 @@ use tcfaceid::capi::card_request::{
     tcfaceid_card_request_set_image_bytes, tcfaceid_side,
 };
 use tcfaceid::capi::sign::{
-    tcfaceid_sign, tcfaceid_signed_headers_free, tcfaceid_signed_headers_get,
+    tcfaceid_sign, tcfaceid_signed_headers_free, tcfaceid_signed_headers_get, tcfaceid_signer,
+    tcfaceid_signer_free, tcfaceid_signer_new, tcfaceid_signer_sign,
 };
 use tcfaceid::capi::string::tcfaceid_string_free;
-use tcfaceid::sign::{self, CallContext, Payload, SigningInput};
+use tcfaceid::sign::{self, CallContext, Payload, Signer, SigningInput};
 use tcfaceid::{CardVerificationRequest, Credential, ResultCode};
 
 const SECRET_ID: &str = "AKIDEXAMPLEFACEIDSECRETID000000000";
@@ -110,6 +114,56 @@ fn c_sign(s: &CStrings, body: &[u8]) -> usize {
             s.id.as_ptr(),
             s.key.as_ptr(),
             ptr::null(),
+            c"faceid".as_ptr(),
+            s.host.as_ptr(),
+            s.region.as_ptr(),
+            s.action.as_ptr(),
+            s.version.as_ptr(),
+            TIMESTAMP,
+            body.as_ptr(),
+            body.len(),
+            &mut headers,
+        );
+        assert_eq!(rc, ResultCode::Ok);
+        let authorization = tcfaceid_signed_headers_get(headers, s.authorization.as_ptr());
+        let len = CStr::from_ptr(authorization).to_bytes().len();
+        tcfaceid_signed_headers_free(headers);
+        len
+    }
+}
+
+/// Rust: `Signer::request_headers` with the day's key cached. Returns the Authorization value.
+fn rust_signer_sign(signer: &Signer, body: &[u8]) -> String {
+    let input = SigningInput {
+        method: sign::Method::Post,
+        host: HOST,
+        query: "",
+        content_type: sign::CONTENT_TYPE_JSON,
+        payload: Payload::Body(body),
+        service: sign::SERVICE,
+        timestamp: TIMESTAMP,
+        extra_signed_headers: &[],
+    };
+    let call = CallContext {
+        action: ACTION,
+        version: VERSION,
+        region: REGION,
+        language: "",
+        request_client: "",
+    };
+    let headers = signer.request_headers(&input, &call).unwrap();
+    headers.into_iter().next().unwrap().1
+}
+
+/// C: `tcfaceid_signer_sign` with a signer made once, the Authorization read back, the
+/// headers freed.
+fn c_signer_sign(s: &CStrings, signer: *const tcfaceid_signer, body: &[u8]) -> usize {
+    let mut headers = ptr::null_mut();
+    // SAFETY: a live signer, valid NUL-terminated strings, a valid (ptr, len) body and an
+    // output slot.
+    unsafe {
+        let rc = tcfaceid_signer_sign(
+            signer,
             s.host.as_ptr(),
             s.region.as_ptr(),
             s.action.as_ptr(),
@@ -186,6 +240,26 @@ fn main() {
     assert_eq!(rust_sign(BODY).len(), c_sign(&strings, BODY));
     assert_eq!(rust_prepare(&image).len(), c_prepare(&strings, &image));
 
+    let signer = Signer::new(Credential::new(SECRET_ID, SECRET_KEY, None).unwrap());
+    let mut c_signer = ptr::null_mut();
+    // SAFETY: valid NUL-terminated strings and an output slot; freed at the end.
+    unsafe {
+        assert_eq!(
+            tcfaceid_signer_new(
+                strings.id.as_ptr(),
+                strings.key.as_ptr(),
+                ptr::null(),
+                c"faceid".as_ptr(),
+                &mut c_signer
+            ),
+            ResultCode::Ok
+        );
+    }
+    assert_eq!(
+        rust_signer_sign(&signer, BODY).len(),
+        c_signer_sign(&strings, c_signer, BODY)
+    );
+
     let mut c = support::criterion();
     {
         let mut group = c.benchmark_group("capi");
@@ -194,6 +268,16 @@ fn main() {
         });
         group.bench_function("sign_small/rust", |b| {
             b.iter_custom(timed("capi/sign_small/rust", || rust_sign(BODY)))
+        });
+        group.bench_function("signer_small/c", |b| {
+            b.iter_custom(timed("capi/signer_small/c", || {
+                c_signer_sign(&strings, c_signer, BODY)
+            }))
+        });
+        group.bench_function("signer_small/rust", |b| {
+            b.iter_custom(timed("capi/signer_small/rust", || {
+                rust_signer_sign(&signer, BODY)
+            }))
         });
         group.bench_function("prepare_5mb/c", |b| {
             b.iter_custom(timed("capi/prepare_5mb/c", || c_prepare(&strings, &image)))
@@ -207,7 +291,7 @@ fn main() {
 
     let median = |id: &str| support::stats(id).map(|s| s.median);
     println!("\n== C ABI (issue part c): C next to Rust (median of criterion's samples) ==");
-    for name in ["sign_small", "prepare_5mb"] {
+    for name in ["sign_small", "signer_small", "prepare_5mb"] {
         if let (Some(cm), Some(rm)) = (
             median(&format!("capi/{name}/c")),
             median(&format!("capi/{name}/rust")),
@@ -244,4 +328,6 @@ fn main() {
         println!("sign_small: {}", verdict(best[0].1, best[1].1));
         println!("prepare_5mb: {}", verdict(big[0].1, big[1].1));
     }
+    // SAFETY: made above by tcfaceid_signer_new, freed once.
+    unsafe { tcfaceid_signer_free(c_signer) };
 }

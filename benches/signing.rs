@@ -5,9 +5,8 @@
 //! - `cold`: what a caller without a cache does for one request: [`sign::sign`] derives the
 //!   signing key (3 HMACs), hashes the body and the canonical request, and HMACs the string to
 //!   sign. Baseline: body hash + canonical request hash + 3 HMACs + 1 HMAC (~26 compressions).
-//! - `warm`: the Client's path: [`Signer::authorization`] with the day's signing key already
-//!   derived and cached. Baseline: body hash + canonical request hash + 1 HMAC.
-//!   (`warm/library_all_stages`, [`Signer::sign`], is printed for reference only.)
+//! - `warm`: the Client's path: [`Signer::sign`] with the day's signing key already derived and
+//!   cached. Baseline: body hash + canonical request hash + 1 HMAC.
 //!
 //! After criterion's runs, the same routines run again in turn (best of 25 rounds) as a check
 //! that load from other processes disturbs less.
@@ -23,7 +22,7 @@ use criterion::Criterion;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use support::{print_summary, run, timed, Comparison};
-use tcfaceid::sign::{self, Payload, Signature, Signer, SigningInput};
+use tcfaceid::sign::{self, Payload, Signer, SigningInput};
 use tcfaceid::Credential;
 
 const SECRET_ID: &str = "AKIDEXAMPLEFACEIDSECRETID000000000";
@@ -100,7 +99,6 @@ impl Fixture {
         let expected = hex::encode(hmac(&key, fixture.string_to_sign.as_bytes()));
         assert!(fixture.cold_library().ends_with(&expected));
         assert!(fixture.warm_library().ends_with(&expected));
-        assert_eq!(fixture.warm_all_stages().signature, expected);
         fixture
     }
 
@@ -121,11 +119,7 @@ impl Fixture {
     }
 
     fn warm_library(&self) -> String {
-        self.signer.authorization(&self.input).unwrap()
-    }
-
-    fn warm_all_stages(&self) -> Signature {
-        self.signer.sign(&self.input).unwrap()
+        self.signer.sign(&self.input).unwrap().authorization
     }
 
     fn warm_baseline(&self) -> [[u8; 32]; 3] {
@@ -149,11 +143,6 @@ fn bench_sign_small(c: &mut Criterion, f: &Fixture) {
     });
     group.bench_function("warm/library", |b| {
         b.iter_custom(timed("sign_small/warm/library", || f.warm_library()))
-    });
-    group.bench_function("warm/library_all_stages", |b| {
-        b.iter_custom(timed("sign_small/warm/library_all_stages", || {
-            f.warm_all_stages()
-        }))
     });
     group.bench_function("warm/baseline", |b| {
         b.iter_custom(timed("sign_small/warm/baseline", || f.warm_baseline()))

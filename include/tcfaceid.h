@@ -61,10 +61,10 @@
  * detect a header and library mismatch. TCFACEID_VERSION_NUMBER is
  * (MAJOR << 16) | (MINOR << 8) | PATCH, for #if comparisons. */
 #define TCFACEID_VERSION_MAJOR 0
-#define TCFACEID_VERSION_MINOR 1
+#define TCFACEID_VERSION_MINOR 2
 #define TCFACEID_VERSION_PATCH 0
-#define TCFACEID_VERSION_NUMBER 0x000100
-#define TCFACEID_VERSION_STRING "tcfaceid/0.1.0"
+#define TCFACEID_VERSION_NUMBER 0x000200
+#define TCFACEID_VERSION_STRING "tcfaceid/0.2.0"
 /* The ABI major version, the N of the SONAME libtcfaceid.so.N. */
 #define TCFACEID_ABI_VERSION 0
 
@@ -98,10 +98,6 @@ enum tcfaceid_result
    * An argument had a value the function does not accept (e.g. an unknown option).
    */
   TCFACEID_RESULT_INVALID_ARGUMENT = 102,
-  /**
-   * The output buffer given was too small.
-   */
-  TCFACEID_RESULT_BUFFER_TOO_SMALL = 103,
   /**
    * Nationality is not one of the service's codes (spec §4.1).
    */
@@ -418,11 +414,22 @@ typedef struct tcfaceid_client_builder tcfaceid_client_builder;
 /**
  * The headers of one signed request (opaque).
  *
- * Made by tcfaceid_sign; read with tcfaceid_signed_headers_count, _name, _value and _get; free
- * with tcfaceid_signed_headers_free. It holds no secret key. Threads: immutable, so any number
+ * Made by tcfaceid_signer_sign or tcfaceid_sign; read with tcfaceid_signed_headers_count,
+ * _name, _value and _get; free with tcfaceid_signed_headers_free. It holds no secret key. Threads: immutable, so any number
  * of threads may read it at once; free it once no thread uses it.
  */
 typedef struct tcfaceid_signed_headers tcfaceid_signed_headers;
+
+/**
+ * A reusable signer (opaque): one credential and one signing service, with the day's signing
+ * key derived once and cached inside (it is re-derived when the UTC date changes).
+ *
+ * Made by tcfaceid_signer_new; used by tcfaceid_signer_sign and tcfaceid_signer_sign_text; freed
+ * with tcfaceid_signer_free, which wipes the secret key and the cached signing key. Threads:
+ * immutable for the caller (the cache is internally locked), so any number of threads may sign
+ * with one signer at once; free it once no thread uses it.
+ */
+typedef struct tcfaceid_signer tcfaceid_signer;
 
 /**
  * The result action's answer, either product (opaque): the status and, once terminal, what
@@ -439,7 +446,7 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library's name and version, e.g. "tcfaceid/0.1.0" (compare with TCFACEID_VERSION_STRING
+ * The library's name and version, e.g. "tcfaceid/0.2.0" (compare with TCFACEID_VERSION_STRING
  * to detect a header/library mismatch).
  *
  * Never NULL. Ownership: static, valid for the life of the process; do not free it. Does not
@@ -531,37 +538,112 @@ const char *tcfaceid_result_str(uint32_t code);
 void tcfaceid_string_free(char *string);
 
 /**
- * Sign a FaceID API call (POST, JSON body) with TC3-HMAC-SHA256 and return every header to
- * send: Authorization, Content-Type ("application/json"), Host, X-TC-Action, X-TC-Timestamp,
+ * Make a reusable signer for one credential and one signing service.
+ *
+ * Parameters: `secret_id`, `secret_key` (copied into memory wiped by tcfaceid_signer_free),
+ * `token` (session token of temporary credentials, sent as X-TC-Token; NULL or "" for none),
+ * `service` (the signing service of the product: "faceid" for FaceID 2018-03-01, "ocr" for OCR
+ * 2018-11-19; never derived from the host). All UTF-8; none is retained.
+ *
+ * On success `*signer_out` receives a new handle owned by the caller: free it with
+ * tcfaceid_signer_free. On failure `*signer_out` is not written. Threads: any thread.
+ *
+ * Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_NULL_ARGUMENT; TCFACEID_RESULT_INVALID_UTF8;
+ * TCFACEID_RESULT_CREDENTIALS_INVALID (secret_id or secret_key empty, or any credential padded
+ * with whitespace or holding control characters); TCFACEID_RESULT_INVALID_ARGUMENT (service
+ * empty or with control characters). The last error names the parameter at fault.
+ */
+tcfaceid_result tcfaceid_signer_new(const char *secret_id,
+                                    const char *secret_key,
+                                    const char *token,
+                                    const char *service,
+                                    struct tcfaceid_signer **signer_out);
+
+/**
+ * Sign one API call (POST, JSON body) with TC3-HMAC-SHA256 and return every header to send:
+ * Authorization, Content-Type ("application/json"), Host, X-TC-Action, X-TC-Timestamp,
  * X-TC-Version, then X-TC-Region and X-TC-Token when given, in that order.
  *
- * The signing service is always "faceid" (never derived from `host`); the signed headers are
- * content-type and host. Send the body bytes exactly as signed, with these headers exactly as
- * returned, to `https://<host>/`.
+ * The signed headers are content-type and host; the service is the signer's. Send the body
+ * bytes exactly as signed, with these headers exactly as returned, to `https://<host>/`.
  *
- * Parameters: `secret_id`, `secret_key` (copied into memory that is wiped after signing, never
- * kept in the result), `token` (session token of temporary credentials, sent as X-TC-Token; NULL
- * or "" for none), `host` (the Host header as sent, e.g. "faceid.tencentcloudapi.com", with
- * ":port" when not the default), `region` (X-TC-Region, e.g. "ap-singapore"; NULL or "" to
- * omit), `action` (e.g. "ApplyCardVerification"), `version` (e.g. "2018-03-01"), `timestamp`
- * (Unix seconds, sent as X-TC-Timestamp; the service refuses a skew over 5 minutes), `body` and
- * `body_len` (the exact JSON body; NULL only with body_len 0). All strings are UTF-8; none is
- * retained.
+ * Parameters: `signer` (from tcfaceid_signer_new), `host` (the Host header as sent, e.g.
+ * "faceid.tencentcloudapi.com", with ":port" when not the default), `region` (X-TC-Region, e.g.
+ * "ap-singapore"; NULL or "" to omit), `action` (e.g. "ApplyCardVerification"), `version` (e.g.
+ * "2018-03-01"), `timestamp` (Unix seconds, sent as X-TC-Timestamp; the service refuses a skew
+ * over 5 minutes), `body` and `body_len` (the exact JSON body; NULL only with body_len 0). All
+ * strings are UTF-8; none is retained.
  *
  * On success `*headers_out` receives a new handle, owned by the caller: free it with
  * tcfaceid_signed_headers_free. On failure `*headers_out` is not written.
- * Threads: any thread.
+ * Threads: any thread; many threads may share one signer.
  *
  * Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_NULL_ARGUMENT (a required pointer is NULL, or
- * body is NULL with body_len > 0); TCFACEID_RESULT_INVALID_UTF8; TCFACEID_RESULT_CREDENTIALS_INVALID
- * (secret_id or secret_key empty, or any of them padded with whitespace or holding control
- * characters); TCFACEID_RESULT_INVALID_ARGUMENT (host, action or version empty, a header value
- * with control characters, or a timestamp outside the calendar). The last error names the
- * parameter at fault.
+ * body is NULL with body_len > 0); TCFACEID_RESULT_INVALID_UTF8;
+ * TCFACEID_RESULT_INVALID_ARGUMENT (host, action or version empty, a header value with control
+ * characters, or a timestamp outside the calendar). The last error names the parameter at
+ * fault.
+ */
+tcfaceid_result tcfaceid_signer_sign(const struct tcfaceid_signer *signer,
+                                     const char *host,
+                                     const char *region,
+                                     const char *action,
+                                     const char *version,
+                                     int64_t timestamp,
+                                     const uint8_t *body,
+                                     size_t body_len,
+                                     struct tcfaceid_signed_headers **headers_out);
+
+/**
+ * As tcfaceid_signer_sign, but the headers come as one text: each header on its own line,
+ * `Name: value` followed by CR LF, in the same order (ready to copy into an HTTP/1.1 request
+ * head). One call and one string, for bindings that want few foreign calls. Parameters as for
+ * tcfaceid_signer_sign (`region` NULL or "" to omit).
+ *
+ * On success `*text_out` receives the text (NUL-terminated), owned by the caller: free it with
+ * tcfaceid_string_free; `*text_len_out` receives its length in bytes without the NUL. On
+ * failure neither is written. Threads: any thread; many threads may share one signer.
+ *
+ * Returns TCFACEID_RESULT_OK, or the failure codes of tcfaceid_signer_sign (NULL_ARGUMENT also
+ * for `text_out` or `text_len_out`).
+ */
+tcfaceid_result tcfaceid_signer_sign_text(const struct tcfaceid_signer *signer,
+                                          const char *host,
+                                          const char *region,
+                                          const char *action,
+                                          const char *version,
+                                          int64_t timestamp,
+                                          const uint8_t *body,
+                                          size_t body_len,
+                                          char **text_out,
+                                          size_t *text_len_out);
+
+/**
+ * Free a tcfaceid_signer: its secret key and cached signing key are wiped.
+ *
+ * NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
+ * the last error. Threads: once no thread uses the handle.
+ */
+void tcfaceid_signer_free(struct tcfaceid_signer *signer);
+
+/**
+ * Sign one API call in a single step: tcfaceid_signer_new, tcfaceid_signer_sign and
+ * tcfaceid_signer_free together (the signing key is derived for this call only). Prefer a
+ * tcfaceid_signer when signing more than once.
+ *
+ * Parameters: `secret_id`, `secret_key`, `token` and `service` as for tcfaceid_signer_new (the
+ * secret key is copied into memory wiped before returning, never kept in the result; `token`
+ * NULL or "" for none); the rest as for tcfaceid_signer_sign (`region` NULL or "" to omit). On success `*headers_out` receives a new handle owned by the
+ * caller: free it with tcfaceid_signed_headers_free. On failure `*headers_out` is not written.
+ * Threads: any thread.
+ *
+ * Returns TCFACEID_RESULT_OK, or the failure codes of tcfaceid_signer_new and
+ * tcfaceid_signer_sign; the last error names the parameter at fault.
  */
 tcfaceid_result tcfaceid_sign(const char *secret_id,
                               const char *secret_key,
                               const char *token,
+                              const char *service,
                               const char *host,
                               const char *region,
                               const char *action,
@@ -615,8 +697,8 @@ const char *tcfaceid_signed_headers_get(const struct tcfaceid_signed_headers *he
                                         const char *name);
 
 /**
- * Free a tcfaceid_signed_headers made by tcfaceid_sign; the strings borrowed from it become
- * invalid.
+ * Free a tcfaceid_signed_headers made by tcfaceid_signer_sign or tcfaceid_sign; the strings
+ * borrowed from it become invalid.
  *
  * NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
  * the last error. Threads: once no thread uses the handle.
@@ -697,7 +779,7 @@ tcfaceid_result tcfaceid_card_request_set_allow_unknown_codes(struct tcfaceid_ca
  * TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
  */
 tcfaceid_result tcfaceid_card_request_set_url(struct tcfaceid_card_request *request,
-                                              uint32_t side,
+                                              tcfaceid_side side,
                                               const char *url);
 
 /**
@@ -711,7 +793,7 @@ tcfaceid_result tcfaceid_card_request_set_url(struct tcfaceid_card_request *requ
  * (unknown side). The image is checked by tcfaceid_card_request_validate.
  */
 tcfaceid_result tcfaceid_card_request_set_image_bytes(struct tcfaceid_card_request *request,
-                                                      uint32_t side,
+                                                      tcfaceid_side side,
                                                       const uint8_t *image,
                                                       size_t image_len);
 
@@ -725,7 +807,7 @@ tcfaceid_result tcfaceid_card_request_set_image_bytes(struct tcfaceid_card_reque
  * TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
  */
 tcfaceid_result tcfaceid_card_request_set_image_file(struct tcfaceid_card_request *request,
-                                                     uint32_t side,
+                                                     tcfaceid_side side,
                                                      const char *path);
 
 /**
@@ -738,7 +820,7 @@ tcfaceid_result tcfaceid_card_request_set_image_file(struct tcfaceid_card_reques
  * TCFACEID_RESULT_INVALID_ARGUMENT (unknown side).
  */
 tcfaceid_result tcfaceid_card_request_set_image_base64(struct tcfaceid_card_request *request,
-                                                       uint32_t side,
+                                                       tcfaceid_side side,
                                                        const char *base64);
 
 /**
@@ -749,7 +831,7 @@ tcfaceid_result tcfaceid_card_request_set_image_base64(struct tcfaceid_card_requ
  * (unknown side).
  */
 tcfaceid_result tcfaceid_card_request_clear_side(struct tcfaceid_card_request *request,
-                                                 uint32_t side);
+                                                 tcfaceid_side side);
 
 /**
  * OCR only: ReturnHeadImage, ask for the portrait cut from the document
@@ -1357,15 +1439,18 @@ const char *tcfaceid_verification_result_json(const struct tcfaceid_verification
  */
 void tcfaceid_verification_result_free(struct tcfaceid_verification_result *result);
 
+#if defined(TCFACEID_TEST_HOOKS)
 /**
  * TESTING HOOK: always panics inside the panic boundary, to prove that a panic does not cross
- * into C. Never useful in production code.
+ * into C. Never useful in production code. Only in libraries built with the `test-hooks`
+ * feature; declared when TCFACEID_TEST_HOOKS is defined.
  *
  * Returns TCFACEID_RESULT_PANIC, and the last error's message says a panic was caught; the
  * process and the library stay usable. Rust's panic hook prints the panic to stderr.
  * Threads: any thread.
  */
 tcfaceid_result tcfaceid_debug_panic(void);
+#endif
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -41,12 +41,16 @@ DEFAULT_OUTPUT = os.path.join(ROOT, "tests", "c", "generated_null_args.c")
 
 # Parameters whose documentation says NULL is allowed, and what such a call must return. Each is
 # checked against the header: the function must exist and its doc must name the parameter.
-#   tcfaceid_sign token / region: "NULL or "" for none" / "NULL or "" to omit".
+#   tcfaceid_sign, tcfaceid_signer_new token: "NULL or "" for none"; tcfaceid_sign,
+#   tcfaceid_signer_sign, tcfaceid_signer_sign_text region: "NULL or "" to omit".
 #   tcfaceid_client_builder_set_credentials token: "`token` (temporary credentials) may be NULL".
 #   tcfaceid_client_builder_set_credentials_from_profile profile: "NULL: "default"".
 NULLABLE: Dict[Tuple[str, str], str] = {
     ("tcfaceid_sign", "token"): "TCFACEID_RESULT_OK",
     ("tcfaceid_sign", "region"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_signer_new", "token"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_signer_sign", "region"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_signer_sign_text", "region"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials", "token"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials_from_profile", "profile"): "TCFACEID_RESULT_OK",
     ("tcfaceid_card_request_set_webhook_url", "url"): "TCFACEID_RESULT_OK",
@@ -92,6 +96,7 @@ STRINGS: Dict[str, str] = {
     "region": '"ap-singapore"',
     "secret_id": "SECRET_ID",
     "secret_key": "SECRET_KEY",
+    "service": '"faceid"',
     "token": '"session-token"',
     "url": '"https://example.com/front.jpg"',
     "version": '"2018-03-01"',
@@ -168,11 +173,20 @@ static struct tcfaceid_cancel *make_cancel(void) {
     "tcfaceid_signed_headers": """\
 static struct tcfaceid_signed_headers *make_signed_headers(void) {
     struct tcfaceid_signed_headers *headers = NULL;
-    CHECK(tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL, "faceid.tencentcloudapi.com", "ap-singapore",
-                        "GetCardVerificationResult", "2018-03-01", 1700000000, BYTES,
-                        sizeof BYTES, &headers) == TCFACEID_RESULT_OK &&
+    CHECK(tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL, "faceid", "faceid.tencentcloudapi.com",
+                        "ap-singapore", "GetCardVerificationResult", "2018-03-01", 1700000000,
+                        BYTES, sizeof BYTES, &headers) == TCFACEID_RESULT_OK &&
           headers != NULL);
     return headers;
+}
+""",
+    "tcfaceid_signer": """\
+static struct tcfaceid_signer *make_signer(void) {
+    struct tcfaceid_signer *signer = NULL;
+    CHECK(tcfaceid_signer_new(SECRET_ID, SECRET_KEY, NULL, "faceid", &signer) ==
+              TCFACEID_RESULT_OK &&
+          signer != NULL);
+    return signer;
 }
 """,
 }
@@ -214,6 +228,7 @@ static const uint8_t BYTES[] = {0x89, 'P', 'N', 'G', '\\r', '\\n', 0x1a, '\\n', 
 
 /* Written into every output slot first: a failed call must leave it there. */
 #define SENTINEL ((void *)(uintptr_t)0x5A5A)
+#define SCALAR_SENTINEL 0x5A5A
 
 /* The last error is NULL_ARGUMENT for `parameter`. */
 static void check_null_argument(const char *function, const char *parameter, int line) {
@@ -277,6 +292,7 @@ class Function:
     params: List[Param]
     doc: str
     line: int
+    guard: str = ""  # the macro of an enclosing `#if defined(TCFACEID_...)`, if any
 
     @property
     def pointer_params(self) -> List[Param]:
@@ -338,10 +354,27 @@ def norm_type(text: str, where: str) -> str:
     return base + (" " + "*" * stars if stars else "")
 
 
+def feature_guards(text: str) -> List[str]:
+    """For each line (0-based), the macro X of the innermost enclosing `#if defined(X)` whose X
+    starts with TCFACEID_ (functions built only with a cargo feature), else ""."""
+    stack: List[str] = []
+    out = []
+    for source_line in text.split("\n"):
+        directive = source_line.strip()
+        if directive.startswith("#if"):
+            m = re.match(r"#if defined\((TCFACEID_\w+)\)$", directive)
+            stack.append(m.group(1) if m else "")
+        elif directive.startswith("#endif") and stack:
+            stack.pop()
+        out.append(next((g for g in reversed(stack) if g), ""))
+    return out
+
+
 def parse_header(path: str) -> List[Function]:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     code, docs = strip_comments_keep_docs(text)
+    guards = feature_guards(text)
     functions = []
     for m in PROTOTYPE.finditer(code):
         line = code.count("\n", 0, m.start("ret")) + 1
@@ -358,7 +391,7 @@ def parse_header(path: str) -> List[Function]:
                 params.append(Param(ctype=ctype, name=pm.group("name")))
         functions.append(
             Function(ret=ret, name=m.group("name"), params=params, doc=docs.get(line, ""),
-                     line=line)
+                     line=line, guard=guards[line - 1])
         )
     if not functions:
         raise SystemExit(f"{path}: no prototypes found")
@@ -449,6 +482,7 @@ class Generator:
         args: List[str] = []
         frees: List[str] = []  # handles made here, freed at the end
         outs: List[Tuple[str, Param]] = []  # output slots
+        scalar_outs: List[Tuple[str, Param]] = []  # number output slots (e.g. a length)
         lengths: Dict[str, str] = {}
         params = function.params
         for index, param in enumerate(params):
@@ -481,6 +515,10 @@ class Generator:
                     args.append(STRINGS.get(param.name, '"x"'))
                 else:
                     raise SystemExit(f"{function.name}: a non-const char * input `{param.name}`")
+            elif param.depth == 1 and base in SCALARS_BY_TYPE and not param.ctype.startswith("const"):
+                decls.append(f"{base} {var} = SCALAR_SENTINEL;")
+                args.append(f"&{var}")
+                scalar_outs.append((var, param))
             elif base.startswith("tcfaceid_"):
                 maker = self.maker(base, function, param)
                 decls.append(f"struct {base} *{var} = {maker}();")
@@ -544,6 +582,10 @@ class Generator:
                 lines.append("}")
             else:
                 lines.append(f"CHECK({var} == SENTINEL); /* {param.name} untouched */")
+        for var, param in scalar_outs:
+            op = "!=" if wrote_outputs else "=="
+            lines.append(f"CHECK({var} {op} SCALAR_SENTINEL); /* {param.name} "
+                         f"{'written' if wrote_outputs else 'untouched'} */")
         lines += frees
         self.cases += 1
         return lines
@@ -593,12 +635,20 @@ class Generator:
         for base in order + sorted(set(MAKERS) - set(order)):
             if base in self.needed_makers:
                 out.append(MAKERS[base])
-        for test in tests:
+        for f, test in zip(self.functions, tests):
+            if f.guard:
+                out.append(f"#if defined({f.guard})")
             out.append("\n".join(test) + "\n")
+            if f.guard:
+                out.append("#endif")
         out.append("int main(void) {")
         out.append(f"    /* {len(self.functions)} functions, {self.cases} calls. */")
         for f in self.functions:
+            if f.guard:
+                out.append(f"#if defined({f.guard})")
             out.append(f"    test_{f.name[len('tcfaceid_'):]}();")
+            if f.guard:
+                out.append("#endif")
         out.append("    /* After all of that (a panic included), the library still works. */")
         out.append("    {")
         out.append("        struct tcfaceid_card_request *request = make_card_request();")

@@ -51,6 +51,16 @@ symbols=$(nm -D --defined-only "$lib/libtcfaceid.so.$version" | awk '{print $NF}
 bad=$(echo "$symbols" | grep -v '^tcfaceid_' || true)
 [ -z "$bad" ] || fail "symbols without the tcfaceid_ prefix: $bad"
 echo "   SONAME $soname; $(echo "$symbols" | wc -l) exported symbols, all tcfaceid_*"
+# No testing hook in an installed library (built without the test-hooks feature).
+! echo "$symbols" | grep -qx 'tcfaceid_debug_panic' || fail "the installed library has tcfaceid_debug_panic"
+# Stripped, with the debug info kept apart and linked.
+debug=$lib/.debug/libtcfaceid.so.$version.debug
+readelf -S "$lib/libtcfaceid.so.$version" | grep -q '\.debug_info' && fail "the installed library is not stripped"
+readelf -S "$lib/libtcfaceid.so.$version" | grep -q '\.symtab' && fail "the installed library keeps its symbol table"
+readelf -S "$debug" | grep -q '\.debug_info' || fail "no debug info in $debug"
+link=$(readelf --string-dump=.gnu_debuglink "$lib/libtcfaceid.so.$version" | sed -n 's/^ *\[ *0\] *//p')
+[ "$link" = "libtcfaceid.so.$version.debug" ] || fail "debuglink is '$link'"
+echo "   stripped ($(stat -c %s "$lib/libtcfaceid.so.$version") bytes); debug info in lib/.debug ($(stat -c %s "$debug") bytes)"
 (cd "$prefix" && find . | sort | sed 's/^/   /')
 
 export PKG_CONFIG_PATH=$lib/pkgconfig

@@ -44,13 +44,13 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
 use crate::product::Api;
 pub use crate::product::PollPlan;
+use crate::rate::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::sign::{self, CallContext, Payload, Signer, SigningInput};
 
 /// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
-/// `X-TC-RequestClient` sent with every call.
-pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
+pub use crate::http::REQUEST_CLIENT;
 /// What a FaceID `ActionOffline` / `InvalidAction` error adds: how to move to OCR.
 const SWITCH_TO_OCR: &str = " Tencent removed FaceID ApplyCardVerification / \
 GetCardVerificationResult from its SDKs on 2026-03-09; switch to the OCR successor \
@@ -99,6 +99,7 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     clock_offset_secs: i64,
     learn_clock_offset: bool,
+    max_requests_per_second: Option<f64>,
     allow_insecure_http: bool,
 }
 
@@ -126,6 +127,7 @@ impl ClientBuilder {
             ca_file: None,
             clock_offset_secs: 0,
             learn_clock_offset: true,
+            max_requests_per_second: None,
             allow_insecure_http: false,
         }
     }
@@ -232,6 +234,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Send at most this many requests per second from this client, all threads and retries
+    /// included (default: no limit). Each attempt waits for its slot; see [`crate::rate`].
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
+        self
+    }
+
     /// Accept a plain `http://` endpoint on a host other than this machine (default off). The
     /// request body holds identity documents (card images, names, numbers): without TLS they
     /// cross the network in clear, so this is for trusted networks only.
@@ -305,6 +314,10 @@ impl ClientBuilder {
             ));
         }
         self.retry.check()?;
+        let rate_limit = self
+            .max_requests_per_second
+            .map(RateLimit::per_second)
+            .transpose()?;
         let credential = match self.credentials {
             CredentialSource::Explicit(c) => c,
             CredentialSource::Environment => Credential::from_env()?,
@@ -334,6 +347,7 @@ impl ClientBuilder {
             retry: self.retry,
             clock_offset: AtomicI64::new(self.clock_offset_secs),
             learn_clock_offset: self.learn_clock_offset,
+            rate_limit,
         })
     }
 }
@@ -376,6 +390,7 @@ pub struct Client {
     retry: RetryPolicy,
     clock_offset: AtomicI64,
     learn_clock_offset: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 /// Why one attempt failed, with what the server said about its clock, and whether the request
@@ -683,6 +698,9 @@ impl Client {
         timeout: Duration,
         cancel: Option<&Cancel>,
     ) -> std::result::Result<RawResponse, AttemptFailure> {
+        if let Some(limit) = &self.rate_limit {
+            limit.wait();
+        }
         let timestamp = unix_now().saturating_add(self.clock_offset.load(Ordering::Relaxed));
         let input = SigningInput {
             method: sign::Method::Post,

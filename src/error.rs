@@ -25,9 +25,7 @@ pub enum ResultCode {
     InvalidUtf8 = 101,
     /// An argument had a value the function does not accept (e.g. an unknown option).
     InvalidArgument = 102,
-    /// The output buffer given was too small.
-    BufferTooSmall = 103,
-
+    // 103: reserved (was BufferTooSmall, never returned; retired before 1.0).
     /// Nationality is not one of the service's codes (spec §4.1).
     InvalidNationality = 200,
     /// CardType is not one of the service's codes (spec §4.1).
@@ -120,7 +118,6 @@ impl ResultCode {
         ResultCode::NullArgument,
         ResultCode::InvalidUtf8,
         ResultCode::InvalidArgument,
-        ResultCode::BufferTooSmall,
         ResultCode::InvalidNationality,
         ResultCode::InvalidCardType,
         ResultCode::FrontImageRequired,
@@ -165,7 +162,6 @@ impl ResultCode {
             ResultCode::NullArgument => "a required pointer argument was NULL",
             ResultCode::InvalidUtf8 => "a string argument was not valid UTF-8",
             ResultCode::InvalidArgument => "an argument had an unacceptable value",
-            ResultCode::BufferTooSmall => "the output buffer was too small",
             ResultCode::InvalidNationality => "Nationality is not a code the service accepts",
             ResultCode::InvalidCardType => "CardType is not a code the service accepts",
             ResultCode::FrontImageRequired => "the front image is missing (URL or base64)",

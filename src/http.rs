@@ -1,12 +1,22 @@
 //! The HTTP transport: one ureq agent per client (connections kept alive), and the mapping of
 //! every transport failure to an [`Error`] class.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use ureq::config::Config;
+use ureq::http::Uri;
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::error::{Error, Result, ResultCode};
+
+/// `X-TC-RequestClient` and `User-Agent` of every call.
+pub const REQUEST_CLIENT: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"));
 
 /// What the agent is built from.
 pub(crate) struct AgentOptions<'a> {
@@ -35,11 +45,65 @@ pub(crate) fn build_agent(options: &AgentOptions<'_>) -> Result<ureq::Agent> {
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(options.connect_timeout))
-        .user_agent(crate::client::REQUEST_CLIENT)
+        .user_agent(REQUEST_CLIENT)
         .proxy(proxy)
         .tls_config(tls.build())
         .build();
-    Ok(config.new_agent())
+    Ok(ureq::Agent::with_parts(
+        config,
+        DefaultConnector::default(),
+        CachingResolver::default(),
+    ))
+}
+
+/// How long a resolved name's addresses are reused.
+const RESOLVE_TTL: Duration = Duration::from_secs(30);
+
+/// Name resolution without a thread per call. ureq's own resolver starts a thread for every
+/// lookup when a timeout is set (so that a slow `getaddrinfo` can be abandoned), even for an IP
+/// address and on a kept-alive connection. This one answers an IP address at once, and keeps a
+/// name's addresses for [`RESOLVE_TTL`]: only a lookup that misses goes to ureq's resolver (one
+/// thread, bounded by the call's timeout), so every timeout still holds.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    lookup: DefaultResolver,
+    names: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let Some(key) = uri
+            .scheme()
+            .zip(uri.authority())
+            .and_then(|(scheme, authority)| DefaultResolver::host_and_port(scheme, authority))
+        else {
+            return self.lookup.resolve(uri, config, timeout);
+        };
+        if let Ok(address) = key.parse::<SocketAddr>() {
+            let mut addresses = self.empty();
+            addresses.push(address);
+            return Ok(addresses);
+        }
+        let now = Instant::now();
+        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, addresses)) = names.get(&key) {
+            if now.duration_since(*at) < RESOLVE_TTL {
+                return Ok(addresses.clone());
+            }
+        }
+        // Not under the lock: a slow lookup must not hold up calls to other names.
+        drop(names);
+        let addresses = self.lookup.resolve(uri, config, timeout)?;
+        names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        names.retain(|_, (at, _)| now.duration_since(*at) < RESOLVE_TTL);
+        names.insert(key, (now, addresses.clone()));
+        Ok(addresses)
+    }
 }
 
 /// The certificates of a PEM bundle as trusted roots.

@@ -24,6 +24,7 @@ pub mod error;
 mod http;
 pub mod image;
 pub mod product;
+pub mod rate;
 pub mod retry;
 pub mod sign;
 
@@ -39,5 +40,5 @@ pub use error::{BusinessError, Error, Result, ResultCode};
 pub use image::ImageData;
 pub use product::{Api, PollPlan};
 
-/// The crate version, e.g. `0.1.0`.
+/// The crate version, e.g. `0.2.0`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -163,6 +163,37 @@ proptest! {
         }
     }
 
+    /// The library's one base64 engine (base64-simd) accepts exactly what the `base64` crate
+    /// accepts with optional padding, and decodes it the same: text the crate refuses is an
+    /// invalid-base64 error; text it accepts is then judged as the image it decodes to.
+    #[test]
+    fn base64_acceptance_matches_the_base64_crate(
+        text in prop_oneof![any::<String>(), base64ish()],
+        w in 1u32..=40, h in 1u32..=40, cut in 0usize..3, flaw in any::<Option<(usize, u8)>>(),
+    ) {
+        let mut image_text = B64.encode(common::jpeg(w, h)).into_bytes();
+        image_text.truncate(image_text.len() - cut.min(image_text.iter().rev().take_while(|b| **b == b'=').count()));
+        if let Some((at, byte)) = flaw {
+            let at = at % image_text.len();
+            image_text[at] = byte % 128;
+        }
+        let image_text = String::from_utf8(image_text).unwrap();
+        for text in [text.as_str(), image_text.as_str()] {
+            let clean = clean_base64(text);
+            let result = check_base64(text, FIELD);
+            if clean.is_empty() || clean.len() > tcfaceid::image::MAX_BASE64_LEN {
+                continue;
+            }
+            match LENIENT_B64.decode(clean.as_bytes()) {
+                Err(_) => prop_assert_eq!(result.unwrap_err().code(), ResultCode::ImageInvalidBase64),
+                Ok(raw) => match inspect(&raw, FIELD) {
+                    Ok(info) => prop_assert_eq!(result.unwrap().1, info),
+                    Err(e) => prop_assert_eq!(result.unwrap_err().code(), e.code()),
+                },
+            }
+        }
+    }
+
     #[test]
     fn check_base64_accepts_any_encoding_of_a_valid_image(
         w in 1u32..=200, h in 1u32..=200, wrap in 1usize..100, crlf in any::<bool>(), prefix in any::<bool>(),

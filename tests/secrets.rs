@@ -495,6 +495,7 @@ fn the_c_abi_last_error_never_shows_the_key() {
                 id.as_ptr(),
                 case.key.as_ptr(),
                 token.as_ptr(),
+                c"faceid".as_ptr(),
                 case.host.as_ptr(),
                 case.region.as_ptr(),
                 case.action.as_ptr(),
@@ -968,7 +969,7 @@ fn freed_memory_never_holds_the_key() {
             }),
         ),
         (
-            "C ABI: tcfaceid_sign, client builder, call, free",
+            "C ABI: tcfaceid_sign, tcfaceid_signer, client builder, call, free",
             Box::new(|| {
                 // SAFETY: valid strings and out pointers; every handle is freed once.
                 unsafe {
@@ -977,6 +978,7 @@ fn freed_memory_never_holds_the_key() {
                         c_id.as_ptr(),
                         c_key.as_ptr(),
                         ptr::null(),
+                        c"faceid".as_ptr(),
                         c"faceid.tencentcloudapi.com".as_ptr(),
                         c_region.as_ptr(),
                         c"ApplyCardVerification".as_ptr(),
@@ -988,6 +990,30 @@ fn freed_memory_never_holds_the_key() {
                     );
                     assert_eq!(code, ResultCode::Ok);
                     capi::sign::tcfaceid_signed_headers_free(headers);
+                    let mut signer = ptr::null_mut();
+                    let code = capi::sign::tcfaceid_signer_new(
+                        c_id.as_ptr(),
+                        c_key.as_ptr(),
+                        ptr::null(),
+                        c"ocr".as_ptr(),
+                        &mut signer,
+                    );
+                    assert_eq!(code, ResultCode::Ok);
+                    let mut headers = ptr::null_mut();
+                    let code = capi::sign::tcfaceid_signer_sign(
+                        signer,
+                        c"ocr.tencentcloudapi.com".as_ptr(),
+                        c_region.as_ptr(),
+                        c"GetCardVerificationExternalResult".as_ptr(),
+                        c"2018-11-19".as_ptr(),
+                        1_700_000_000,
+                        ptr::null(),
+                        0,
+                        &mut headers,
+                    );
+                    assert_eq!(code, ResultCode::Ok);
+                    capi::sign::tcfaceid_signed_headers_free(headers);
+                    capi::sign::tcfaceid_signer_free(signer);
                     let mut builder = ptr::null_mut();
                     capi::client::tcfaceid_client_builder_new(&mut builder);
                     capi::client::tcfaceid_client_builder_set_credentials(

@@ -55,9 +55,16 @@ fn cases() -> Vec<Case> {
     let vectors: Vectors = serde_json::from_str(text).expect("vectors parse");
     assert_eq!(
         vectors.cases.len(),
-        11,
+        15,
         "every case of the vector file is read"
     );
+    let ocr: Vec<&str> = vectors
+        .cases
+        .iter()
+        .filter(|c| c.input.service == "ocr")
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(ocr, ["O1", "O2", "O3", "O4"], "the OCR spec's vectors");
     vectors.cases
 }
 
@@ -179,6 +186,23 @@ fn derived_keys_match_the_published_intermediate_values() {
     assert_eq!(
         hex::encode(k_signing.as_bytes()),
         "fc92c725d1372a60ce8185ba0a14944085cefa7fbdb6ad0618760e4a908f4c1c"
+    );
+    // OCR spec §1.1: the same kDate, then service `ocr`.
+    let (k_date, k_service) =
+        sign::derive_intermediate_keys("SKEXAMPLEFACEIDSECRETKEY0000000000", "2023-11-14", "ocr");
+    assert_eq!(
+        hex::encode(k_date),
+        "37b4ffde7127616183de6b171e854bf8e342f64f2cd80a96c1ba3d68c96cafd3"
+    );
+    assert_eq!(
+        hex::encode(k_service),
+        "c4511094fe123c2136c21061388fd7414bda11f0923e9c6ab872150bfc764af7"
+    );
+    let k_signing =
+        sign::derive_signing_key("SKEXAMPLEFACEIDSECRETKEY0000000000", "2023-11-14", "ocr");
+    assert_eq!(
+        hex::encode(k_signing.as_bytes()),
+        "6045037c628080c3d58e1c2d7b4457e4285112aa2f8d4a978cc8a278c237c1b7"
     );
     // D3 (published Chinese example).
     let (k_date, k_service) =

@@ -41,8 +41,13 @@ pub enum tcfaceid_side {
     Back = 1,
 }
 
+/// How functions take a [`tcfaceid_side`]: its number, so that any value C passes is safe
+/// (unknown ones are refused). The header spells it `tcfaceid_side` (cbindgen.toml renames it
+/// and leaves this alias out; the enum's own typedef is `uint32_t` in C).
+pub type SideArg = u32;
+
 /// The side for a number from C.
-pub(crate) fn side_from_u32(side: u32) -> Result<Side> {
+pub(crate) fn side_from_u32(side: SideArg) -> Result<Side> {
     match side {
         s if s == tcfaceid_side::Front as u32 => Ok(Side::Front),
         s if s == tcfaceid_side::Back as u32 => Ok(Side::Back),
@@ -159,7 +164,7 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_allow_unknown_codes(
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_set_url(
     request: *mut tcfaceid_card_request,
-    side: u32,
+    side: SideArg,
     url: *const c_char,
 ) -> ResultCode {
     ffi_boundary! {
@@ -182,7 +187,7 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_url(
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_set_image_bytes(
     request: *mut tcfaceid_card_request,
-    side: u32,
+    side: SideArg,
     image: *const u8,
     image_len: usize,
 ) -> ResultCode {
@@ -205,7 +210,7 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_image_bytes(
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_set_image_file(
     request: *mut tcfaceid_card_request,
-    side: u32,
+    side: SideArg,
     path: *const c_char,
 ) -> ResultCode {
     ffi_boundary! {
@@ -227,7 +232,7 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_image_file(
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_set_image_base64(
     request: *mut tcfaceid_card_request,
-    side: u32,
+    side: SideArg,
     base64: *const c_char,
 ) -> ResultCode {
     ffi_boundary! {
@@ -247,7 +252,7 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_image_base64(
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_card_request_clear_side(
     request: *mut tcfaceid_card_request,
-    side: u32,
+    side: SideArg,
 ) -> ResultCode {
     ffi_boundary! {
         let request = try_mut!(request);

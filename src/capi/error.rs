@@ -10,8 +10,19 @@ use std::cell::RefCell;
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
 
-use crate::capi::ffi::c_string_lossy;
 use crate::error::{Error, Result, ResultCode};
+
+/// A C string for diagnostics (error messages and the like): an interior NUL, which C could not
+/// see past, becomes U+FFFD so the text is never silently cut short.
+pub(crate) fn c_string_lossy(text: &str) -> CString {
+    match CString::new(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let replaced = String::from_utf8_lossy(&e.into_vec()).replace('\0', "\u{FFFD}");
+            CString::new(replaced).unwrap_or_default()
+        }
+    }
+}
 
 /// The details of the last failure on one thread, held as C strings so the accessors can hand
 /// out borrowed pointers.
@@ -204,6 +215,12 @@ mod tests {
         assert!(!ptr.is_null());
         // SAFETY: the accessors never return NULL and point to NUL-terminated strings.
         unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn interior_nuls_are_replaced_in_diagnostics() {
+        assert_eq!(c_string_lossy("a\0b").to_str().unwrap(), "a\u{FFFD}b");
+        assert_eq!(c_string_lossy("plain").to_str().unwrap(), "plain");
     }
 
     #[test]

@@ -207,18 +207,6 @@ pub(crate) unsafe fn slice_from_ptr<'a>(
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// A C string for diagnostics (error messages and the like): an interior NUL, which C could not
-/// see past, becomes U+FFFD so the text is never silently cut short.
-pub(crate) fn c_string_lossy(text: &str) -> CString {
-    match CString::new(text) {
-        Ok(c) => c,
-        Err(e) => {
-            let replaced = String::from_utf8_lossy(&e.into_vec()).replace('\0', "\u{FFFD}");
-            CString::new(replaced).unwrap_or_default()
-        }
-    }
-}
-
 /// A C string for a value handed to C (a getter or an owned `char*` output). A value with an
 /// interior NUL cannot be represented without truncation, so it is refused with
 /// `TCFACEID_RESULT_PROTOCOL` (values handed out come from the library or from the service's
@@ -372,9 +360,7 @@ mod tests {
     }
 
     #[test]
-    fn interior_nuls_are_replaced_in_diagnostics_and_refused_in_values() {
-        assert_eq!(c_string_lossy("a\0b").to_str().unwrap(), "a\u{FFFD}b");
-        assert_eq!(c_string_lossy("plain").to_str().unwrap(), "plain");
+    fn interior_nuls_are_refused_in_values() {
         let error = owned_c_string("a\0b", "json").unwrap_err();
         assert_eq!(error.code(), ResultCode::Protocol);
         assert_eq!(error.field(), Some("json"));

@@ -12,7 +12,7 @@
 //!   `tcfaceid_signed_headers` handle), [`product`] (the `tcfaceid_api` enum),
 //!   [`card_request`] (the `tcfaceid_card_request` handle);
 //! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
-//! - [`debug`]: testing hooks (`tcfaceid_debug_panic`).
+//! - `debug`: testing hooks (`tcfaceid_debug_panic`), only with the `test-hooks` feature.
 //!
 //! # Adding a function
 //!
@@ -74,6 +74,7 @@ pub mod client;
 
 pub mod response;
 
+#[cfg(feature = "test-hooks")]
 pub mod debug;
 
 pub use crate::error::ResultCode;

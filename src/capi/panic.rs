@@ -71,7 +71,6 @@ mod tests {
     use std::ffi::c_char;
 
     use super::*;
-    use crate::capi::debug::tcfaceid_debug_panic;
     use crate::capi::error::last_error_snapshot;
 
     /// A function returning a pointer, to test the boundary's NULL default.
@@ -81,9 +80,13 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "test-hooks")]
     #[test]
     fn a_panic_becomes_the_panic_code_and_the_last_error() {
-        assert_eq!(tcfaceid_debug_panic(), ResultCode::Panic);
+        assert_eq!(
+            crate::capi::debug::tcfaceid_debug_panic(),
+            ResultCode::Panic
+        );
         let (code, message) = last_error_snapshot();
         assert_eq!(code, ResultCode::Panic);
         assert!(message.contains("deliberate panic"), "{message}");

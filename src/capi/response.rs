@@ -12,7 +12,8 @@ use crate::api::{
     ApplyCardVerificationResponse, CardVerificationResult, GeneralCard, VerificationStatus,
     WarnCode,
 };
-use crate::capi::ffi::{c_string_lossy, owned_c_string, BoxHandle, ErrorReturn};
+use crate::capi::error::c_string_lossy;
+use crate::capi::ffi::{owned_c_string, BoxHandle, ErrorReturn};
 use crate::error::{Error, Result, ResultCode};
 
 /// The state of a verification, from tcfaceid_verification_result_status. The raw string the

@@ -1,5 +1,6 @@
-//! `tcfaceid_sign` and the `tcfaceid_signed_headers` handle: TC3-HMAC-SHA256 signing alone, for
-//! callers that send the request with their own HTTP stack.
+//! The `tcfaceid_signer` handle (a credential and a signing service, the day's key cached),
+//! `tcfaceid_sign` (the same in one call) and the `tcfaceid_signed_headers` handle:
+//! TC3-HMAC-SHA256 signing alone, for callers that send the request with their own HTTP stack.
 
 use std::borrow::Cow;
 use std::ffi::{c_char, CStr, CString};
@@ -7,12 +8,12 @@ use std::ffi::{c_char, CStr, CString};
 use crate::capi::ffi::{owned_c_string, BoxHandle};
 use crate::credential::Credential;
 use crate::error::{Error, Result, ResultCode};
-use crate::sign::{self, CallContext, Method, Payload, SigningInput};
+use crate::sign::{self, CallContext, Method, Payload, Signer, SigningInput};
 
 /// The headers of one signed request (opaque).
 ///
-/// Made by tcfaceid_sign; read with tcfaceid_signed_headers_count, _name, _value and _get; free
-/// with tcfaceid_signed_headers_free. It holds no secret key. Threads: immutable, so any number
+/// Made by tcfaceid_signer_sign or tcfaceid_sign; read with tcfaceid_signed_headers_count,
+/// _name, _value and _get; free with tcfaceid_signed_headers_free. It holds no secret key. Threads: immutable, so any number
 /// of threads may read it at once; free it once no thread uses it.
 pub struct tcfaceid_signed_headers {
     _private: [u8; 0],
@@ -81,39 +82,261 @@ fn credential(secret_id: &str, secret_key: &str, token: Option<&str>) -> Result<
     })
 }
 
-/// Sign a FaceID API call (POST, JSON body) with TC3-HMAC-SHA256 and return every header to
-/// send: Authorization, Content-Type ("application/json"), Host, X-TC-Action, X-TC-Timestamp,
+/// A reusable signer (opaque): one credential and one signing service, with the day's signing
+/// key derived once and cached inside (it is re-derived when the UTC date changes).
+///
+/// Made by tcfaceid_signer_new; used by tcfaceid_signer_sign and tcfaceid_signer_sign_text; freed
+/// with tcfaceid_signer_free, which wipes the secret key and the cached signing key. Threads:
+/// immutable for the caller (the cache is internally locked), so any number of threads may sign
+/// with one signer at once; free it once no thread uses it.
+pub struct tcfaceid_signer {
+    _private: [u8; 0],
+}
+
+/// The value behind a `tcfaceid_signer`.
+pub(crate) struct SignerHandle {
+    signer: Signer,
+    service: String,
+}
+
+impl BoxHandle for tcfaceid_signer {
+    type Inner = SignerHandle;
+}
+
+impl SignerHandle {
+    /// Check and copy the inputs of tcfaceid_signer_new.
+    fn new(
+        secret_id: &str,
+        secret_key: &str,
+        token: Option<&str>,
+        service: &str,
+    ) -> Result<SignerHandle> {
+        let credential = credential(secret_id, secret_key, token)?;
+        check_header_value("service", service, ResultCode::InvalidArgument)?;
+        Ok(SignerHandle {
+            signer: Signer::new(credential),
+            service: service.to_owned(),
+        })
+    }
+
+    /// Every header to send for one POST with a JSON body, in the order of
+    /// `sign::request_headers`; the error names the C parameter at fault.
+    #[allow(clippy::too_many_arguments)]
+    fn headers(
+        &self,
+        host: &str,
+        region: &str,
+        action: &str,
+        version: &str,
+        timestamp: i64,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>> {
+        for (name, value) in [("host", host), ("action", action), ("version", version)] {
+            check_header_value(name, value, ResultCode::InvalidArgument)?;
+        }
+        if !region.is_empty() {
+            check_header_value("region", region, ResultCode::InvalidArgument)?;
+        }
+        let input = SigningInput {
+            method: Method::Post,
+            host,
+            query: "",
+            content_type: sign::CONTENT_TYPE_JSON,
+            payload: Payload::Body(body),
+            service: &self.service,
+            timestamp,
+            extra_signed_headers: &[],
+        };
+        let call = CallContext {
+            action,
+            version,
+            region,
+            language: "",
+            request_client: "",
+        };
+        self.signer
+            .request_headers(&input, &call)
+            .map_err(|e| Error::for_field(e.code(), "timestamp", e.message()))
+    }
+}
+
+/// The headers as a handle for C.
+fn headers_handle(headers: Vec<(&'static str, String)>) -> Result<SignedHeaders> {
+    let mut out = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = owned_c_string(value, name)?;
+        out.push((header_name(name)?, value));
+    }
+    Ok(SignedHeaders { headers: out })
+}
+
+/// Make a reusable signer for one credential and one signing service.
+///
+/// Parameters: `secret_id`, `secret_key` (copied into memory wiped by tcfaceid_signer_free),
+/// `token` (session token of temporary credentials, sent as X-TC-Token; NULL or "" for none),
+/// `service` (the signing service of the product: "faceid" for FaceID 2018-03-01, "ocr" for OCR
+/// 2018-11-19; never derived from the host). All UTF-8; none is retained.
+///
+/// On success `*signer_out` receives a new handle owned by the caller: free it with
+/// tcfaceid_signer_free. On failure `*signer_out` is not written. Threads: any thread.
+///
+/// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_NULL_ARGUMENT; TCFACEID_RESULT_INVALID_UTF8;
+/// TCFACEID_RESULT_CREDENTIALS_INVALID (secret_id or secret_key empty, or any credential padded
+/// with whitespace or holding control characters); TCFACEID_RESULT_INVALID_ARGUMENT (service
+/// empty or with control characters). The last error names the parameter at fault.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signer_new(
+    secret_id: *const c_char,
+    secret_key: *const c_char,
+    token: *const c_char,
+    service: *const c_char,
+    signer_out: *mut *mut tcfaceid_signer,
+) -> ResultCode {
+    ffi_boundary! {
+        let secret_id = try_str!(secret_id);
+        let secret_key = try_str!(secret_key);
+        let token = try_opt_str!(token);
+        let service = try_str!(service);
+        let signer_out = try_out!(signer_out);
+        let signer = try_result!(SignerHandle::new(secret_id, secret_key, token, service));
+        signer_out.set(tcfaceid_signer::into_raw(signer));
+        ResultCode::Ok
+    }
+}
+
+/// Sign one API call (POST, JSON body) with TC3-HMAC-SHA256 and return every header to send:
+/// Authorization, Content-Type ("application/json"), Host, X-TC-Action, X-TC-Timestamp,
 /// X-TC-Version, then X-TC-Region and X-TC-Token when given, in that order.
 ///
-/// The signing service is always "faceid" (never derived from `host`); the signed headers are
-/// content-type and host. Send the body bytes exactly as signed, with these headers exactly as
-/// returned, to `https://<host>/`.
+/// The signed headers are content-type and host; the service is the signer's. Send the body
+/// bytes exactly as signed, with these headers exactly as returned, to `https://<host>/`.
 ///
-/// Parameters: `secret_id`, `secret_key` (copied into memory that is wiped after signing, never
-/// kept in the result), `token` (session token of temporary credentials, sent as X-TC-Token; NULL
-/// or "" for none), `host` (the Host header as sent, e.g. "faceid.tencentcloudapi.com", with
-/// ":port" when not the default), `region` (X-TC-Region, e.g. "ap-singapore"; NULL or "" to
-/// omit), `action` (e.g. "ApplyCardVerification"), `version` (e.g. "2018-03-01"), `timestamp`
-/// (Unix seconds, sent as X-TC-Timestamp; the service refuses a skew over 5 minutes), `body` and
-/// `body_len` (the exact JSON body; NULL only with body_len 0). All strings are UTF-8; none is
-/// retained.
+/// Parameters: `signer` (from tcfaceid_signer_new), `host` (the Host header as sent, e.g.
+/// "faceid.tencentcloudapi.com", with ":port" when not the default), `region` (X-TC-Region, e.g.
+/// "ap-singapore"; NULL or "" to omit), `action` (e.g. "ApplyCardVerification"), `version` (e.g.
+/// "2018-03-01"), `timestamp` (Unix seconds, sent as X-TC-Timestamp; the service refuses a skew
+/// over 5 minutes), `body` and `body_len` (the exact JSON body; NULL only with body_len 0). All
+/// strings are UTF-8; none is retained.
 ///
 /// On success `*headers_out` receives a new handle, owned by the caller: free it with
 /// tcfaceid_signed_headers_free. On failure `*headers_out` is not written.
-/// Threads: any thread.
+/// Threads: any thread; many threads may share one signer.
 ///
 /// Returns TCFACEID_RESULT_OK; TCFACEID_RESULT_NULL_ARGUMENT (a required pointer is NULL, or
-/// body is NULL with body_len > 0); TCFACEID_RESULT_INVALID_UTF8; TCFACEID_RESULT_CREDENTIALS_INVALID
-/// (secret_id or secret_key empty, or any of them padded with whitespace or holding control
-/// characters); TCFACEID_RESULT_INVALID_ARGUMENT (host, action or version empty, a header value
-/// with control characters, or a timestamp outside the calendar). The last error names the
-/// parameter at fault.
+/// body is NULL with body_len > 0); TCFACEID_RESULT_INVALID_UTF8;
+/// TCFACEID_RESULT_INVALID_ARGUMENT (host, action or version empty, a header value with control
+/// characters, or a timestamp outside the calendar). The last error names the parameter at
+/// fault.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn tcfaceid_signer_sign(
+    signer: *const tcfaceid_signer,
+    host: *const c_char,
+    region: *const c_char,
+    action: *const c_char,
+    version: *const c_char,
+    timestamp: i64,
+    body: *const u8,
+    body_len: usize,
+    headers_out: *mut *mut tcfaceid_signed_headers,
+) -> ResultCode {
+    ffi_boundary! {
+        let signer = try_ref!(signer);
+        let host = try_str!(host);
+        let region = try_opt_str!(region).unwrap_or("");
+        let action = try_str!(action);
+        let version = try_str!(version);
+        let body = try_slice!(body, body_len);
+        let headers_out = try_out!(headers_out);
+        let headers =
+            try_result!(signer.headers(host, region, action, version, timestamp, body));
+        let headers = try_result!(headers_handle(headers));
+        headers_out.set(tcfaceid_signed_headers::into_raw(headers));
+        ResultCode::Ok
+    }
+}
+
+/// As tcfaceid_signer_sign, but the headers come as one text: each header on its own line,
+/// `Name: value` followed by CR LF, in the same order (ready to copy into an HTTP/1.1 request
+/// head). One call and one string, for bindings that want few foreign calls. Parameters as for
+/// tcfaceid_signer_sign (`region` NULL or "" to omit).
+///
+/// On success `*text_out` receives the text (NUL-terminated), owned by the caller: free it with
+/// tcfaceid_string_free; `*text_len_out` receives its length in bytes without the NUL. On
+/// failure neither is written. Threads: any thread; many threads may share one signer.
+///
+/// Returns TCFACEID_RESULT_OK, or the failure codes of tcfaceid_signer_sign (NULL_ARGUMENT also
+/// for `text_out` or `text_len_out`).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn tcfaceid_signer_sign_text(
+    signer: *const tcfaceid_signer,
+    host: *const c_char,
+    region: *const c_char,
+    action: *const c_char,
+    version: *const c_char,
+    timestamp: i64,
+    body: *const u8,
+    body_len: usize,
+    text_out: *mut *mut c_char,
+    text_len_out: *mut usize,
+) -> ResultCode {
+    ffi_boundary! {
+        let signer = try_ref!(signer);
+        let host = try_str!(host);
+        let region = try_opt_str!(region).unwrap_or("");
+        let action = try_str!(action);
+        let version = try_str!(version);
+        let body = try_slice!(body, body_len);
+        let text_out = try_out!(text_out);
+        let text_len_out = try_out!(text_len_out);
+        let headers =
+            try_result!(signer.headers(host, region, action, version, timestamp, body));
+        let mut text = String::with_capacity(512);
+        for (name, value) in &headers {
+            text.push_str(name);
+            text.push_str(": ");
+            text.push_str(value);
+            text.push_str("\r\n");
+        }
+        let len = text.len();
+        text_out.set(try_result!(owned_c_string(text, "headers")).into_raw());
+        text_len_out.set(len);
+        ResultCode::Ok
+    }
+}
+
+/// Free a tcfaceid_signer: its secret key and cached signing key are wiped.
+///
+/// NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
+/// the last error. Threads: once no thread uses the handle.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_signer_free(signer: *mut tcfaceid_signer) {
+    ffi_boundary! { keep_last_error;
+        // SAFETY: by the documented contract, NULL or a live handle from tcfaceid_signer_new.
+        unsafe { tcfaceid_signer::free(signer) }
+    }
+}
+
+/// Sign one API call in a single step: tcfaceid_signer_new, tcfaceid_signer_sign and
+/// tcfaceid_signer_free together (the signing key is derived for this call only). Prefer a
+/// tcfaceid_signer when signing more than once.
+///
+/// Parameters: `secret_id`, `secret_key`, `token` and `service` as for tcfaceid_signer_new (the
+/// secret key is copied into memory wiped before returning, never kept in the result; `token`
+/// NULL or "" for none); the rest as for tcfaceid_signer_sign (`region` NULL or "" to omit). On success `*headers_out` receives a new handle owned by the
+/// caller: free it with tcfaceid_signed_headers_free. On failure `*headers_out` is not written.
+/// Threads: any thread.
+///
+/// Returns TCFACEID_RESULT_OK, or the failure codes of tcfaceid_signer_new and
+/// tcfaceid_signer_sign; the last error names the parameter at fault.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn tcfaceid_sign(
     secret_id: *const c_char,
     secret_key: *const c_char,
     token: *const c_char,
+    service: *const c_char,
     host: *const c_char,
     region: *const c_char,
     action: *const c_char,
@@ -127,46 +350,18 @@ pub unsafe extern "C" fn tcfaceid_sign(
         let secret_id = try_str!(secret_id);
         let secret_key = try_str!(secret_key);
         let token = try_opt_str!(token);
+        let service = try_str!(service);
         let host = try_str!(host);
         let region = try_opt_str!(region).unwrap_or("");
         let action = try_str!(action);
         let version = try_str!(version);
         let body = try_slice!(body, body_len);
         let headers_out = try_out!(headers_out);
-
-        let credential = try_result!(credential(secret_id, secret_key, token));
-        for (name, value) in [("host", host), ("action", action), ("version", version)] {
-            try_result!(check_header_value(name, value, ResultCode::InvalidArgument));
-        }
-        if !region.is_empty() {
-            try_result!(check_header_value("region", region, ResultCode::InvalidArgument));
-        }
-        let input = SigningInput {
-            method: Method::Post,
-            host,
-            query: "",
-            content_type: sign::CONTENT_TYPE_JSON,
-            payload: Payload::Body(body),
-            service: sign::SERVICE,
-            timestamp,
-            extra_signed_headers: &[],
-        };
-        let signature = try_result!(sign::sign(&credential, &input).map_err(|e| {
-            Error::for_field(e.code(), "timestamp", e.message())
-        }));
-        let call = CallContext {
-            action,
-            version,
-            region,
-            language: "",
-            request_client: "",
-        };
-        let mut headers = Vec::with_capacity(11);
-        for (name, value) in sign::request_headers(&credential, &input, &call, &signature) {
-            let value = try_result!(owned_c_string(value, name));
-            headers.push((try_result!(header_name(name)), value));
-        }
-        headers_out.set(tcfaceid_signed_headers::into_raw(SignedHeaders { headers }));
+        let signer = try_result!(SignerHandle::new(secret_id, secret_key, token, service));
+        let headers =
+            try_result!(signer.headers(host, region, action, version, timestamp, body));
+        let headers = try_result!(headers_handle(headers));
+        headers_out.set(tcfaceid_signed_headers::into_raw(headers));
         ResultCode::Ok
     }
 }
@@ -254,15 +449,16 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_get(
     }
 }
 
-/// Free a tcfaceid_signed_headers made by tcfaceid_sign; the strings borrowed from it become
-/// invalid.
+/// Free a tcfaceid_signed_headers made by tcfaceid_signer_sign or tcfaceid_sign; the strings
+/// borrowed from it become invalid.
 ///
 /// NULL does nothing. Freeing the same handle twice is undefined behaviour. Does not change
 /// the last error. Threads: once no thread uses the handle.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_signed_headers_free(headers: *mut tcfaceid_signed_headers) {
     ffi_boundary! { keep_last_error;
-        // SAFETY: by the documented contract, NULL or a live handle from tcfaceid_sign.
+        // SAFETY: by the documented contract, NULL or a live handle from tcfaceid_signer_sign or
+        // tcfaceid_sign.
         unsafe { tcfaceid_signed_headers::free(headers) }
     }
 }
@@ -285,6 +481,7 @@ mod tests {
                 c"AKIDEXAMPLEFACEID0000000000000000000".as_ptr(),
                 secret_key.as_ptr(),
                 ptr::null(),
+                c"faceid".as_ptr(),
                 c"faceid.intl.tencentcloudapi.com".as_ptr(),
                 c"ap-singapore".as_ptr(),
                 c"ApplyCardVerification".as_ptr(),

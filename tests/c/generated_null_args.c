@@ -34,6 +34,7 @@ static const uint8_t BYTES[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 
 
 /* Written into every output slot first: a failed call must leave it there. */
 #define SENTINEL ((void *)(uintptr_t)0x5A5A)
+#define SCALAR_SENTINEL 0x5A5A
 
 /* The last error is NULL_ARGUMENT for `parameter`. */
 static void check_null_argument(const char *function, const char *parameter, int line) {
@@ -98,9 +99,9 @@ static struct tcfaceid_card_request *make_card_request(void) {
 
 static struct tcfaceid_signed_headers *make_signed_headers(void) {
     struct tcfaceid_signed_headers *headers = NULL;
-    CHECK(tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL, "faceid.tencentcloudapi.com", "ap-singapore",
-                        "GetCardVerificationResult", "2018-03-01", 1700000000, BYTES,
-                        sizeof BYTES, &headers) == TCFACEID_RESULT_OK &&
+    CHECK(tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL, "faceid", "faceid.tencentcloudapi.com",
+                        "ap-singapore", "GetCardVerificationResult", "2018-03-01", 1700000000,
+                        BYTES, sizeof BYTES, &headers) == TCFACEID_RESULT_OK &&
           headers != NULL);
     return headers;
 }
@@ -109,6 +110,14 @@ static struct tcfaceid_cancel *make_cancel(void) {
     struct tcfaceid_cancel *cancel = NULL;
     CHECK(tcfaceid_cancel_new(&cancel) == TCFACEID_RESULT_OK && cancel != NULL);
     return cancel;
+}
+
+static struct tcfaceid_signer *make_signer(void) {
+    struct tcfaceid_signer *signer = NULL;
+    CHECK(tcfaceid_signer_new(SECRET_ID, SECRET_KEY, NULL, "faceid", &signer) ==
+              TCFACEID_RESULT_OK &&
+          signer != NULL);
+    return signer;
 }
 
 static struct tcfaceid_verification_result *make_verification_result(void) {
@@ -213,11 +222,357 @@ static void test_string_free(void) {
     }
 }
 
+static void test_signer_new(void) {
+    /* secret_id = NULL */
+    {
+        struct tcfaceid_signer *signer_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_new(NULL, SECRET_KEY, "session-token", "faceid",
+                                                  &signer_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_new(secret_id = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_new", "secret_id", __LINE__);
+        CHECK(signer_out_value == SENTINEL); /* signer_out untouched */
+    }
+
+    /* secret_key = NULL */
+    {
+        struct tcfaceid_signer *signer_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_new(SECRET_ID, NULL, "session-token", "faceid",
+                                                  &signer_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_new(secret_key = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_new", "secret_key", __LINE__);
+        CHECK(signer_out_value == SENTINEL); /* signer_out untouched */
+    }
+
+    /* token = NULL: documented as nullable */
+    {
+        struct tcfaceid_signer *signer_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_new(SECRET_ID, SECRET_KEY, NULL, "faceid",
+                                                  &signer_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_signer_new(token = NULL)", __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(signer_out_value != SENTINEL); /* signer_out written */
+        if (signer_out_value != SENTINEL) {
+            tcfaceid_signer_free(signer_out_value);
+        }
+    }
+
+    /* service = NULL */
+    {
+        struct tcfaceid_signer *signer_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_new(SECRET_ID, SECRET_KEY, "session-token", NULL,
+                                                  &signer_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_new(service = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_new", "service", __LINE__);
+        CHECK(signer_out_value == SENTINEL); /* signer_out untouched */
+    }
+
+    /* signer_out = NULL */
+    {
+        tcfaceid_result got = tcfaceid_signer_new(SECRET_ID, SECRET_KEY, "session-token", "faceid",
+                                                  NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_new(signer_out = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_new", "signer_out", __LINE__);
+    }
+}
+
+static void test_signer_sign(void) {
+    /* signer = NULL */
+    {
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(NULL, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", "GetCardVerificationResult",
+                                                   "2018-03-01", 1700000000, BYTES, sizeof BYTES,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(signer = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "signer", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+    }
+
+    /* host = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, NULL, "ap-singapore",
+                                                   "GetCardVerificationResult", "2018-03-01",
+                                                   1700000000, BYTES, sizeof BYTES,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(host = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "host", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* region = NULL: documented as nullable */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com", NULL,
+                                                   "GetCardVerificationResult", "2018-03-01",
+                                                   1700000000, BYTES, sizeof BYTES,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_signer_sign(region = NULL)", __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(headers_out_value != SENTINEL); /* headers_out written */
+        if (headers_out_value != SENTINEL) {
+            tcfaceid_signed_headers_free(headers_out_value);
+        }
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* action = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", NULL, "2018-03-01", 1700000000,
+                                                   BYTES, sizeof BYTES, &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(action = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "action", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* version = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", "GetCardVerificationResult",
+                                                   NULL, 1700000000, BYTES, sizeof BYTES,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(version = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "version", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* body = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", "GetCardVerificationResult",
+                                                   "2018-03-01", 1700000000, NULL, sizeof BYTES,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(body = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "body", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* body = NULL with length 0: an empty buffer */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", "GetCardVerificationResult",
+                                                   "2018-03-01", 1700000000, NULL, 0,
+                                                   &headers_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_signer_sign(body = NULL, length 0)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(headers_out_value != SENTINEL); /* headers_out written */
+        if (headers_out_value != SENTINEL) {
+            tcfaceid_signed_headers_free(headers_out_value);
+        }
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* headers_out = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        tcfaceid_result got = tcfaceid_signer_sign(signer_value, "faceid.tencentcloudapi.com",
+                                                   "ap-singapore", "GetCardVerificationResult",
+                                                   "2018-03-01", 1700000000, BYTES, sizeof BYTES,
+                                                   NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign(headers_out = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign", "headers_out", __LINE__);
+        tcfaceid_signer_free(signer_value);
+    }
+}
+
+static void test_signer_sign_text(void) {
+    /* signer = NULL */
+    {
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(NULL, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, BYTES,
+                                                        sizeof BYTES, &text_out_value,
+                                                        &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign_text(signer = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "signer", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+    }
+
+    /* host = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, NULL, "ap-singapore",
+                                                        "GetCardVerificationResult", "2018-03-01",
+                                                        1700000000, BYTES, sizeof BYTES,
+                                                        &text_out_value, &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign_text(host = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "host", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* region = NULL: documented as nullable */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        NULL, "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, BYTES,
+                                                        sizeof BYTES, &text_out_value,
+                                                        &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_signer_sign_text(region = NULL)", __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(text_out_value != SENTINEL); /* text_out written */
+        if (text_out_value != SENTINEL) {
+            tcfaceid_string_free(text_out_value);
+        }
+        CHECK(text_len_out_value != SCALAR_SENTINEL); /* text_len_out written */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* action = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", NULL, "2018-03-01",
+                                                        1700000000, BYTES, sizeof BYTES,
+                                                        &text_out_value, &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign_text(action = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "action", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* version = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        NULL, 1700000000, BYTES, sizeof BYTES,
+                                                        &text_out_value, &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_signer_sign_text(version = NULL)", __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "version", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* body = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, NULL,
+                                                        sizeof BYTES, &text_out_value,
+                                                        &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_signer_sign_text(body = NULL)",
+                     __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "body", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* body = NULL with length 0: an empty buffer */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, NULL, 0,
+                                                        &text_out_value, &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_signer_sign_text(body = NULL, length 0)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(text_out_value != SENTINEL); /* text_out written */
+        if (text_out_value != SENTINEL) {
+            tcfaceid_string_free(text_out_value);
+        }
+        CHECK(text_len_out_value != SCALAR_SENTINEL); /* text_len_out written */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* text_out = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        size_t text_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, BYTES,
+                                                        sizeof BYTES, NULL, &text_len_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_signer_sign_text(text_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "text_out", __LINE__);
+        CHECK(text_len_out_value == SCALAR_SENTINEL); /* text_len_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+
+    /* text_len_out = NULL */
+    {
+        struct tcfaceid_signer *signer_value = make_signer();
+        char *text_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_signer_sign_text(signer_value, "faceid.tencentcloudapi.com",
+                                                        "ap-singapore", "GetCardVerificationResult",
+                                                        "2018-03-01", 1700000000, BYTES,
+                                                        sizeof BYTES, &text_out_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_signer_sign_text(text_len_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_signer_sign_text", "text_len_out", __LINE__);
+        CHECK(text_out_value == SENTINEL); /* text_out untouched */
+        tcfaceid_signer_free(signer_value);
+    }
+}
+
+static void test_signer_free(void) {
+    /* signer = NULL: does nothing */
+    {
+        set_known_last_error();
+        tcfaceid_signer_free(NULL);
+        check_known_last_error("tcfaceid_signer_free(signer = NULL) keeps the last error",
+                               __LINE__);
+    }
+}
+
 static void test_sign(void) {
     /* secret_id = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(NULL, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(NULL, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             BYTES, sizeof BYTES, &headers_out_value);
@@ -230,7 +585,7 @@ static void test_sign(void) {
     /* secret_key = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, NULL, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, NULL, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             BYTES, sizeof BYTES, &headers_out_value);
@@ -243,7 +598,7 @@ static void test_sign(void) {
     /* token = NULL: documented as nullable */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL,
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, NULL, "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             BYTES, sizeof BYTES, &headers_out_value);
@@ -255,10 +610,22 @@ static void test_sign(void) {
         }
     }
 
-    /* host = NULL */
+    /* service = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
         tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", NULL,
+                                            "faceid.tencentcloudapi.com", "ap-singapore",
+                                            "GetCardVerificationResult", "2018-03-01", 1700000000,
+                                            BYTES, sizeof BYTES, &headers_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_sign(service = NULL)", __LINE__);
+        check_null_argument("tcfaceid_sign", "service", __LINE__);
+        CHECK(headers_out_value == SENTINEL); /* headers_out untouched */
+    }
+
+    /* host = NULL */
+    {
+        struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid", NULL,
                                             "ap-singapore", "GetCardVerificationResult",
                                             "2018-03-01", 1700000000, BYTES, sizeof BYTES,
                                             &headers_out_value);
@@ -270,7 +637,7 @@ static void test_sign(void) {
     /* region = NULL: documented as nullable */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", NULL,
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             BYTES, sizeof BYTES, &headers_out_value);
@@ -285,7 +652,7 @@ static void test_sign(void) {
     /* action = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore", NULL,
                                             "2018-03-01", 1700000000, BYTES, sizeof BYTES,
                                             &headers_out_value);
@@ -297,7 +664,7 @@ static void test_sign(void) {
     /* version = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", NULL, 1700000000, BYTES,
                                             sizeof BYTES, &headers_out_value);
@@ -309,7 +676,7 @@ static void test_sign(void) {
     /* body = NULL */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             NULL, sizeof BYTES, &headers_out_value);
@@ -321,7 +688,7 @@ static void test_sign(void) {
     /* body = NULL with length 0: an empty buffer */
     {
         struct tcfaceid_signed_headers *headers_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             NULL, 0, &headers_out_value);
@@ -335,7 +702,7 @@ static void test_sign(void) {
 
     /* headers_out = NULL */
     {
-        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token",
+        tcfaceid_result got = tcfaceid_sign(SECRET_ID, SECRET_KEY, "session-token", "faceid",
                                             "faceid.tencentcloudapi.com", "ap-singapore",
                                             "GetCardVerificationResult", "2018-03-01", 1700000000,
                                             BYTES, sizeof BYTES, NULL);
@@ -1629,6 +1996,7 @@ static void test_verification_result_free(void) {
     }
 }
 
+#if defined(TCFACEID_TEST_HOOKS)
 static void test_debug_panic(void) {
     /* no pointer parameter: called once */
     {
@@ -1639,8 +2007,9 @@ static void test_debug_panic(void) {
     }
 }
 
+#endif
 int main(void) {
-    /* 91 functions, 141 calls. */
+    /* 95 functions, 165 calls. */
     test_version();
     test_last_error_code();
     test_last_error_message();
@@ -1651,6 +2020,10 @@ int main(void) {
     test_last_error_http_status();
     test_result_str();
     test_string_free();
+    test_signer_new();
+    test_signer_sign();
+    test_signer_sign_text();
+    test_signer_free();
     test_sign();
     test_signed_headers_count();
     test_signed_headers_name();
@@ -1731,7 +2104,9 @@ int main(void) {
     test_verification_result_request_id();
     test_verification_result_json();
     test_verification_result_free();
+#if defined(TCFACEID_TEST_HOOKS)
     test_debug_panic();
+#endif
     /* After all of that (a panic included), the library still works. */
     {
         struct tcfaceid_card_request *request = make_card_request();

@@ -38,6 +38,10 @@ int main(void) {
         (any_function)tcfaceid_last_error_http_status,
         (any_function)tcfaceid_result_str,
         (any_function)tcfaceid_string_free,
+        (any_function)tcfaceid_signer_new,
+        (any_function)tcfaceid_signer_sign,
+        (any_function)tcfaceid_signer_sign_text,
+        (any_function)tcfaceid_signer_free,
         (any_function)tcfaceid_sign,
         (any_function)tcfaceid_signed_headers_count,
         (any_function)tcfaceid_signed_headers_name,
@@ -56,15 +60,20 @@ int main(void) {
         (any_function)tcfaceid_card_request_clear_side,
         (any_function)tcfaceid_card_request_validate,
         (any_function)tcfaceid_card_request_body,
+#if defined(TCFACEID_TEST_HOOKS)
         (any_function)tcfaceid_debug_panic,
+#endif
     };
     /* Prototypes are exactly as documented (a mismatch is an error in C++ and a warning, made
      * an error by -Werror, in C). */
     tcfaceid_result (*sign)(const char *, const char *, const char *, const char *, const char *,
-                            const char *, const char *, int64_t, const uint8_t *, size_t,
-                            tcfaceid_signed_headers **) = tcfaceid_sign;
-    tcfaceid_result (*set_bytes)(tcfaceid_card_request *, uint32_t, const uint8_t *, size_t) =
-        tcfaceid_card_request_set_image_bytes;
+                            const char *, const char *, const char *, int64_t, const uint8_t *,
+                            size_t, tcfaceid_signed_headers **) = tcfaceid_sign;
+    tcfaceid_result (*signer_sign)(const tcfaceid_signer *, const char *, const char *,
+                                   const char *, const char *, int64_t, const uint8_t *, size_t,
+                                   tcfaceid_signed_headers **) = tcfaceid_signer_sign;
+    tcfaceid_result (*set_bytes)(tcfaceid_card_request *, tcfaceid_side, const uint8_t *,
+                                 size_t) = tcfaceid_card_request_set_image_bytes;
     tcfaceid_result (*body)(const tcfaceid_card_request *, char **) = tcfaceid_card_request_body;
     const char *(*result_str)(uint32_t) = tcfaceid_result_str;
     uint16_t (*http_status)(void) = tcfaceid_last_error_http_status;
@@ -73,6 +82,7 @@ int main(void) {
     (void)headers;
     (void)count;
     (void)sign;
+    (void)signer_sign;
     (void)set_bytes;
     (void)body;
     (void)result_str;

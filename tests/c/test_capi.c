@@ -10,6 +10,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#if !defined(TCFACEID_TEST_HOOKS)
+#error "test_capi.c tests the panic boundary: build the library with the test-hooks feature (--all-features) and compile with -DTCFACEID_TEST_HOOKS"
+#endif
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +90,7 @@ static const char S1_HOST[] = "faceid.intl.tencentcloudapi.com";
 static const char S1_REGION[] = "ap-singapore";
 static const char S1_ACTION[] = "ApplyCardVerification";
 static const char S1_VERSION[] = "2018-03-01";
+static const char S1_SERVICE[] = "faceid";
 static const int64_t S1_TIMESTAMP = 1700000000;
 static const char S1_BODY[] = "{\"Nationality\": \"IDN\", \"CardType\": \"ID_CARD\", "
                               "\"ImageUrlFront\": \"https://example.com/front.jpg\"}";
@@ -160,7 +165,6 @@ static void test_result_str(void) {
         TCFACEID_RESULT_NULL_ARGUMENT,
         TCFACEID_RESULT_INVALID_UTF8,
         TCFACEID_RESULT_INVALID_ARGUMENT,
-        TCFACEID_RESULT_BUFFER_TOO_SMALL,
         TCFACEID_RESULT_INVALID_NATIONALITY,
         TCFACEID_RESULT_INVALID_CARD_TYPE,
         TCFACEID_RESULT_FRONT_IMAGE_REQUIRED,
@@ -271,7 +275,7 @@ static void test_sign_vector_s1(void) {
                                          S1_REGION};
     size_t i;
 
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY), &headers),
                TCFACEID_RESULT_OK);
     CHECK(headers != NULL);
@@ -314,7 +318,7 @@ static void test_sign_optional_inputs(void) {
     tcfaceid_signed_headers *headers = NULL;
 
     /* A token adds X-TC-Token (not signed: the signature is S1's). */
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, "session-token", S1_HOST, S1_REGION, S1_ACTION,
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, "session-token", S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION,
                              S1_VERSION, S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY),
                              &headers),
                TCFACEID_RESULT_OK);
@@ -325,14 +329,14 @@ static void test_sign_optional_inputs(void) {
 
     /* No region (NULL or ""): no X-TC-Region. An empty token counts as none. */
     headers = NULL;
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, "", S1_HOST, NULL, S1_ACTION, S1_VERSION,
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, "", S1_SERVICE, S1_HOST, NULL, S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY), &headers),
                TCFACEID_RESULT_OK);
     CHECK(tcfaceid_signed_headers_count(headers) == 6);
     CHECK(tcfaceid_signed_headers_get(headers, "X-TC-Region") == NULL);
     tcfaceid_signed_headers_free(headers);
     headers = NULL;
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, "", S1_ACTION, S1_VERSION,
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, "", S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY), &headers),
                TCFACEID_RESULT_OK);
     CHECK(tcfaceid_signed_headers_count(headers) == 6);
@@ -340,7 +344,7 @@ static void test_sign_optional_inputs(void) {
 
     /* An empty body may be NULL with length 0 (the SHA-256 of nothing is signed). */
     headers = NULL;
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, NULL, 0, &headers),
                TCFACEID_RESULT_OK);
     CHECK(headers != NULL);
@@ -348,33 +352,34 @@ static void test_sign_optional_inputs(void) {
     tcfaceid_signed_headers_free(headers);
 }
 
-/* tcfaceid_sign with one argument replaced: index 0..6 are the strings, in order. */
+/* tcfaceid_sign with one argument replaced: index 0..7 are the strings, in order. */
 static tcfaceid_result sign_with(int index, const char *value,
                                  tcfaceid_signed_headers **headers_out) {
-    const char *args[7];
+    const char *args[8];
     args[0] = S1_ID;
     args[1] = S1_KEY;
     args[2] = NULL;
-    args[3] = S1_HOST;
-    args[4] = S1_REGION;
-    args[5] = S1_ACTION;
-    args[6] = S1_VERSION;
+    args[3] = S1_SERVICE;
+    args[4] = S1_HOST;
+    args[5] = S1_REGION;
+    args[6] = S1_ACTION;
+    args[7] = S1_VERSION;
     args[index] = value;
-    return tcfaceid_sign(args[0], args[1], args[2], args[3], args[4], args[5], args[6],
+    return tcfaceid_sign(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
                          S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY), headers_out);
 }
 
 static void test_sign_arguments(void) {
-    static const char *const params[7] = {"secret_id", "secret_key", "token", "host",
-                                          "region",    "action",     "version"};
+    static const char *const params[8] = {"secret_id", "secret_key", "token",  "service",
+                                          "host",      "region",     "action", "version"};
     /* A sentinel: outputs must be left alone on failure. */
     tcfaceid_signed_headers *const sentinel = (tcfaceid_signed_headers *)(uintptr_t)0x5A5A;
     tcfaceid_signed_headers *headers = sentinel;
     int i;
 
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < 8; i++) {
         headers = sentinel;
-        if (i == 2 || i == 4) {
+        if (i == 2 || i == 5) {
             /* token and region are nullable. */
             headers = NULL;
             CHECK_CODE(sign_with(i, NULL, &headers), TCFACEID_RESULT_OK);
@@ -389,11 +394,11 @@ static void test_sign_arguments(void) {
     }
 
     /* body NULL with a length; headers_out NULL. */
-    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
+    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, NULL, 5, &headers),
                TCFACEID_RESULT_NULL_ARGUMENT, "body");
     CHECK(headers == sentinel);
-    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
+    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
                              S1_TIMESTAMP, (const uint8_t *)S1_BODY, strlen(S1_BODY), NULL),
                TCFACEID_RESULT_NULL_ARGUMENT, "headers_out");
 
@@ -413,17 +418,86 @@ static void test_sign_arguments(void) {
     CHECK(headers == sentinel);
 
     /* Other values: empty, or with control characters that would split a header. */
-    CHECK_FAIL(sign_with(3, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "host");
-    CHECK_FAIL(sign_with(3, "a.com\r\nX-Evil: 1", &headers), TCFACEID_RESULT_INVALID_ARGUMENT,
+    CHECK_FAIL(sign_with(3, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "service");
+    CHECK_FAIL(sign_with(4, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "host");
+    CHECK_FAIL(sign_with(4, "a.com\r\nX-Evil: 1", &headers), TCFACEID_RESULT_INVALID_ARGUMENT,
                "host");
-    CHECK_FAIL(sign_with(4, "ap-singapore\n", &headers), TCFACEID_RESULT_INVALID_ARGUMENT,
+    CHECK_FAIL(sign_with(5, "ap-singapore\n", &headers), TCFACEID_RESULT_INVALID_ARGUMENT,
                "region");
-    CHECK_FAIL(sign_with(5, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "action");
-    CHECK_FAIL(sign_with(6, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "version");
-    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
+    CHECK_FAIL(sign_with(6, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "action");
+    CHECK_FAIL(sign_with(7, "", &headers), TCFACEID_RESULT_INVALID_ARGUMENT, "version");
+    CHECK_FAIL(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, S1_HOST, S1_REGION, S1_ACTION, S1_VERSION,
                              INT64_MAX, (const uint8_t *)S1_BODY, strlen(S1_BODY), &headers),
                TCFACEID_RESULT_INVALID_ARGUMENT, "timestamp");
     CHECK(headers == sentinel);
+}
+
+/* Vector O1 of tests/vectors/tc3-vectors.json (OCR, service "ocr"): a reusable signer, across
+ * calls and days, as headers and as text. */
+static void test_signer_vector_o1(void) {
+    static const char host[] = "ocr.intl.tencentcloudapi.com";
+    static const char body[] =
+        "{\"Nationality\": \"SGP\", \"CardType\": \"ID_CARD\", \"ImageUrlFront\": "
+        "\"https://example.com/front.jpg\", \"ImageUrlBack\": \"https://example.com/back.jpg\", "
+        "\"ReturnHeadImage\": true}";
+    static const char authorization[] =
+        "TC3-HMAC-SHA256 Credential=AKIDEXAMPLEFACEID0000000000000000000/2023-11-14/ocr/"
+        "tc3_request, SignedHeaders=content-type;host, "
+        "Signature=89df0e7eedf2ad8f9f1fb2829ebb13c1e52c2dc8c72d7e1a0f72242d6ebb8e99";
+    tcfaceid_signer *const sentinel = (tcfaceid_signer *)(uintptr_t)0x5A5A;
+    tcfaceid_signer *signer = sentinel;
+    tcfaceid_signed_headers *headers = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+    int round;
+
+    CHECK_FAIL(tcfaceid_signer_new(S1_ID, S1_KEY, NULL, "", &signer),
+               TCFACEID_RESULT_INVALID_ARGUMENT, "service");
+    CHECK_FAIL(tcfaceid_signer_new(S1_ID, "", NULL, "ocr", &signer),
+               TCFACEID_RESULT_CREDENTIALS_INVALID, "secret_key");
+    CHECK(signer == sentinel);
+    CHECK_CODE(tcfaceid_signer_new(S1_ID, S1_KEY, NULL, "ocr", &signer), TCFACEID_RESULT_OK);
+    /* The first call derives the day's key, the second uses the cached one; then another day,
+     * then the first day again. */
+    for (round = 0; round < 4; round++) {
+        int64_t timestamp = round == 2 ? S1_TIMESTAMP + 86400 : S1_TIMESTAMP;
+        headers = NULL;
+        CHECK_CODE(tcfaceid_signer_sign(signer, host, S1_REGION, "ApplyCardVerificationExternal",
+                                        "2018-11-19", timestamp, (const uint8_t *)body,
+                                        strlen(body), &headers),
+                   TCFACEID_RESULT_OK);
+        CHECK(tcfaceid_signed_headers_count(headers) == 7);
+        if (round == 2) {
+            CHECK(strstr(tcfaceid_signed_headers_get(headers, "Authorization"), "/2023-11-15/ocr/") !=
+                  NULL);
+        } else {
+            CHECK(str_eq(tcfaceid_signed_headers_get(headers, "Authorization"), authorization));
+        }
+        CHECK(str_eq(tcfaceid_signed_headers_get(headers, "X-TC-Version"), "2018-11-19"));
+        tcfaceid_signed_headers_free(headers);
+    }
+    CHECK_CODE(tcfaceid_signer_sign_text(signer, host, S1_REGION, "ApplyCardVerificationExternal",
+                                         "2018-11-19", S1_TIMESTAMP, (const uint8_t *)body,
+                                         strlen(body), &text, &text_len),
+               TCFACEID_RESULT_OK);
+    CHECK(text != NULL && strlen(text) == text_len);
+    CHECK(strncmp(text, "Authorization: ", 15) == 0);
+    CHECK(strncmp(text + 15, authorization, strlen(authorization)) == 0);
+    CHECK(strstr(text, "\r\nHost: ocr.intl.tencentcloudapi.com\r\n") != NULL);
+    CHECK(strstr(text, "\r\nX-TC-Region: ap-singapore\r\n") != NULL);
+    CHECK(text_len >= 2 && strcmp(text + text_len - 2, "\r\n") == 0);
+    tcfaceid_string_free(text);
+    /* Failures write no output. */
+    text = NULL;
+    text_len = 99;
+    CHECK_FAIL(tcfaceid_signer_sign_text(signer, "", NULL, "A", "v", S1_TIMESTAMP, NULL, 0, &text,
+                                         &text_len),
+               TCFACEID_RESULT_INVALID_ARGUMENT, "host");
+    CHECK(text == NULL && text_len == 99);
+    CHECK_FAIL(tcfaceid_signer_sign(NULL, host, NULL, "A", "v", S1_TIMESTAMP, NULL, 0, &headers),
+               TCFACEID_RESULT_NULL_ARGUMENT, "signer");
+    tcfaceid_signer_free(signer);
+    tcfaceid_signer_free(NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -686,7 +760,7 @@ static void test_card_request_body_and_sign(void) {
                        "\"ImageUrlFront\":\"https://example.com/front.jpg\"}"));
 
     /* The body signs as is (what a caller with its own HTTP stack does). */
-    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, "faceid.tencentcloudapi.com", "ap-jakarta",
+    CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, "faceid.tencentcloudapi.com", "ap-jakarta",
                              S1_ACTION, S1_VERSION, S1_TIMESTAMP, (const uint8_t *)json,
                              strlen(json), &headers),
                TCFACEID_RESULT_OK);
@@ -742,6 +816,7 @@ int main(void) {
     test_sign_vector_s1();
     test_sign_optional_inputs();
     test_sign_arguments();
+    test_signer_vector_o1();
     test_card_request_arguments();
     test_card_request_validation();
     test_card_request_files();

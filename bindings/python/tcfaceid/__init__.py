@@ -59,12 +59,12 @@ from ._results import (
     parse_verification_result,
     warn_info_meaning,
 )
-from ._sign import sign
+from ._sign import Signer, sign
 from ._version import __version__
 
 
 def library_version() -> str:
-    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.1.0"``."""
+    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.2.0"``."""
     return _ffi.library_version
 
 
@@ -99,6 +99,7 @@ __all__ = [
     "ImageInput",
     "Side",
     "sign",
+    "Signer",
     # Results.
     "ApplyResult",
     "VerificationResult",

@@ -50,7 +50,7 @@ class ResultCode(enum.IntEnum):
     NULL_ARGUMENT = 100
     INVALID_UTF8 = 101
     INVALID_ARGUMENT = 102
-    BUFFER_TOO_SMALL = 103
+    # 103: reserved (was BUFFER_TOO_SMALL, never returned)
     INVALID_NATIONALITY = 200
     INVALID_CARD_TYPE = 201
     FRONT_IMAGE_REQUIRED = 202

@@ -167,6 +167,7 @@ ClientBuilderRef = _opaque_ref("tcfaceid_client_builder")
 ClientRef = _opaque_ref("tcfaceid_client")
 CardRequestRef = _opaque_ref("tcfaceid_card_request")
 SignedHeadersRef = _opaque_ref("tcfaceid_signed_headers")
+SignerRef = _opaque_ref("tcfaceid_signer")
 ApplyResponseRef = _opaque_ref("tcfaceid_apply_response")
 VerificationResultRef = _opaque_ref("tcfaceid_verification_result")
 CancelRef = _opaque_ref("tcfaceid_cancel")
@@ -197,9 +198,41 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_result_str": (_str, [c_uint32]),
     "tcfaceid_string_free": (None, [c_void_p]),
     # Signing.
+    "tcfaceid_signer_new": (_result, [_str, _str, _str, _str, POINTER(SignerRef)]),
+    "tcfaceid_signer_sign": (
+        _result,
+        [
+            SignerRef,
+            _str,
+            _str,
+            _str,
+            _str,
+            c_int64,
+            _bytes_in,
+            c_size_t,
+            POINTER(SignedHeadersRef),
+        ],
+    ),
+    "tcfaceid_signer_sign_text": (
+        _result,
+        [
+            SignerRef,
+            _str,
+            _str,
+            _str,
+            _str,
+            c_int64,
+            _bytes_in,
+            c_size_t,
+            _owned_str_out,
+            POINTER(c_size_t),
+        ],
+    ),
+    "tcfaceid_signer_free": (None, [SignerRef]),
     "tcfaceid_sign": (
         _result,
         [
+            _str,
             _str,
             _str,
             _str,
@@ -362,13 +395,18 @@ def _check(result: int, func: Any, args: Tuple[Any, ...]) -> int:
     return result
 
 
+# Functions only in libraries built with the `test-hooks` feature (the tests' builds).
+TEST_HOOKS = frozenset({"tcfaceid_debug_panic"})
+
+
 def _declare(library: ctypes.CDLL) -> None:
     missing = []
     for name, (restype, argtypes) in SIGNATURES.items():
         try:
             func = getattr(library, name)
         except AttributeError:
-            missing.append(name)
+            if name not in TEST_HOOKS:
+                missing.append(name)
             continue
         func.argtypes = argtypes
         if restype == _result:

@@ -1,28 +1,110 @@
-"""``sign``: TC3-HMAC-SHA256 headers for callers with their own HTTP stack."""
+"""``sign`` and ``Signer``: TC3-HMAC-SHA256 headers for callers with their own HTTP stack."""
 
 from __future__ import annotations
 
-from ctypes import byref
+import ctypes
+from ctypes import byref, c_size_t, c_void_p
 from typing import Dict, Optional, Union
 
 from . import _ffi
-from ._ffi import SignedHeadersRef, lib
+from ._ffi import SignerRef, lib
 from ._managed import Managed
 
+#: The signing service of FaceID (API version 2018-03-01); OCR (2018-11-19) signs with ``"ocr"``.
+FACEID_SERVICE = "faceid"
 
-class _SignedHeaders(Managed):
-    """Owns a ``tcfaceid_signed_headers`` (internal: :func:`sign` copies it into a dict)."""
 
-    _free_function = lib.tcfaceid_signed_headers_free
+def _body_bytes(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
 
-    def items(self) -> Dict[str, str]:
-        handle = self._handle()
-        return {
-            _ffi.text(lib.tcfaceid_signed_headers_name(handle, i)): _ffi.text(
-                lib.tcfaceid_signed_headers_value(handle, i)
-            )
-            for i in range(lib.tcfaceid_signed_headers_count(handle))
-        }
+
+def _check_timestamp(timestamp: object) -> int:
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        raise TypeError(f"timestamp must be an int (Unix seconds), not {type(timestamp).__name__}")
+    if not -(2**63) <= timestamp < 2**63:
+        raise ValueError("timestamp is out of the int64 range")
+    return timestamp
+
+
+class Signer(Managed):
+    """A reusable signer: one credential and one signing service, the day's key cached in C.
+
+    Each :meth:`sign` is one foreign call (plus freeing the returned text). Thread-safe: many
+    threads may sign with one ``Signer``. ``close()`` (or ``with``) wipes the keys.
+
+    Args:
+        secret_id: the SecretId.
+        secret_key: the SecretKey (copied into memory the library wipes on close).
+        service: the product's signing service: ``"faceid"`` (FaceID, 2018-03-01) or ``"ocr"``
+            (OCR, 2018-11-19); never derived from the host.
+        token: the session token of temporary credentials (X-TC-Token); ``None`` for none.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong type, or a string with a NUL.
+        CredentialsError: ``secret_id`` / ``secret_key`` empty or padded with whitespace.
+        InvalidArgumentError: ``service`` empty or with control characters.
+    """
+
+    _free_function = lib.tcfaceid_signer_free
+
+    def __init__(
+        self,
+        secret_id: str,
+        secret_key: str,
+        service: str = FACEID_SERVICE,
+        token: Optional[str] = None,
+    ) -> None:
+        handle = SignerRef()
+        lib.tcfaceid_signer_new(
+            _ffi.encode(secret_id, "secret_id"),
+            _ffi.encode(secret_key, "secret_key"),
+            _ffi.encode_optional(token, "token"),
+            _ffi.encode(service, "service"),
+            byref(handle),
+        )
+        self._set_handle(handle)
+
+    def sign(
+        self,
+        host: str,
+        action: str,
+        version: str,
+        timestamp: int,
+        body: Union[bytes, str],
+        region: Optional[str] = None,
+    ) -> Dict[str, str]:
+        """Sign one API call (POST, JSON body); the arguments and result are those of
+        :func:`sign`."""
+        body_bytes = _body_bytes(body)
+        text = c_void_p()
+        length = c_size_t()
+        lib.tcfaceid_signer_sign_text(
+            self._handle(),
+            _ffi.encode(host, "host"),
+            _ffi.encode_optional(region, "region"),
+            _ffi.encode(action, "action"),
+            _ffi.encode(version, "version"),
+            _check_timestamp(timestamp),
+            body_bytes,
+            len(body_bytes),
+            byref(text),
+            byref(length),
+        )
+        try:
+            block = ctypes.string_at(text.value, length.value).decode("utf-8")
+        finally:
+            lib.tcfaceid_string_free(text)
+        headers: Dict[str, str] = {}
+        for line in block.split("\r\n")[:-1]:
+            name, _, value = line.partition(": ")
+            headers[name] = value
+        return headers
 
 
 def sign(
@@ -35,16 +117,18 @@ def sign(
     body: Union[bytes, str],
     region: Optional[str] = None,
     token: Optional[str] = None,
+    service: str = FACEID_SERVICE,
 ) -> Dict[str, str]:
-    """Sign a FaceID API call (POST, JSON body) with TC3-HMAC-SHA256.
+    """Sign one API call (POST, JSON body) with TC3-HMAC-SHA256.
 
     Returns every header to send, in this order: Authorization, Content-Type, Host,
     X-TC-Action, X-TC-Timestamp, X-TC-Version, then X-TC-Region and X-TC-Token when given.
     Send ``body`` byte for byte as signed, with these headers, to ``https://<host>/``.
+    To sign more than once with one credential, keep a :class:`Signer`.
 
     Args:
         secret_id: the SecretId.
-        secret_key: the SecretKey (used for this call only; never kept by the library).
+        secret_key: the SecretKey (used for this call only; wiped by the library afterwards).
         host: the Host header as sent, e.g. ``"faceid.tencentcloudapi.com"`` (with ``:port``
             when not the default).
         action: e.g. ``"ApplyCardVerification"``.
@@ -54,46 +138,20 @@ def sign(
         body: the exact JSON body; a ``str`` is encoded as UTF-8.
         region: X-TC-Region, e.g. ``"ap-singapore"``; ``None`` to omit it.
         token: the session token of temporary credentials (X-TC-Token); ``None`` for none.
+        service: the signing service, ``"faceid"`` (the default) or ``"ocr"``.
 
     Raises:
         TypeError: an argument has the wrong type (``timestamp`` must be an ``int``).
         ValueError: a string holds a NUL character.
         CredentialsError: ``secret_id`` / ``secret_key`` empty or padded with whitespace.
-        InvalidArgumentError: ``host``, ``action`` or ``version`` empty, a value with control
-            characters, or a timestamp outside the calendar (``field`` names the parameter).
+        InvalidArgumentError: ``host``, ``action``, ``version`` or ``service`` empty, a value
+            with control characters, or a timestamp outside the calendar (``field`` names the
+            parameter).
     """
-    c_secret_id = _ffi.encode(secret_id, "secret_id")
-    c_secret_key = _ffi.encode(secret_key, "secret_key")
-    c_host = _ffi.encode(host, "host")
-    c_action = _ffi.encode(action, "action")
-    c_version = _ffi.encode(version, "version")
-    c_region = _ffi.encode_optional(region, "region")
-    c_token = _ffi.encode_optional(token, "token")
-    if isinstance(timestamp, bool) or not isinstance(timestamp, int):
-        raise TypeError(f"timestamp must be an int (Unix seconds), not {type(timestamp).__name__}")
-    if not -(2**63) <= timestamp < 2**63:
-        raise ValueError("timestamp is out of the int64 range")
-    if isinstance(body, str):
-        body_bytes = body.encode("utf-8")
-    elif isinstance(body, (bytes, bytearray, memoryview)):
-        body_bytes = bytes(body)
-    else:
-        raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
-    handle = SignedHeadersRef()
-    lib.tcfaceid_sign(
-        c_secret_id,
-        c_secret_key,
-        c_token,
-        c_host,
-        c_region,
-        c_action,
-        c_version,
-        timestamp,
-        body_bytes,
-        len(body_bytes),
-        byref(handle),
-    )
-    headers = _SignedHeaders()
-    headers._set_handle(handle)
-    with headers:
-        return headers.items()
+    # Check the per-call arguments first, so a wrong type never gets as far as C.
+    _body_bytes(body)
+    _check_timestamp(timestamp)
+    for value, name in ((host, "host"), (action, "action"), (version, "version")):
+        _ffi.encode(value, name)
+    with Signer(secret_id, secret_key, service=service, token=token) as signer:
+        return signer.sign(host, action, version, timestamp, body, region=region)

@@ -42,6 +42,7 @@ def ctype_for(c_type: str) -> Any:
     simple = {
         "tcfaceid_result": "tcfaceid_result",
         "tcfaceid_status": ctypes.c_uint32,
+        "tcfaceid_side": ctypes.c_uint32,
         "void": None,
         "const char*": ctypes.c_char_p,
         "const uint8_t*": ctypes.c_char_p,
@@ -53,6 +54,7 @@ def ctype_for(c_type: str) -> Any:
         "int64_t": ctypes.c_int64,
         "uint64_t": ctypes.c_uint64,
         "size_t": ctypes.c_size_t,
+        "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "bool": ctypes.c_bool,
     }
     if c_type in simple:
@@ -68,6 +70,7 @@ def ctype_for(c_type: str) -> Any:
             _ffi.ClientRef,
             _ffi.CardRequestRef,
             _ffi.SignedHeadersRef,
+            _ffi.SignerRef,
             _ffi.ApplyResponseRef,
             _ffi.VerificationResultRef,
             _ffi.CancelRef,
@@ -182,10 +185,10 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertIn("TCFACEID_LIBRARY", message)
 
     def test_the_version_must_match_major_minor(self) -> None:
-        self.assertIsNone(_ffi._check_version("tcfaceid/0.1.0"))
-        self.assertIsNone(_ffi._check_version("tcfaceid/0.1.9"))
-        self.assertIn("needs 0.1.x", _ffi._check_version("tcfaceid/0.2.0") or "")
-        self.assertIn("needs 0.1.x", _ffi._check_version("tcfaceid/1.1.0") or "")
+        self.assertIsNone(_ffi._check_version("tcfaceid/0.2.0"))
+        self.assertIsNone(_ffi._check_version("tcfaceid/0.2.9"))
+        self.assertIn("needs 0.2.x", _ffi._check_version("tcfaceid/0.1.0") or "")
+        self.assertIn("needs 0.2.x", _ffi._check_version("tcfaceid/1.2.0") or "")
         self.assertIn("not 'tcfaceid/", _ffi._check_version("rustls-ffi/0.1.0") or "")
         self.assertIn("major", _ffi._check_version("tcfaceid/x") or "")
 

@@ -138,13 +138,13 @@ class CloseTest(unittest.TestCase):
         self.assertEqual(len(calls), 1, "the request made before the TypeError is freed once")
         self.assertEqual(unraisable, [])
 
-    def test_response_and_header_handles_are_freed_once_per_call(self) -> None:
+    def test_response_and_signer_handles_are_freed_once_per_call(self) -> None:
         counts = {}
         patches = []
         for cls in (
             _results.ApplyResponseHandle,
             _results.VerificationResultHandle,
-            _sign._SignedHeaders,
+            _sign.Signer,
         ):
             calls: List[Any] = []
             counts[cls.__name__] = calls
@@ -164,7 +164,7 @@ class CloseTest(unittest.TestCase):
                 p.stop()
         self.assertEqual(
             {name: len(calls) for name, calls in counts.items()},
-            {"ApplyResponseHandle": 1, "VerificationResultHandle": 2, "_SignedHeaders": 1},
+            {"ApplyResponseHandle": 1, "VerificationResultHandle": 2, "Signer": 1},
         )
 
 

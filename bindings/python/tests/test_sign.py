@@ -187,5 +187,78 @@ class SignTest(unittest.TestCase):
             sign_s1(timestamp=2**63)
 
 
+O1_HOST = "ocr.intl.tencentcloudapi.com"
+O1_BODY = (
+    b'{"Nationality": "SGP", "CardType": "ID_CARD", "ImageUrlFront": '
+    b'"https://example.com/front.jpg", "ImageUrlBack": "https://example.com/back.jpg", '
+    b'"ReturnHeadImage": true}'
+)
+O1_SIGNATURE = "89df0e7eedf2ad8f9f1fb2829ebb13c1e52c2dc8c72d7e1a0f72242d6ebb8e99"
+
+
+class SignerTest(unittest.TestCase):
+    """tcfaceid.Signer: vector O1 of the OCR spec (service ocr), reuse, threads, close."""
+
+    def sign_o1(self, signer: tcfaceid.Signer, timestamp: int = 1700000000) -> dict:
+        return signer.sign(
+            O1_HOST,
+            "ApplyCardVerificationExternal",
+            "2018-11-19",
+            timestamp,
+            O1_BODY,
+            region="ap-singapore",
+        )
+
+    def test_ocr_vector_o1_with_a_reused_signer_and_across_days(self) -> None:
+        with tcfaceid.Signer(S1_SECRET_ID, S1_SECRET_KEY, service="ocr") as signer:
+            for timestamp in [1700000000, 1700000000, 1700000000 + 86400, 1700000000]:
+                headers = self.sign_o1(signer, timestamp)
+                self.assertEqual(
+                    list(headers),
+                    [
+                        "Authorization",
+                        "Content-Type",
+                        "Host",
+                        "X-TC-Action",
+                        "X-TC-Timestamp",
+                        "X-TC-Version",
+                        "X-TC-Region",
+                    ],
+                )
+                self.assertEqual(headers["X-TC-Version"], "2018-11-19")
+                self.assertEqual(headers["X-TC-Timestamp"], str(timestamp))
+                if timestamp == 1700000000:
+                    self.assertTrue(headers["Authorization"].endswith("Signature=" + O1_SIGNATURE))
+                    self.assertIn("/2023-11-14/ocr/tc3_request,", headers["Authorization"])
+                else:
+                    self.assertIn("/2023-11-15/ocr/tc3_request,", headers["Authorization"])
+        self.assertTrue(signer.closed)
+        with self.assertRaises(ValueError):
+            self.sign_o1(signer)
+
+    def test_sign_takes_the_service(self) -> None:
+        headers = tcfaceid.sign(
+            S1_SECRET_ID,
+            S1_SECRET_KEY,
+            O1_HOST,
+            "ApplyCardVerificationExternal",
+            "2018-11-19",
+            1700000000,
+            O1_BODY,
+            region="ap-singapore",
+            service="ocr",
+        )
+        self.assertTrue(headers["Authorization"].endswith("Signature=" + O1_SIGNATURE))
+        with self.assertRaises(tcfaceid.InvalidArgumentError) as caught:
+            sign_s1(service="")
+        self.assertEqual(caught.exception.field, "service")
+
+    def test_a_token_adds_x_tc_token(self) -> None:
+        with tcfaceid.Signer(S1_SECRET_ID, S1_SECRET_KEY, token="session-token") as signer:
+            headers = signer.sign(S1_HOST, "ApplyCardVerification", "2018-03-01", 1700000000, S1_BODY)
+        self.assertEqual(headers["X-TC-Token"], "session-token")
+        self.assertTrue(headers["Authorization"].endswith("Signature=" + S1_SIGNATURE))
+
+
 if __name__ == "__main__":
     unittest.main()
