@@ -38,7 +38,10 @@ help:
 	@echo "make header    build, then fail if include/tcfaceid.h differs from the committed one"
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c: against the"
 	@echo "               debug library under valgrind, and the release one with ASan+UBSan"
-	@echo "make demo      the C example against the bundled emulator (no credentials, no network)"
+	@echo "make demo      the C example against the bundled emulator, FaceID then OCR (no"
+	@echo "               credentials, no network)"
+	@echo "make official-sdk-test  the official Tencent Cloud Python SDK (in a venv) runs the OCR"
+	@echo "               flow against the emulator"
 	@echo "make cli-demo  the tcfaceid command against the emulator: verify a sample, then a"
 	@echo "               500-row batch of the bundled samples with its progress bar"
 	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
@@ -259,10 +262,27 @@ python-test: build-release
 	grep -Eq '^Ran [1-9][0-9]* tests? in ' $$log || { echo "python-test: no test ran"; exit 1; }; \
 	exit $$rc
 
+# --- The official SDK against the emulator ------------------------------------------------------
+
+# The official Tencent Cloud Python SDK (PyPI tencentcloud-sdk-python-intl-en, pinned; the current
+# generation, with OCR ApplyCardVerificationExternal), installed into its own venv under the
+# target dir, runs tests/official_sdk/ocr_flow.py against the release emulator: every document
+# of OCR's back-side table completes (with ReturnHeadImage), and AUTO, a missing back, a wrong
+# key and a wrong region are refused.
+TC_SDK_VERSION ?= 3.1.193
+TC_SDK_VENV := $(TARGET_ABS)/tc-sdk-venv
+
+.PHONY: official-sdk-test
+official-sdk-test: build-release
+	@test -x $(TC_SDK_VENV)/bin/python || $(PYTHON) -m venv $(TC_SDK_VENV)
+	$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)"
+	$(TC_SDK_VENV)/bin/python tests/official_sdk/ocr_flow.py $(TARGET_ABS)/release/tcfaceid-emulator
+
 # --- Demo ----------------------------------------------------------------------------------------
 
-# Build the library, the emulator and bindings/c/example.c; verify the sample ID card against the
-# emulator on a free loopback port; stop the emulator.
+# Build the library, the emulator and bindings/c/example.c; verify a sample ID card with each
+# product (FaceID, then OCR with TCFACEID_API=ocr) against the emulator on a free loopback
+# port; stop the emulator.
 .PHONY: demo
 demo:
 	scripts/demo.sh
@@ -413,4 +433,4 @@ mypy: $(PYTOOLS)/.installed
 
 .PHONY: test
 test: fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
-	tree-test cpp-test wheel-test mypy
+	tree-test cpp-test wheel-test mypy official-sdk-test

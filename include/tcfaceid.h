@@ -1,6 +1,8 @@
 /*
- * tcfaceid: Tencent Cloud FaceID document verification (ApplyCardVerification,
- * GetCardVerificationResult) and TC3-HMAC-SHA256 signing, through a C ABI.
+ * tcfaceid: Tencent Cloud document verification, FaceID (ApplyCardVerification,
+ * GetCardVerificationResult) and its successor OCR (ApplyCardVerificationExternal,
+ * GetCardVerificationExternalResult; tcfaceid_client_builder_set_api), and TC3-HMAC-SHA256
+ * signing, through a C ABI.
  *
  * API conventions
  *
@@ -117,7 +119,8 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_INVALID_IMAGE_URL = 204,
   /**
-   * The region is not one the service accepts (ap-hongkong, ap-jakarta, ap-singapore).
+   * The region is not one the product accepts (FaceID: ap-hongkong, ap-jakarta,
+   * ap-singapore; OCR: ap-singapore).
    */
   TCFACEID_RESULT_INVALID_REGION = 205,
   /**
@@ -133,6 +136,15 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_INVALID_OPTION = 208,
   /**
+   * A request field the chosen product does not accept (`ReturnHeadImage`, `WebhookUrl`
+   * are OCR only).
+   */
+  TCFACEID_RESULT_UNSUPPORTED_FIELD = 209,
+  /**
+   * `WebhookUrl` is not an `https://` URL.
+   */
+  TCFACEID_RESULT_INVALID_WEBHOOK_URL = 210,
+  /**
    * The image is neither PNG nor JPEG (GIF, WebP and anything else are refused).
    */
   TCFACEID_RESULT_IMAGE_UNSUPPORTED_FORMAT = 300,
@@ -141,11 +153,12 @@ enum tcfaceid_result
    */
   TCFACEID_RESULT_IMAGE_CORRUPT = 301,
   /**
-   * Width or height is above 8000 pixels.
+   * Width or height is above the product's maximum (FaceID 8000, OCR 4096 pixels).
    */
   TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_LARGE = 302,
   /**
-   * The base64 form of the image is longer than 5 MiB (5,242,880 characters).
+   * The base64 form of the image is longer than the product's limit (FaceID 5 MiB =
+   * 5,242,880 characters, OCR 2 MiB = 2,097,152).
    */
   TCFACEID_RESULT_IMAGE_TOO_LARGE = 303,
   /**
@@ -160,6 +173,10 @@ enum tcfaceid_result
    * The image is empty.
    */
   TCFACEID_RESULT_IMAGE_EMPTY = 306,
+  /**
+   * Width or height is below the product's minimum (OCR: 256 pixels).
+   */
+  TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_SMALL = 307,
   /**
    * No credentials were found (environment, profile file, or explicit).
    */
@@ -266,9 +283,17 @@ enum tcfaceid_status
    */
   TCFACEID_STATUS_WARNING = 3,
   /**
-   * Rejected (see the warn infos).
+   * Rejected (see the warn infos; FaceID only).
    */
   TCFACEID_STATUS_REJECTED = 4,
+  /**
+   * OCR (current vocabulary): processing failed or the result is unusable.
+   */
+  TCFACEID_STATUS_ABNORMAL = 5,
+  /**
+   * OCR (current vocabulary): recognition done; findings are in the warn infos.
+   */
+  TCFACEID_STATUS_COMPLETED = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -305,7 +330,38 @@ typedef uint32_t tcfaceid_side;
 #endif // __cplusplus
 
 /**
- * ApplyCardVerification's answer (opaque): the token to poll with and the polling hints.
+ * A product, passed as a uint32_t to tcfaceid_client_builder_set_api,
+ * tcfaceid_card_request_validate_for and tcfaceid_card_request_body_for (any number is safe:
+ * others give TCFACEID_RESULT_INVALID_ARGUMENT). Values are never renumbered.
+ */
+enum tcfaceid_api
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * FaceID 2018-03-01: ApplyCardVerification / GetCardVerificationResult, service "faceid",
+   * default endpoint `https://faceid.tencentcloudapi.com`. The default. Tencent removed it
+   * from its SDKs on 2026-03-09; accounts may get ActionOffline.
+   */
+  TCFACEID_API_FACEID = 0,
+  /**
+   * OCR 2018-11-19: ApplyCardVerificationExternal / GetCardVerificationExternalResult,
+   * service "ocr", default endpoint `https://ocr.intl.tencentcloudapi.com`, region
+   * ap-singapore. The live successor.
+   */
+  TCFACEID_API_OCR = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tcfaceid_api tcfaceid_api;
+#else
+typedef uint32_t tcfaceid_api;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The apply action's answer (opaque): the token to poll with and FaceID's polling hints.
  * Free with tcfaceid_apply_response_free. Immutable: may be read from several threads.
  */
 typedef struct tcfaceid_apply_response tcfaceid_apply_response;
@@ -324,7 +380,8 @@ typedef struct tcfaceid_apply_response tcfaceid_apply_response;
 typedef struct tcfaceid_cancel tcfaceid_cancel;
 
 /**
- * An ApplyCardVerification request (opaque).
+ * A document to submit (opaque): the body of ApplyCardVerification (FaceID) or
+ * ApplyCardVerificationExternal (OCR), checked by the rules of the product it is sent to.
  *
  * Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
  * tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied;
@@ -337,7 +394,7 @@ typedef struct tcfaceid_cancel tcfaceid_cancel;
 typedef struct tcfaceid_card_request tcfaceid_card_request;
 
 /**
- * A FaceID client (opaque). Immutable once built: any number of threads may use one client at
+ * A client of one product (opaque). Immutable once built: any number of threads may use one client at
  * the same time (every call takes a const pointer); its connections are kept alive and shared.
  * Free it with tcfaceid_client_free once no thread uses it.
  */
@@ -348,9 +405,12 @@ typedef struct tcfaceid_client tcfaceid_client;
  * _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
  * or freed with tcfaceid_client_builder_free. Every input is copied.
  *
- * Defaults: credentials from the environment, then the profile file, then TKE OIDC (the chain
- * of tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
- * TENCENTCLOUD_REGION; endpoint `https://faceid.tencentcloudapi.com`; language en-US; connect
+ * Defaults: product FaceID (tcfaceid_client_builder_set_api); credentials from the
+ * environment, then the profile file, then TKE OIDC (the chain of
+ * tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
+ * TENCENTCLOUD_REGION (OCR: else ap-singapore); endpoint the product's
+ * (`https://faceid.tencentcloudapi.com`, `https://ocr.intl.tencentcloudapi.com`); language
+ * en-US; connect
  * timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
  * from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
  *
@@ -387,9 +447,12 @@ typedef struct tcfaceid_signed_headers tcfaceid_signed_headers;
 typedef struct tcfaceid_signer tcfaceid_signer;
 
 /**
- * GetCardVerificationResult's answer (opaque): the status and, on a verdict, what was read off
- * the card. Free with tcfaceid_verification_result_free. Immutable: may be read from several
- * threads.
+ * The result action's answer, either product (opaque): the status and, once terminal, what
+ * was read off the card: FaceID's per-country CardInfo (tcfaceid_verification_result_card_info_json)
+ * and, for both products, the front and back cards as flat GeneralCard fields
+ * (tcfaceid_verification_result_card_field; OCR's CardInfo and BackCardInfo, FaceID's
+ * CardInfo.GeneralCard), and OCR's head image. Free with tcfaceid_verification_result_free.
+ * Immutable: may be read from several threads.
  */
 typedef struct tcfaceid_verification_result tcfaceid_verification_result;
 
@@ -673,12 +736,21 @@ const char *tcfaceid_signed_headers_get(const struct tcfaceid_signed_headers *he
 void tcfaceid_signed_headers_free(struct tcfaceid_signed_headers *headers);
 
 /**
+ * The product's name, "faceid" or "ocr" (static; never free it), as TCFACEID_API in the
+ * examples' environment spells it; NULL (and TCFACEID_RESULT_INVALID_ARGUMENT as the last
+ * error) for another number. Threads: any.
+ */
+const char *tcfaceid_api_name(uint32_t api);
+
+/**
  * Make a request for a document. The codes are stored as given and checked by
  * tcfaceid_card_request_validate (and before sending), so that
  * tcfaceid_card_request_set_allow_unknown_codes can still let a newer code through.
  *
- * `nationality`: "IDN", "HKG", "THA", "MYS", "SGP", "JPN", "TWN", "BGD", "NGA", "PAK" or "AUTO".
- * `card_type`: "ID_CARD", "PASSPORT", "DRIVING_LICENSE" or "AUTO". Both UTF-8, not NULL, copied.
+ * `nationality`: FaceID "IDN", "HKG", "THA", "MYS", "SGP", "JPN", "TWN", "BGD", "NGA", "PAK" or
+ * "AUTO"; OCR also "ARG", "AUS", "KHM", "CAN", "CHL", "DEU", "MEX", "MMR", "NZL", "RUS", "PHL",
+ * "MAC", "CHN". `card_type`: "ID_CARD", "PASSPORT", "DRIVING_LICENSE", and "AUTO" (FaceID) or
+ * "RESIDENCE_PERMIT" (OCR). Both UTF-8, not NULL, copied.
  *
  * On success `*request_out` receives a new handle owned by the caller: free it with
  * tcfaceid_card_request_free. On failure `*request_out` is not written. Threads: any thread.
@@ -792,10 +864,49 @@ tcfaceid_result tcfaceid_card_request_clear_side(struct tcfaceid_card_request *r
                                                  tcfaceid_side side);
 
 /**
- * Run every local check of the request, without any network call, stopping at the first
- * failure, in this order: Nationality, CardType, front present, back present where the
- * document needs it, then each side's URL (http/https) or image (PNG or JPEG by magic bytes,
- * at most 8000x8000 pixels, at most 5 MiB of base64, base64 that decodes; files are read).
+ * OCR only: ReturnHeadImage, ask for the portrait cut from the document
+ * (tcfaceid_verification_result_head_image). `value`: 0 false, 1 true, -1 leave the field
+ * out (the default). FaceID refuses a request with it set (TCFACEID_RESULT_UNSUPPORTED_FIELD,
+ * at validation).
+ *
+ * Threads: one thread at a time per request.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+ * (another value).
+ */
+tcfaceid_result tcfaceid_card_request_set_return_head_image(struct tcfaceid_card_request *request,
+                                                            int32_t value);
+
+/**
+ * OCR only: WebhookUrl, an https:// URL the service calls when the result is final (delivery
+ * is not guaranteed: keep polling). A NULL `url` removes it. Copied; checked at validation
+ * (TCFACEID_RESULT_INVALID_WEBHOOK_URL when not https; TCFACEID_RESULT_UNSUPPORTED_FIELD for
+ * FaceID).
+ *
+ * Threads: one thread at a time per request.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT (request) or
+ * TCFACEID_RESULT_INVALID_UTF8.
+ */
+tcfaceid_result tcfaceid_card_request_set_webhook_url(struct tcfaceid_card_request *request,
+                                                      const char *url);
+
+/**
+ * Run every local check of the request for FaceID: tcfaceid_card_request_validate_for with
+ * TCFACEID_API_FACEID.
+ *
+ * Threads: may run concurrently with other const functions on the same request.
+ * Returns TCFACEID_RESULT_OK or a code listed at tcfaceid_card_request_validate_for (with
+ * TCFACEID_RESULT_UNSUPPORTED_FIELD when an OCR-only field is set).
+ */
+tcfaceid_result tcfaceid_card_request_validate(const struct tcfaceid_card_request *request);
+
+/**
+ * Run every local check of the request for a product (`api`, a tcfaceid_api), without any
+ * network call, stopping at the first failure, in this order: Nationality, CardType (the
+ * product's lists; OCR has RESIDENCE_PERMIT and no AUTO), the OCR-only fields
+ * (ReturnHeadImage, WebhookUrl: refused for FaceID; WebhookUrl https only), front present,
+ * back present where the product's table needs it, then each side's URL (http/https) or
+ * image (PNG or JPEG by magic bytes; FaceID at most 8000x8000 pixels and 5 MiB of base64, OCR
+ * 256x256 to 4096x4096 pixels and 2 MiB; base64 that decodes; files are read).
  *
  * Threads: may run concurrently with other const functions on the same request.
  * Returns TCFACEID_RESULT_OK or the failed check's code, with the service's field name
@@ -806,9 +917,12 @@ tcfaceid_result tcfaceid_card_request_clear_side(struct tcfaceid_card_request *r
  * TCFACEID_RESULT_IMAGE_UNSUPPORTED_FORMAT, TCFACEID_RESULT_IMAGE_CORRUPT,
  * TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_LARGE, TCFACEID_RESULT_IMAGE_TOO_LARGE,
  * TCFACEID_RESULT_IMAGE_INVALID_BASE64, TCFACEID_RESULT_IMAGE_UNREADABLE,
- * TCFACEID_RESULT_IMAGE_EMPTY.
+ * TCFACEID_RESULT_IMAGE_EMPTY, TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_SMALL,
+ * TCFACEID_RESULT_UNSUPPORTED_FIELD, TCFACEID_RESULT_INVALID_WEBHOOK_URL,
+ * TCFACEID_RESULT_INVALID_ARGUMENT (unknown api).
  */
-tcfaceid_result tcfaceid_card_request_validate(const struct tcfaceid_card_request *request);
+tcfaceid_result tcfaceid_card_request_validate_for(const struct tcfaceid_card_request *request,
+                                                   uint32_t api);
 
 /**
  * Check the request (as tcfaceid_card_request_validate) and build the exact JSON body of
@@ -824,6 +938,21 @@ tcfaceid_result tcfaceid_card_request_validate(const struct tcfaceid_card_reques
  */
 tcfaceid_result tcfaceid_card_request_body(const struct tcfaceid_card_request *request,
                                            char **json_out);
+
+/**
+ * tcfaceid_card_request_body for a product (`api`, a tcfaceid_api): checked by that
+ * product's rules (tcfaceid_card_request_validate_for); OCR bodies carry ReturnHeadImage and
+ * WebhookUrl when set.
+ *
+ * On success `*json_out` receives a string owned by the caller: free it with
+ * tcfaceid_string_free. On failure `*json_out` is not written.
+ * Threads: may run concurrently with other const functions on the same request.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
+ * tcfaceid_card_request_validate_for.
+ */
+tcfaceid_result tcfaceid_card_request_body_for(const struct tcfaceid_card_request *request,
+                                               uint32_t api,
+                                               char **json_out);
 
 /**
  * Make a cancel handle, not triggered. On success `*cancel_out` receives a handle owned by
@@ -870,6 +999,32 @@ tcfaceid_result tcfaceid_client_builder_new(struct tcfaceid_client_builder **bui
 void tcfaceid_client_builder_free(struct tcfaceid_client_builder *builder);
 
 /**
+ * The product (`api`, a tcfaceid_api): TCFACEID_API_FACEID (default) or TCFACEID_API_OCR.
+ * It brings the default endpoint (unless tcfaceid_client_builder_set_endpoint is called), the
+ * signing service, the version, the action names, the regions, the request rules and the
+ * poll plan used without server hints.
+ *
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+ * (another number).
+ */
+tcfaceid_result tcfaceid_client_builder_set_api(struct tcfaceid_client_builder *builder,
+                                                uint32_t api);
+
+/**
+ * How tcfaceid_client_verify_card polls when the service gives no hints (OCR never does;
+ * FaceID's hints win when present): wait `first_wait_ms` before the first poll, `wait_ms`
+ * before each later one, at most `max_polls` polls (at least 1). Default: FaceID 5 s, 5 s, 60;
+ * OCR 3 s, 5 s, 60 (about 300 s in all).
+ *
+ * Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; max_polls = 0 is refused by
+ * tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+ */
+tcfaceid_result tcfaceid_client_builder_set_poll_plan(struct tcfaceid_client_builder *builder,
+                                                      uint64_t first_wait_ms,
+                                                      uint64_t wait_ms,
+                                                      uint64_t max_polls);
+
+/**
  * Use these credentials. `secret_id` and `secret_key` must not be NULL; `token` (temporary
  * credentials, sent as X-TC-Token) may be NULL. Copied; the key is wiped from memory when the
  * client is freed and never appears in any message.
@@ -901,7 +1056,7 @@ tcfaceid_result tcfaceid_client_builder_set_credentials_from_profile(struct tcfa
                                                                      const char *profile);
 
 /**
- * The region: "ap-hongkong", "ap-jakarta" or "ap-singapore".
+ * The region: FaceID "ap-hongkong", "ap-jakarta" or "ap-singapore"; OCR "ap-singapore".
  *
  * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
  * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
@@ -1035,9 +1190,10 @@ tcfaceid_result tcfaceid_client_builder_build(struct tcfaceid_client_builder *bu
 void tcfaceid_client_free(struct tcfaceid_client *client);
 
 /**
- * Submit a document: run every local check of the request, then ApplyCardVerification.
+ * Submit a document: run every local check of the request for the client's product, then
+ * its apply action (ApplyCardVerification or ApplyCardVerificationExternal).
  *
- * On success `*response_out` receives the answer (token and polling hints), owned by the
+ * On success `*response_out` receives the answer (token, and FaceID's polling hints), owned by the
  * caller: free it with tcfaceid_apply_response_free. Threads: any number of threads may share
  * the client; `request` must not be changed meanwhile.
  *
@@ -1051,8 +1207,9 @@ tcfaceid_result tcfaceid_client_apply_card_verification(const struct tcfaceid_cl
                                                         struct tcfaceid_apply_response **response_out);
 
 /**
- * GetCardVerificationResult for a token: the status (PROCESSING until the verdict) and, on a
- * verdict, the fields read off the card.
+ * The result action (GetCardVerificationResult or GetCardVerificationExternalResult) for a
+ * token: the status (PROCESSING until a terminal status) and then the fields read off the
+ * card.
  *
  * On success `*result_out` receives the answer, owned by the caller: free it with
  * tcfaceid_verification_result_free. Threads: any number of threads may share the client.
@@ -1065,11 +1222,12 @@ tcfaceid_result tcfaceid_client_get_card_verification_result(const struct tcface
                                                              struct tcfaceid_verification_result **result_out);
 
 /**
- * Apply, then poll GetCardVerificationResult as the service's hints say (wait
+ * Apply, then poll the result action until a terminal status, an error, or `deadline_ms`
+ * milliseconds from now: as FaceID's hints say when given (wait
  * AsyncCardVerificationPollingWaitTime seconds before each poll, at most
- * AsyncCardVerificationMaxPollingTimes polls) until the verdict, an error, or `deadline_ms`
- * milliseconds from now. Same as tcfaceid_client_verify_card_cancellable without a cancel
- * handle.
+ * AsyncCardVerificationMaxPollingTimes polls), else by the poll plan
+ * (tcfaceid_client_builder_set_poll_plan; OCR never gives hints). Same as
+ * tcfaceid_client_verify_card_cancellable without a cancel handle.
  *
  * On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
  * token), owned by the caller: free it with tcfaceid_verification_result_free.
@@ -1124,8 +1282,8 @@ tcfaceid_result tcfaceid_client_resume(const struct tcfaceid_client *client,
                                        struct tcfaceid_verification_result **result_out);
 
 /**
- * Sign and send any action of the service (version 2018-03-01) with a JSON body, sent byte for
- * byte as given. On success `*response_out` receives the whole response body
+ * Sign and send any action of the client's product (its version and signing service) with a
+ * JSON body, sent byte for byte as given. On success `*response_out` receives the whole response body
  * (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
  * carrying Response.Error is returned as a service error code, not as OK.
  *
@@ -1269,14 +1427,30 @@ const char *tcfaceid_apply_response_json(const struct tcfaceid_apply_response *r
 void tcfaceid_apply_response_free(struct tcfaceid_apply_response *response);
 
 /**
- * The status as an enum: PROCESSING, PASSED, WARNING, REJECTED, or UNKNOWN for a value this
- * library does not know (read case-insensitively). UNKNOWN for NULL.
+ * Read a result action's whole response body (`{"Response":{...}}`, either product), e.g.
+ * one received with the caller's own HTTP stack after tcfaceid_sign, or one stored earlier.
+ * `token` is recorded as the result's token when the body does not echo one (NULL: empty).
+ *
+ * On success `*result_out` receives a result owned by the caller (polls = 0): free it with
+ * tcfaceid_verification_result_free. On failure it is not written.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8,
+ * TCFACEID_RESULT_PROTOCOL (not the envelope, or not a result), or the service codes when the
+ * body carries Response.Error. Threads: any.
+ */
+tcfaceid_result tcfaceid_verification_result_parse(const char *json,
+                                                   const char *token,
+                                                   struct tcfaceid_verification_result **result_out);
+
+/**
+ * The status as an enum: PROCESSING, then PASSED, WARNING, REJECTED (FaceID, older OCR),
+ * ABNORMAL, COMPLETED (current OCR), or UNKNOWN for a value this library does not know (read
+ * case-insensitively). UNKNOWN for NULL.
  */
 tcfaceid_status tcfaceid_verification_result_status(const struct tcfaceid_verification_result *result);
 
 /**
- * The status as a string: "PROCESSING", "PASSED", "WARNING", "REJECTED", or the unknown value
- * as the service sent it (borrowed). NULL for NULL.
+ * The status as a string: "PROCESSING", "PASSED", "WARNING", "REJECTED", "ABNORMAL",
+ * "COMPLETED", or the unknown value as the service sent it (borrowed). NULL for NULL.
  */
 const char *tcfaceid_verification_result_status_str(const struct tcfaceid_verification_result *result);
 
@@ -1286,12 +1460,17 @@ const char *tcfaceid_verification_result_status_str(const struct tcfaceid_verifi
 const char *tcfaceid_verification_result_token(const struct tcfaceid_verification_result *result);
 
 /**
- * GetCardVerificationResult calls made to get this result (1 for a single call). 0 for NULL.
+ * Whether polling is over: any status but PROCESSING (UNKNOWN included). false for NULL.
+ */
+bool tcfaceid_verification_result_is_terminal(const struct tcfaceid_verification_result *result);
+
+/**
+ * Result calls made to get this result (1 for a single call). 0 for NULL.
  */
 uint64_t tcfaceid_verification_result_polls(const struct tcfaceid_verification_result *result);
 
 /**
- * Number of WarnInfo entries (reasons for WARNING / REJECTED). 0 for NULL.
+ * Number of WarnInfo entries (findings; tcfaceid_warn_info_meaning explains them). 0 for NULL.
  */
 size_t tcfaceid_verification_result_warn_info_count(const struct tcfaceid_verification_result *result);
 
@@ -1327,6 +1506,49 @@ const char *tcfaceid_verification_result_card_info_json(const struct tcfaceid_ve
  * IDVerificationToken (borrowed), or NULL when absent or for NULL.
  */
 const char *tcfaceid_verification_result_id_verification_token(const struct tcfaceid_verification_result *result);
+
+/**
+ * The front (`side` 0, TCFACEID_SIDE_FRONT: OCR's CardInfo, FaceID's CardInfo.GeneralCard) or
+ * back (`side` 1: OCR's BackCardInfo) card as a JSON object of the fields the service filled
+ * (borrowed), or NULL when there is none, for another side, or for NULL.
+ */
+const char *tcfaceid_verification_result_card_json(const struct tcfaceid_verification_result *result,
+                                                   uint32_t side);
+
+/**
+ * One field of the front or back card (see tcfaceid_verification_result_card_json) by its
+ * GeneralCard name, e.g. "FullName", "LicenseNumber", "MRZLine1", or "Address.City" for an
+ * AddressInfo part: the value (borrowed from the result; valid until it is freed), or NULL.
+ * NULL with the last error TCFACEID_RESULT_OK means the card or the field is absent; NULL
+ * with TCFACEID_RESULT_INVALID_ARGUMENT, a side other than 0 or 1 or a name that is not a
+ * GeneralCard field; TCFACEID_RESULT_NULL_ARGUMENT / _INVALID_UTF8 for bad pointers.
+ * Threads: any number of threads may read one result.
+ */
+const char *tcfaceid_verification_result_card_field(const struct tcfaceid_verification_result *result,
+                                                    uint32_t side,
+                                                    const char *name);
+
+/**
+ * OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: the image
+ * bytes (borrowed from the result; valid until it is freed; the length is
+ * tcfaceid_verification_result_head_image_len), or NULL when there is none (not asked for,
+ * extraction failed, FaceID) with the last error OK, or NULL with TCFACEID_RESULT_PROTOCOL
+ * when HeadImageBase64 is not base64. Threads: any number of threads may read one result.
+ */
+const uint8_t *tcfaceid_verification_result_head_image(const struct tcfaceid_verification_result *result);
+
+/**
+ * Length in bytes of tcfaceid_verification_result_head_image (0 when there is none, when it
+ * is not base64 — TCFACEID_RESULT_PROTOCOL — or for NULL).
+ */
+size_t tcfaceid_verification_result_head_image_len(const struct tcfaceid_verification_result *result);
+
+/**
+ * What a WarnInfo code means, e.g. "the image is a screenshot" for "ScreenshotSuspected"
+ * (static; never free it), or NULL for a code this library does not know (the last error
+ * stays OK) or for NULL (TCFACEID_RESULT_NULL_ARGUMENT) or invalid UTF-8. Threads: any.
+ */
+const char *tcfaceid_warn_info_meaning(const char *code);
 
 /**
  * The service's RequestId (borrowed). NULL for NULL.

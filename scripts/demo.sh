@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: build the library, the emulator and the C example; start the emulator on a free
-# loopback port; verify the sample ID card with the example; stop the emulator.
+# loopback port; verify a sample ID card with each product (FaceID, then OCR); stop the emulator.
 #
 # No credentials and no network: the emulator accepts its documented demo credentials.
 # Environment: CARGO (cargo), CARGO_TARGET_DIR (target), CC (cc), EXAMPLE_RUNNER (a command to
@@ -37,11 +37,22 @@ endpoint=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$ready")
 [ -n "$endpoint" ] || { echo "the emulator printed no ready line" >&2; exit 1; }
 echo "   $(cat "$ready")   (log: $log)"
 
-# shellcheck disable=SC2206
-args=(${DEMO_ARGS:-HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg})
-echo "== example ${args[*]}"
-env TENCENTCLOUD_SECRET_ID=AKIDTCFACEIDEMULATOR0000000000000000 \
-    TENCENTCLOUD_SECRET_KEY=tcfaceid-emulator-demo-secret-key \
-    TENCENTCLOUD_REGION=ap-singapore \
-    TCFACEID_ENDPOINT="$endpoint" \
-    ${EXAMPLE_RUNNER:-} "$demo/example" "${args[@]}"
+# Both products on the same emulator: FaceID (the default) with the sample HKG ID card, then
+# OCR (TCFACEID_API=ocr) with a Singapore ID card at OCR's image sizes (256 to 4096 px).
+run_example() {
+    echo "== TCFACEID_API=$1 example ${*:2}"
+    env TENCENTCLOUD_SECRET_ID=AKIDTCFACEIDEMULATOR0000000000000000 \
+        TENCENTCLOUD_SECRET_KEY=tcfaceid-emulator-demo-secret-key \
+        TENCENTCLOUD_REGION=ap-singapore \
+        TCFACEID_ENDPOINT="$endpoint" TCFACEID_API="$1" TCFACEID_POLL_MS=500 \
+        ${EXAMPLE_RUNNER:-} "$demo/example" "${@:2}"
+}
+if [ -n "${DEMO_ARGS:-}" ]; then
+    # shellcheck disable=SC2206
+    args=(${DEMO_ARGS})
+    run_example "${TCFACEID_API:-faceid}" "${args[@]}"
+else
+    run_example faceid HKG ID_CARD bindings/c/samples/front.jpg bindings/c/samples/back.jpg
+    run_example ocr SGP ID_CARD bindings/c/samples/front-640x400.jpg \
+        bindings/c/samples/back-640x400.jpg
+fi

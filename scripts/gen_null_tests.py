@@ -53,6 +53,8 @@ NULLABLE: Dict[Tuple[str, str], str] = {
     ("tcfaceid_signer_sign_text", "region"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials", "token"): "TCFACEID_RESULT_OK",
     ("tcfaceid_client_builder_set_credentials_from_profile", "profile"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_card_request_set_webhook_url", "url"): "TCFACEID_RESULT_OK",
+    ("tcfaceid_verification_result_parse", "token"): "TCFACEID_RESULT_OK",
     # "`cancel` (may be NULL: not cancellable)": the call goes on, to the closed port.
     ("tcfaceid_client_verify_card_cancellable", "cancel"): "TCFACEID_RESULT_TRANSPORT",
     ("tcfaceid_client_resume", "cancel"): "TCFACEID_RESULT_TRANSPORT",
@@ -88,6 +90,8 @@ STRINGS: Dict[str, str] = {
     "action": '"GetCardVerificationResult"',
     "base64": '"iVBORw0KGgo="',
     "card_type": '"ID_CARD"',
+    "json": '"{\\"Response\\":{\\"Status\\":\\"PROCESSING\\",\\"RequestId\\":\\"r\\"}}"',
+    "code": "\"ScreenshotSuspected\"",
     "endpoint": "CLOSED_ENDPOINT",
     "host": '"faceid.tencentcloudapi.com"',
     "json_body": '"{}"',
@@ -115,6 +119,7 @@ SCALARS_BY_NAME: Dict[str, str] = {
 
 SCALARS_BY_TYPE: Dict[str, str] = {
     "bool": "true",
+    "int32_t": "1",
     "int64_t": "0",
     "size_t": "0",
     "uint16_t": "0",
@@ -155,6 +160,17 @@ static struct tcfaceid_card_request *make_card_request(void) {
     CHECK(tcfaceid_card_request_set_url(request, TCFACEID_SIDE_FRONT,
                                         "https://example.com/front.jpg") == TCFACEID_RESULT_OK);
     return request;
+}
+""",
+    "tcfaceid_verification_result": """\
+static struct tcfaceid_verification_result *make_verification_result(void) {
+    struct tcfaceid_verification_result *result = NULL;
+    CHECK(tcfaceid_verification_result_parse(
+              "{\\"Response\\":{\\"Status\\":\\"COMPLETED\\",\\"CardInfo\\":{\\"FullName\\":\\"A\\"},"
+              "\\"HeadImageBase64\\":\\"iVBORw0KGgo=\\",\\"RequestId\\":\\"r\\"}}",
+              NULL, &result) == TCFACEID_RESULT_OK &&
+          result != NULL);
+    return result;
 }
 """,
     "tcfaceid_cancel": """\

@@ -13,6 +13,9 @@
 #   TCFACEID_TEST_ENDPOINT_HTTP500       every request gets HTTP 500 with a text body
 #   TCFACEID_TEST_ENDPOINT_RATE_LIMITED  every request gets Response.Error RequestLimitExceeded
 #   TCFACEID_TEST_ENDPOINT_OFFLINE       every action answers ActionOffline
+#   TCFACEID_TEST_ENDPOINT_OCR_LEGACY    OCR answers PASSED / WARNING (--ocr-status legacy)
+#   TCFACEID_TEST_ENDPOINT_FACEID_OFFLINE FaceID answers ActionOffline, OCR works
+#                                        (--faceid-offline); the main endpoint serves OCR too
 #   TCFACEID_TEST_ENDPOINT_GARBAGE       every request gets HTTP 200 with an HTML body
 #   TCFACEID_TEST_ENDPOINT_SLOW_POLL     polling wait 600 s (a poll deadline is always exceeded)
 #   TCFACEID_TEST_ENDPOINT_NO_VERDICT    PROCESSING forever, at most 2 polls
@@ -86,6 +89,8 @@ start main TCFACEID_TEST_ENDPOINT --processing-polls 1 --polling-wait-secs 0 --m
 start http500 TCFACEID_TEST_ENDPOINT_HTTP500 --fail-first "$always" --fail-with http500
 start rate-limited TCFACEID_TEST_ENDPOINT_RATE_LIMITED --fail-first "$always" --fail-with rate-limit
 start offline TCFACEID_TEST_ENDPOINT_OFFLINE --offline
+start ocr-legacy TCFACEID_TEST_ENDPOINT_OCR_LEGACY --processing-polls 1 --ocr-status legacy
+start faceid-offline TCFACEID_TEST_ENDPOINT_FACEID_OFFLINE --processing-polls 1 --faceid-offline
 start garbage TCFACEID_TEST_ENDPOINT_GARBAGE --garbage
 start slow-poll TCFACEID_TEST_ENDPOINT_SLOW_POLL --polling-wait-secs 600
 start temporary TCFACEID_TEST_ENDPOINT_TEMPORARY --temporary-keys-only --key-ttl-secs 4

@@ -1,8 +1,13 @@
-//! Response models of ApplyCardVerification and GetCardVerificationResult (spec §4.2, §5), the
-//! error envelope (spec §2.2), and the parsing of a response body into one or the other.
+//! Response models of both products' actions (FaceID ApplyCardVerification /
+//! GetCardVerificationResult, spec §4.2, §5; OCR ApplyCardVerificationExternal /
+//! GetCardVerificationExternalResult, OCR spec §3.4, §4), the error envelope (spec §2.2), and
+//! the parsing of a response body into one or the other.
 //!
-//! Every leaf of CardInfo is an optional string, as the service defines it; unknown keys are
-//! ignored so that fields the service adds later do not break parsing.
+//! One result model serves both products: [`CardVerificationResult`] has FaceID's per-country
+//! [`CardInfo`] wrapper and OCR's flat [`GeneralCard`] (front, `CardInfo`) and `BackCardInfo`,
+//! whichever the response carries. Every leaf of a card is an optional string, as the service
+//! defines it; unknown keys are ignored so that fields the service adds later do not break
+//! parsing.
 //!
 //! Lenient payloads, strict essentials: a field documented as String that arrives as a number
 //! or a boolean is kept as its JSON text (`42`, `true`); `null` means absent; any other
@@ -15,18 +20,18 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result, ResultCode};
 
-/// The API version of both actions.
+/// The API version of FaceID's actions ([`crate::Api::version`] gives each product's).
 pub const API_VERSION: &str = "2018-03-01";
-/// The action that submits the document.
+/// FaceID's action that submits the document ([`crate::Api::apply_action`]).
 pub const ACTION_APPLY: &str = "ApplyCardVerification";
-/// The action that reads the verdict.
+/// FaceID's action that reads the verdict ([`crate::Api::result_action`]).
 pub const ACTION_GET_RESULT: &str = "GetCardVerificationResult";
-/// The regions the service accepts for both actions.
+/// The regions FaceID accepts for both actions ([`crate::Api::regions`]).
 pub const REGIONS: &[&str] = &["ap-hongkong", "ap-jakarta", "ap-singapore"];
 /// The languages the service accepts in `X-TC-Language`.
 pub const LANGUAGES: &[&str] = &["en-US", "zh-CN"];
 
-/// ApplyCardVerification's answer.
+/// The apply action's answer (both products; OCR never sends the polling hints).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApplyCardVerificationResponse {
@@ -42,18 +47,27 @@ pub struct ApplyCardVerificationResponse {
     pub request_id: String,
 }
 
-/// The state of a verification.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The state of a verification: an open enum over both products' vocabularies.
+///
+/// FaceID and OCR until 2026-06 answer `PASSED` / `WARNING` (FaceID also `REJECTED`); OCR
+/// since then answers `COMPLETED` / `ABNORMAL`, its verdict being in WarnInfo. `PROCESSING` is
+/// the only non-terminal value in every version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum VerificationStatus {
     /// Still being processed: poll again.
+    #[default]
     Processing,
     /// The document passed.
     Passed,
     /// Passed with warnings (see WarnInfo).
     Warning,
-    /// Rejected (see WarnInfo).
+    /// Rejected (see WarnInfo; FaceID only).
     Rejected,
-    /// A value this library does not know, kept as sent.
+    /// OCR: processing failed or the result is unusable (current vocabulary).
+    Abnormal,
+    /// OCR: recognition done; authenticity findings are in WarnInfo (current vocabulary).
+    Completed,
+    /// A value this library does not know, kept as sent (terminal).
     Unknown(String),
 }
 
@@ -65,13 +79,20 @@ impl VerificationStatus {
             "PASSED" => VerificationStatus::Passed,
             "WARNING" => VerificationStatus::Warning,
             "REJECTED" => VerificationStatus::Rejected,
+            "ABNORMAL" => VerificationStatus::Abnormal,
+            "COMPLETED" => VerificationStatus::Completed,
             _ => VerificationStatus::Unknown(value.to_owned()),
         }
     }
 
-    /// Whether this is a final verdict (anything but PROCESSING).
-    pub fn is_verdict(&self) -> bool {
+    /// Whether polling is over: anything but PROCESSING (unknown values included).
+    pub fn is_terminal(&self) -> bool {
         !matches!(self, VerificationStatus::Processing)
+    }
+
+    /// Same as [`is_terminal`](Self::is_terminal).
+    pub fn is_verdict(&self) -> bool {
+        self.is_terminal()
     }
 
     /// The canonical upper-case name, or the unknown value as sent.
@@ -81,6 +102,8 @@ impl VerificationStatus {
             VerificationStatus::Passed => "PASSED",
             VerificationStatus::Warning => "WARNING",
             VerificationStatus::Rejected => "REJECTED",
+            VerificationStatus::Abnormal => "ABNORMAL",
+            VerificationStatus::Completed => "COMPLETED",
             VerificationStatus::Unknown(value) => value,
         }
     }
@@ -102,36 +125,323 @@ impl Serialize for VerificationStatus {
     }
 }
 
-/// GetCardVerificationResult's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// A WarnInfo code (OCR spec §4.4; FaceID publishes no list but uses the same words), with
+/// its meaning. Unknown codes are kept as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum WarnCode {
+    /// `ScreenshotSuspected`.
+    ScreenshotSuspected,
+    /// `RetakeSuspected`.
+    RetakeSuspected,
+    /// `PaperCopy`.
+    PaperCopy,
+    /// `FakeSuspected`.
+    FakeSuspected,
+    /// `PoorImageQuality`.
+    PoorImageQuality,
+    /// `InformationVerificationFailed`.
+    InformationVerificationFailed,
+    /// `TooManyCards`.
+    TooManyCards,
+    /// `IncompleteCard`.
+    IncompleteCard,
+    /// `OtherWarning`.
+    OtherWarning,
+    /// A code this library does not know, as sent.
+    Unknown(String),
+}
+
+impl WarnCode {
+    /// Every documented code with its text and meaning.
+    pub const KNOWN: &'static [(WarnCode, &'static str, &'static str)] = &[
+        (
+            WarnCode::ScreenshotSuspected,
+            "ScreenshotSuspected",
+            "the image is a screenshot",
+        ),
+        (
+            WarnCode::RetakeSuspected,
+            "RetakeSuspected",
+            "the photo was taken of another screen",
+        ),
+        (
+            WarnCode::PaperCopy,
+            "PaperCopy",
+            "a black-and-white or colour photocopy",
+        ),
+        (
+            WarnCode::FakeSuspected,
+            "FakeSuspected",
+            "the card image or its printed data was edited or altered",
+        ),
+        (
+            WarnCode::PoorImageQuality,
+            "PoorImageQuality",
+            "the image quality is too low",
+        ),
+        (
+            WarnCode::InformationVerificationFailed,
+            "InformationVerificationFailed",
+            "checks on the recognised data failed",
+        ),
+        (
+            WarnCode::TooManyCards,
+            "TooManyCards",
+            "more than one card in the frame",
+        ),
+        (
+            WarnCode::IncompleteCard,
+            "IncompleteCard",
+            "the document is only partly captured",
+        ),
+        (
+            WarnCode::OtherWarning,
+            "OtherWarning",
+            "authenticity could not be confirmed for other reasons",
+        ),
+    ];
+
+    /// The code for a WarnInfo string (exact spelling); unknown ones become `Unknown`.
+    pub fn parse(code: &str) -> WarnCode {
+        WarnCode::KNOWN
+            .iter()
+            .find(|(_, text, _)| *text == code)
+            .map_or_else(|| WarnCode::Unknown(code.to_owned()), |(k, _, _)| k.clone())
+    }
+
+    /// The code as the service spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            WarnCode::Unknown(code) => code,
+            known => WarnCode::KNOWN
+                .iter()
+                .find(|(k, _, _)| k == known)
+                .map_or("", |(_, text, _)| text),
+        }
+    }
+
+    /// What the code means, or `None` for an unknown code.
+    pub fn meaning(&self) -> Option<&'static str> {
+        WarnCode::KNOWN
+            .iter()
+            .find(|(k, _, _)| k == self)
+            .map(|(_, _, meaning)| *meaning)
+    }
+}
+
+/// The result action's answer, for both products: GetCardVerificationResult (FaceID) and
+/// GetCardVerificationExternalResult (OCR). Fields a product does not send stay `None`.
+///
+/// `Response.CardInfo` is FaceID's per-country wrapper ([`card_info`](Self::card_info)) when
+/// its keys are the wrapper's members (`HKIDCard`, `GeneralCard`, …, or none at all), else
+/// OCR's flat card ([`general_card`](Self::general_card)).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ResultWire", into = "ResultWire")]
 pub struct CardVerificationResult {
-    /// PROCESSING, PASSED, WARNING, REJECTED, or an unknown value.
+    /// PROCESSING, then a terminal status of either vocabulary, or an unknown value.
     pub status: VerificationStatus,
-    /// Reasons for WARNING / REJECTED (no code list is published; opaque strings).
-    #[serde(default, deserialize_with = "lenient::texts")]
+    /// Findings ([`WarnCode`] reads them; [`warnings`](Self::warnings)).
     pub warn_info: Option<Vec<String>>,
-    /// ISO 3166-1 alpha-3 of the document, e.g. `IDN`.
-    #[serde(default, deserialize_with = "lenient::text")]
+    /// ISO 3166-1 alpha-3 of the document, e.g. `IDN` (deprecated by OCR in 2026-06).
     pub nationality: Option<String>,
-    /// Kind of document as the service read it (an open set of strings).
-    #[serde(default, deserialize_with = "lenient::text")]
+    /// FaceID: kind of document as the service read it (an open set of strings).
     pub card_type: Option<String>,
-    /// Sub-kind, e.g. `NATIONAL_ID`.
-    #[serde(default, deserialize_with = "lenient::text")]
+    /// FaceID: sub-kind, e.g. `NATIONAL_ID`.
     pub card_sub_type: Option<String>,
-    /// The fields read off the card; the member matching the document is filled.
-    #[serde(default, deserialize_with = "lenient::object")]
+    /// FaceID: the fields read off the card; the member matching the document is filled.
     pub card_info: Option<CardInfo>,
-    /// Another process token (purpose undocumented by the service).
+    /// FaceID: another process token (purpose undocumented by the service).
+    pub id_verification_token: Option<String>,
+    /// OCR: the front of the document (`Response.CardInfo`, a flat card).
+    pub general_card: Option<GeneralCard>,
+    /// OCR: the back of the document (`Response.BackCardInfo`).
+    pub back_card_info: Option<GeneralCard>,
+    /// OCR: the token, echoed.
+    pub card_verification_token: Option<String>,
+    /// OCR: the portrait cut from the document, base64 (empty when not asked for, or when
+    /// extraction failed); [`head_image`](Self::head_image) decodes it.
+    pub head_image_base64: Option<String>,
+    /// The service's request id.
+    pub request_id: String,
+}
+
+impl CardVerificationResult {
+    /// The front card of either product: OCR's `CardInfo`, or FaceID's `CardInfo.GeneralCard`.
+    pub fn front_card(&self) -> Option<&GeneralCard> {
+        self.general_card.as_ref().or_else(|| {
+            self.card_info
+                .as_ref()
+                .and_then(|info| info.general_card.as_ref())
+        })
+    }
+
+    /// The WarnInfo codes, parsed (empty when there are none).
+    pub fn warnings(&self) -> Vec<WarnCode> {
+        self.warn_info
+            .iter()
+            .flatten()
+            .map(|w| WarnCode::parse(w))
+            .collect()
+    }
+
+    /// The portrait as image bytes; `None` when absent or empty.
+    ///
+    /// Errors: [`ResultCode::Protocol`] when `HeadImageBase64` is not base64 (a data-URI
+    /// prefix and line breaks are accepted).
+    pub fn head_image(&self) -> Result<Option<Vec<u8>>> {
+        let Some(text) = self.head_image_base64.as_deref().filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        crate::image::decode_base64(crate::image::clean_base64(text).as_bytes())
+            .map(Some)
+            .map_err(|e| protocol_error(format!("HeadImageBase64 is not base64: {e}")))
+    }
+}
+
+/// FaceID's `CardInfo` members: a `CardInfo` object with one of these keys (or none) is
+/// FaceID's wrapper; any other is OCR's flat card.
+const FACEID_CARD_INFO_MEMBERS: &[&str] = &[
+    "HKIDCard",
+    "MLIDCard",
+    "PhilippinesVoteID",
+    "IndonesiaIDCard",
+    "PhilippinesDrivingLicense",
+    "PhilippinesTinID",
+    "PhilippinesSSSID",
+    "PhilippinesUMID",
+    "InternationalIDPassport",
+    "GeneralCard",
+    "IndonesiaDrivingLicense",
+    "ThailandIDCard",
+    "SingaporeIDCard",
+    "MacaoIDCard",
+    "TaiWanIDCard",
+    "JapanIDCard",
+    "BangladeshIDCard",
+    "NigeriaIDCard",
+    "NigeriaDrivingLicense",
+    "PakistanIDCard",
+    "PakistanDrivingLicense",
+];
+
+/// The result as it travels: `CardInfo` is read as JSON first, then as one product's shape.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResultWire {
+    status: VerificationStatus,
+    #[serde(
+        default,
+        deserialize_with = "lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    warn_info: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    nationality: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    card_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    card_sub_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card_info: Option<serde_json::Value>,
     #[serde(
         default,
         rename = "IDVerificationToken",
-        deserialize_with = "lenient::text"
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
     )]
-    pub id_verification_token: Option<String>,
-    /// The service's request id.
-    pub request_id: String,
+    id_verification_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    back_card_info: Option<GeneralCard>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    card_verification_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    head_image_base64: Option<String>,
+    request_id: String,
+}
+
+impl TryFrom<ResultWire> for CardVerificationResult {
+    type Error = serde_json::Error;
+
+    fn try_from(wire: ResultWire) -> std::result::Result<Self, Self::Error> {
+        let (mut card_info, mut general_card) = (None, None);
+        match wire.card_info {
+            None | Some(serde_json::Value::Null) => {}
+            Some(value) => {
+                let faceid = value.as_object().is_some_and(|object| {
+                    object
+                        .keys()
+                        .all(|k| FACEID_CARD_INFO_MEMBERS.contains(&k.as_str()))
+                });
+                // Lenient: a CardInfo of an unexpected shape is dropped, never the verdict.
+                if faceid {
+                    card_info = CardInfo::deserialize(value).ok();
+                } else {
+                    general_card = GeneralCard::deserialize(value).ok();
+                }
+            }
+        }
+        Ok(CardVerificationResult {
+            status: wire.status,
+            warn_info: wire.warn_info,
+            nationality: wire.nationality,
+            card_type: wire.card_type,
+            card_sub_type: wire.card_sub_type,
+            card_info,
+            id_verification_token: wire.id_verification_token,
+            general_card,
+            back_card_info: wire.back_card_info,
+            card_verification_token: wire.card_verification_token,
+            head_image_base64: wire.head_image_base64,
+            request_id: wire.request_id,
+        })
+    }
+}
+
+impl From<CardVerificationResult> for ResultWire {
+    fn from(result: CardVerificationResult) -> ResultWire {
+        let card_info = match (&result.card_info, &result.general_card) {
+            (Some(info), _) => serde_json::to_value(info).ok(),
+            (None, Some(card)) => serde_json::to_value(card).ok(),
+            (None, None) => None,
+        };
+        ResultWire {
+            status: result.status,
+            warn_info: result.warn_info,
+            nationality: result.nationality,
+            card_type: result.card_type,
+            card_sub_type: result.card_sub_type,
+            card_info,
+            id_verification_token: result.id_verification_token,
+            back_card_info: result.back_card_info,
+            card_verification_token: result.card_verification_token,
+            head_image_base64: result.head_image_base64,
+            request_id: result.request_id,
+        }
+    }
 }
 
 macro_rules! string_struct {
@@ -369,7 +679,7 @@ string_struct!(
 );
 
 string_struct!(
-    /// A structured address (inside [`GeneralCard`]).
+    /// A structured address (inside [`GeneralCard`]; OCR calls it `AddressInfo`).
     Address {
         /// Country.
         country: "Country",
@@ -377,8 +687,12 @@ string_struct!(
         postal_code: "PostalCode",
         /// State or province.
         subdivision: "Subdivision",
+        /// District (OCR).
+        district: "District",
         /// City.
         city: "City",
+        /// Subdistrict (OCR).
+        subdistrict: "Subdistrict",
         /// The whole address as one string.
         formatted_address: "FormattedAddress",
         /// Line 1.
@@ -394,7 +708,88 @@ string_struct!(
     }
 );
 
-/// Any other document, read generically.
+/// Every [`GeneralCard`] field, as the service names it (`Address` is an [`AddressInfo`]).
+pub const GENERAL_CARD_FIELDS: &[&str] = &[
+    "LicenseNumber",
+    "PersonalNumber",
+    "PassportCodeFirst",
+    "PassportCodeSecond",
+    "ExpirationDate",
+    "DueDate",
+    "IssuedDate",
+    "IssuedAuthority",
+    "IssuedCountry",
+    "FullName",
+    "FirstName",
+    "LastName",
+    "Sex",
+    "Age",
+    "Birthday",
+    "BirthPlace",
+    "Nationality",
+    "RegistrationNumber",
+    "Address",
+    "FullNameLocal",
+    "FirstNameLocal",
+    "LastNameLocal",
+    "MiddleName",
+    "MiddleNameLocal",
+    "IssuedPlace",
+    "IssuedCountryCode",
+    "MRZLine1",
+    "MRZLine2",
+    "Religion",
+    "Type",
+    "BloodType",
+    "Height",
+    "Weight",
+    "VehicleClass",
+    "Restrictions",
+    "Endorsement",
+    "Others",
+];
+
+/// Every [`AddressInfo`] field, as the service names it.
+pub const ADDRESS_FIELDS: &[&str] = &[
+    "Country",
+    "PostalCode",
+    "Subdivision",
+    "District",
+    "City",
+    "Subdistrict",
+    "FormattedAddress",
+    "LineOne",
+    "LineTwo",
+    "LineThree",
+    "LineFour",
+    "LineFive",
+];
+
+/// Check a card field name: a [`GENERAL_CARD_FIELDS`] name other than `Address`, or
+/// `Address.<part>` with a part of [`ADDRESS_FIELDS`].
+///
+/// Errors: [`ResultCode::InvalidArgument`] naming the field `name`.
+pub fn check_general_card_field(name: &str) -> Result<()> {
+    let known = match name.split_once('.') {
+        Some(("Address", part)) => ADDRESS_FIELDS.contains(&part),
+        Some(_) => false,
+        None => name != "Address" && GENERAL_CARD_FIELDS.contains(&name),
+    };
+    if known {
+        return Ok(());
+    }
+    Err(Error::for_field(
+        ResultCode::InvalidArgument,
+        "name",
+        format!("{name:?} is not a GeneralCard field (e.g. FullName, or Address.City)"),
+    ))
+}
+
+/// OCR's name for [`Address`].
+pub type AddressInfo = Address;
+
+/// A document read generically: FaceID's `CardInfo.GeneralCard` (22 fields) and OCR's
+/// `CardInfo` / `BackCardInfo` (37 fields; the last 15 here are OCR's additions).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GeneralCard {
@@ -552,6 +947,114 @@ pub struct GeneralCard {
         deserialize_with = "lenient::text"
     )]
     pub last_name_local: Option<String>,
+    /// Middle name (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub middle_name: Option<String>,
+    /// Middle name in the local script (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub middle_name_local: Option<String>,
+    /// Place of issue (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub issued_place: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3 (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub issued_country_code: Option<String>,
+    /// MRZ line 1 (OCR; replaces PassportCodeFirst).
+    #[serde(
+        rename = "MRZLine1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub mrz_line1: Option<String>,
+    /// MRZ line 2 (OCR; replaces PassportCodeSecond).
+    #[serde(
+        rename = "MRZLine2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub mrz_line2: Option<String>,
+    /// Religion (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub religion: Option<String>,
+    /// Document type as printed, e.g. `PR` (OCR).
+    #[serde(
+        rename = "Type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub document_type: Option<String>,
+    /// Blood type (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub blood_type: Option<String>,
+    /// Height (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub height: Option<String>,
+    /// Weight (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub weight: Option<String>,
+    /// Licence vehicle class (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub vehicle_class: Option<String>,
+    /// Licence restrictions (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub restrictions: Option<String>,
+    /// Licence endorsements (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub endorsement: Option<String>,
+    /// Extra fields as JSON text inside the string (OCR).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::text"
+    )]
+    pub others: Option<String>,
 }
 
 string_struct!(

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::error::{Error, Result, ResultCode};
-use crate::image::{self, CheckedImage, ImageData};
+use crate::image::{self, CheckedImage, ImageData, ImageLimits};
+use crate::product::Api;
 
 /// Country or region of the document (spec §4.1). `Other` keeps a code the service may add
 /// later, accepted only when the request allows unknown codes.
@@ -39,12 +40,39 @@ pub enum Nationality {
     Pak,
     /// `AUTO` automatic detection.
     Auto,
+    /// `ARG` Argentina (OCR only).
+    Arg,
+    /// `AUS` Australia (OCR only).
+    Aus,
+    /// `KHM` Cambodia (OCR only).
+    Khm,
+    /// `CAN` Canada (OCR only).
+    Can,
+    /// `CHL` Chile (OCR only).
+    Chl,
+    /// `DEU` Germany (OCR only).
+    Deu,
+    /// `MEX` Mexico (OCR only).
+    Mex,
+    /// `MMR` Myanmar (OCR only).
+    Mmr,
+    /// `NZL` New Zealand (OCR only).
+    Nzl,
+    /// `RUS` Russia (OCR only).
+    Rus,
+    /// `PHL` Philippines (OCR only).
+    Phl,
+    /// `MAC` Macao (OCR only).
+    Mac,
+    /// `CHN` China (permits; OCR only, no back-side row).
+    Chn,
     /// A code this library does not know (passed through unchanged).
     Other(String),
 }
 
 impl Nationality {
-    /// Every code the service documents, in the spec's order.
+    /// FaceID's codes, in its spec's order (the default product; [`Api::nationalities`] gives
+    /// each product's own list).
     pub const KNOWN: &'static [Nationality] = &[
         Nationality::Idn,
         Nationality::Hkg,
@@ -57,6 +85,34 @@ impl Nationality {
         Nationality::Nga,
         Nationality::Pak,
         Nationality::Auto,
+    ];
+
+    /// Every code either product documents: FaceID's, then OCR's new ones.
+    pub const ALL: &'static [Nationality] = &[
+        Nationality::Idn,
+        Nationality::Hkg,
+        Nationality::Tha,
+        Nationality::Mys,
+        Nationality::Sgp,
+        Nationality::Jpn,
+        Nationality::Twn,
+        Nationality::Bgd,
+        Nationality::Nga,
+        Nationality::Pak,
+        Nationality::Auto,
+        Nationality::Arg,
+        Nationality::Aus,
+        Nationality::Khm,
+        Nationality::Can,
+        Nationality::Chl,
+        Nationality::Deu,
+        Nationality::Mex,
+        Nationality::Mmr,
+        Nationality::Nzl,
+        Nationality::Rus,
+        Nationality::Phl,
+        Nationality::Mac,
+        Nationality::Chn,
     ];
 
     /// The code sent to the service.
@@ -73,13 +129,26 @@ impl Nationality {
             Nationality::Nga => "NGA",
             Nationality::Pak => "PAK",
             Nationality::Auto => "AUTO",
+            Nationality::Arg => "ARG",
+            Nationality::Aus => "AUS",
+            Nationality::Khm => "KHM",
+            Nationality::Can => "CAN",
+            Nationality::Chl => "CHL",
+            Nationality::Deu => "DEU",
+            Nationality::Mex => "MEX",
+            Nationality::Mmr => "MMR",
+            Nationality::Nzl => "NZL",
+            Nationality::Rus => "RUS",
+            Nationality::Phl => "PHL",
+            Nationality::Mac => "MAC",
+            Nationality::Chn => "CHN",
             Nationality::Other(code) => code,
         }
     }
 
     /// The code for a string, exactly as the service spells it; unknown codes become `Other`.
     pub fn parse_lenient(code: &str) -> Nationality {
-        Nationality::KNOWN
+        Nationality::ALL
             .iter()
             .find(|n| n.as_str() == code)
             .cloned()
@@ -90,20 +159,47 @@ impl Nationality {
 impl FromStr for Nationality {
     type Err = Error;
 
-    /// A known code, exactly as the service spells it (`IDN`, not `idn`).
+    /// A FaceID code, exactly as the service spells it (`IDN`, not `idn`);
+    /// [`Nationality::parse_for`] checks against another product's list.
     fn from_str(code: &str) -> Result<Nationality> {
-        match Nationality::parse_lenient(code) {
-            Nationality::Other(_) => Err(Error::for_field(
-                ResultCode::InvalidNationality,
-                "Nationality",
-                format!(
-                    "Nationality: {code:?} is not one of IDN HKG THA MYS SGP JPN TWN BGD NGA PAK AUTO \
-                     (allow unknown codes to pass a newer code through)"
-                ),
-            )),
-            known => Ok(known),
-        }
+        Nationality::parse_for(Api::FaceId, code)
     }
+}
+
+impl Nationality {
+    /// A code the product documents (its list: [`Api::nationalities`]).
+    ///
+    /// Errors: [`ResultCode::InvalidNationality`], naming the field and the product's list.
+    pub fn parse_for(api: Api, code: &str) -> Result<Nationality> {
+        known_or_error(
+            Nationality::parse_lenient(code),
+            api.nationalities(),
+            "Nationality",
+            ResultCode::InvalidNationality,
+        )
+    }
+}
+
+/// `value` when it is in `known`, else an error naming the field and listing `known`.
+fn known_or_error<T: PartialEq + fmt::Display>(
+    value: T,
+    known: &[T],
+    field: &str,
+    code: ResultCode,
+) -> Result<T> {
+    if known.contains(&value) {
+        return Ok(value);
+    }
+    let list: Vec<String> = known.iter().map(ToString::to_string).collect();
+    Err(Error::for_field(
+        code,
+        field,
+        format!(
+            "{field}: {:?} is not one of {} (allow unknown codes to pass a newer code through)",
+            value.to_string(),
+            list.join(" ")
+        ),
+    ))
 }
 
 impl fmt::Display for Nationality {
@@ -121,19 +217,30 @@ pub enum CardType {
     Passport,
     /// `DRIVING_LICENSE`.
     DrivingLicense,
-    /// `AUTO` automatic detection.
+    /// `AUTO` automatic detection (FaceID only).
     Auto,
+    /// `RESIDENCE_PERMIT` (OCR only; AUS, CAN, DEU, NZL, NGA, SGP).
+    ResidencePermit,
     /// A code this library does not know (passed through unchanged).
     Other(String),
 }
 
 impl CardType {
-    /// Every code the service documents.
+    /// FaceID's codes (the default product; [`Api::card_types`] gives each product's own).
     pub const KNOWN: &'static [CardType] = &[
         CardType::IdCard,
         CardType::Passport,
         CardType::DrivingLicense,
         CardType::Auto,
+    ];
+
+    /// Every code either product documents.
+    pub const ALL: &'static [CardType] = &[
+        CardType::IdCard,
+        CardType::Passport,
+        CardType::DrivingLicense,
+        CardType::Auto,
+        CardType::ResidencePermit,
     ];
 
     /// The code sent to the service.
@@ -143,13 +250,14 @@ impl CardType {
             CardType::Passport => "PASSPORT",
             CardType::DrivingLicense => "DRIVING_LICENSE",
             CardType::Auto => "AUTO",
+            CardType::ResidencePermit => "RESIDENCE_PERMIT",
             CardType::Other(code) => code,
         }
     }
 
     /// The code for a string, exactly as the service spells it; unknown codes become `Other`.
     pub fn parse_lenient(code: &str) -> CardType {
-        CardType::KNOWN
+        CardType::ALL
             .iter()
             .find(|c| c.as_str() == code)
             .cloned()
@@ -160,19 +268,24 @@ impl CardType {
 impl FromStr for CardType {
     type Err = Error;
 
-    /// A known code, exactly as the service spells it.
+    /// A FaceID code, exactly as the service spells it; [`CardType::parse_for`] checks
+    /// against another product's list.
     fn from_str(code: &str) -> Result<CardType> {
-        match CardType::parse_lenient(code) {
-            CardType::Other(_) => Err(Error::for_field(
-                ResultCode::InvalidCardType,
-                "CardType",
-                format!(
-                    "CardType: {code:?} is not one of ID_CARD PASSPORT DRIVING_LICENSE AUTO \
-                     (allow unknown codes to pass a newer code through)"
-                ),
-            )),
-            known => Ok(known),
-        }
+        CardType::parse_for(Api::FaceId, code)
+    }
+}
+
+impl CardType {
+    /// A code the product documents (its list: [`Api::card_types`]; OCR has no `AUTO`).
+    ///
+    /// Errors: [`ResultCode::InvalidCardType`], naming the field and the product's list.
+    pub fn parse_for(api: Api, code: &str) -> Result<CardType> {
+        known_or_error(
+            CardType::parse_lenient(code),
+            api.card_types(),
+            "CardType",
+            ResultCode::InvalidCardType,
+        )
     }
 }
 
@@ -195,6 +308,67 @@ pub fn back_side_required(nationality: &Nationality, card_type: &CardType) -> bo
         IdCard => matches!(nationality, Hkg | Mys | Sgp | Jpn | Twn | Bgd | Nga | Pak),
         DrivingLicense => matches!(nationality, Tha | Mys | Sgp | Nga | Pak),
         _ => false,
+    }
+}
+
+/// The OCR back-side table (spec §3.3), by API code: for each Nationality, whether the back is
+/// required for `ID_CARD`, `DRIVING_LICENSE`, `PASSPORT`, `RESIDENCE_PERMIT` (`None`: the table
+/// has no row, i.e. the document is not listed). The spec's 68 rows name countries and
+/// document kinds; "National ID Card" and "Identity Card" both map to `ID_CARD`, and the
+/// duplicate rows agree.
+pub const OCR_BACK_SIDE_TABLE: &[(&str, [Option<bool>; 4])] = {
+    const Y: Option<bool> = Some(true);
+    const N: Option<bool> = Some(false);
+    const X: Option<bool> = None;
+    &[
+        ("ARG", [Y, Y, N, X]),
+        ("AUS", [Y, Y, N, Y]),
+        ("BGD", [Y, Y, N, X]),
+        ("CAN", [Y, N, Y, Y]),
+        ("CHL", [Y, Y, N, X]),
+        ("DEU", [Y, Y, N, Y]),
+        ("HKG", [Y, X, X, X]),
+        ("IDN", [N, N, X, X]),
+        ("JPN", [Y, N, X, X]),
+        ("KHM", [Y, Y, N, X]),
+        ("MAC", [Y, X, X, X]),
+        ("MEX", [Y, N, N, X]),
+        ("MMR", [Y, N, N, X]),
+        ("MYS", [Y, Y, X, X]),
+        ("NGA", [Y, Y, N, Y]),
+        ("NZL", [N, Y, N, N]),
+        ("PAK", [Y, Y, N, X]),
+        ("PHL", [Y, N, X, X]),
+        ("RUS", [N, Y, N, X]),
+        ("SGP", [Y, Y, N, Y]),
+        ("THA", [N, Y, X, X]),
+        ("TWN", [Y, X, X, X]),
+    ]
+};
+
+/// What the OCR back-side table says for a document: `Some(true)` the back is required,
+/// `Some(false)` front only, `None` the table has no row (unlisted documents, `AUTO`, `CHN`,
+/// unknown codes).
+pub fn ocr_back_side(nationality: &Nationality, card_type: &CardType) -> Option<bool> {
+    let column = match card_type {
+        CardType::IdCard => 0,
+        CardType::DrivingLicense => 1,
+        CardType::Passport => 2,
+        CardType::ResidencePermit => 3,
+        CardType::Auto | CardType::Other(_) => return None,
+    };
+    OCR_BACK_SIDE_TABLE
+        .iter()
+        .find(|(code, _)| *code == nationality.as_str())
+        .and_then(|(_, row)| row[column])
+}
+
+/// Whether the product needs the back of the document: FaceID's table
+/// ([`back_side_required`]) or OCR's ([`ocr_back_side`], `None` counting as not required).
+pub fn back_side_required_for(api: Api, nationality: &Nationality, card_type: &CardType) -> bool {
+    match api {
+        Api::FaceId => back_side_required(nationality, card_type),
+        Api::Ocr => ocr_back_side(nationality, card_type) == Some(true),
     }
 }
 
@@ -261,6 +435,8 @@ pub struct CardVerificationRequest {
     front: ImageSide,
     back: ImageSide,
     allow_unknown_codes: bool,
+    return_head_image: Option<bool>,
+    webhook_url: Option<String>,
 }
 
 impl CardVerificationRequest {
@@ -272,7 +448,35 @@ impl CardVerificationRequest {
             front: ImageSide::default(),
             back: ImageSide::default(),
             allow_unknown_codes: false,
+            return_head_image: None,
+            webhook_url: None,
         }
+    }
+
+    /// OCR only: `ReturnHeadImage`, ask for the portrait cut from the document (returned as
+    /// `HeadImageBase64`). `None` (the default) leaves the field out; `Some(false)` sends
+    /// `false`. Refused locally for FaceID.
+    pub fn set_return_head_image(&mut self, value: Option<bool>) -> &mut Self {
+        self.return_head_image = value;
+        self
+    }
+
+    /// OCR only: `WebhookUrl`, an `https://` URL the service calls when the result is final
+    /// (delivery is not guaranteed; keep polling). `None` leaves it out. Refused locally for
+    /// FaceID.
+    pub fn set_webhook_url(&mut self, url: Option<String>) -> &mut Self {
+        self.webhook_url = url;
+        self
+    }
+
+    /// `ReturnHeadImage` as set.
+    pub fn return_head_image(&self) -> Option<bool> {
+        self.return_head_image
+    }
+
+    /// `WebhookUrl` as set.
+    pub fn webhook_url(&self) -> Option<&str> {
+        self.webhook_url.as_deref()
     }
 
     /// Set the Nationality code.
@@ -378,41 +582,83 @@ impl CardVerificationRequest {
         &self.card_type
     }
 
-    /// Run every local check, in this order, stopping at the first failure:
-    /// Nationality, CardType, front present, back present where required, then each side's
-    /// URL (http/https) or image (format, dimensions, base64 size and decoding; files are read).
+    /// Run every FaceID check: [`validate_for`](Self::validate_for) with [`Api::FaceId`].
     pub fn validate(&self) -> Result<()> {
-        self.checked_sides().map(|_| ())
+        self.validate_for(Api::FaceId)
     }
 
-    /// The codes, checked (or passed through when unknown codes are allowed).
+    /// Run every local check of the product, in this order, stopping at the first failure:
+    /// Nationality, CardType (the product's lists unless unknown codes are allowed), the
+    /// OCR-only fields (refused for FaceID; `WebhookUrl` https only), front present, back
+    /// present where the product's table requires it, then each side's URL (http/https) or
+    /// image (format, the product's dimensions, base64 size and decoding; files are read).
+    pub fn validate_for(&self, api: Api) -> Result<()> {
+        self.checked_sides(api).map(|_| ())
+    }
+
+    /// The FaceID codes: [`codes_for`](Self::codes_for) with [`Api::FaceId`].
     pub fn codes(&self) -> Result<(Nationality, CardType)> {
-        let (nationality, card_type) = if self.allow_unknown_codes {
+        self.codes_for(Api::FaceId)
+    }
+
+    /// The codes, checked against the product's lists (or passed through when unknown codes
+    /// are allowed; empty codes are refused either way).
+    pub fn codes_for(&self, api: Api) -> Result<(Nationality, CardType)> {
+        for (field, value, code) in [
             (
-                Nationality::parse_lenient(&self.nationality),
-                CardType::parse_lenient(&self.card_type),
-            )
-        } else {
-            (self.nationality.parse()?, self.card_type.parse()?)
-        };
-        for (field, value) in [
-            ("Nationality", &self.nationality),
-            ("CardType", &self.card_type),
+                "Nationality",
+                &self.nationality,
+                ResultCode::InvalidNationality,
+            ),
+            ("CardType", &self.card_type, ResultCode::InvalidCardType),
         ] {
             if value.trim().is_empty() {
-                let code = if field == "Nationality" {
-                    ResultCode::InvalidNationality
-                } else {
-                    ResultCode::InvalidCardType
-                };
                 return Err(Error::for_field(code, field, format!("{field} is empty")));
             }
         }
-        Ok((nationality, card_type))
+        if self.allow_unknown_codes {
+            return Ok((
+                Nationality::parse_lenient(&self.nationality),
+                CardType::parse_lenient(&self.card_type),
+            ));
+        }
+        Ok((
+            Nationality::parse_for(api, &self.nationality)?,
+            CardType::parse_for(api, &self.card_type)?,
+        ))
     }
 
-    fn checked_sides(&self) -> Result<[Option<SideBody<'_>>; 2]> {
-        let (nationality, card_type) = self.codes()?;
+    fn check_ocr_fields(&self, api: Api) -> Result<()> {
+        let set = [
+            ("ReturnHeadImage", self.return_head_image.is_some()),
+            ("WebhookUrl", self.webhook_url.is_some()),
+        ];
+        if let Some((field, _)) = set.iter().find(|(_, set)| *set && !api.has_ocr_fields()) {
+            return Err(Error::for_field(
+                ResultCode::UnsupportedField,
+                field,
+                format!("{field}: only the OCR product accepts it, not {api}"),
+            ));
+        }
+        if let Some(url) = &self.webhook_url {
+            image::check_url(url, "WebhookUrl")?;
+            if !url
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+            {
+                return Err(Error::for_field(
+                    ResultCode::InvalidWebhookUrl,
+                    "WebhookUrl",
+                    "WebhookUrl: must be an https:// URL (the result would travel in clear)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn checked_sides(&self, api: Api) -> Result<[Option<SideBody<'_>>; 2]> {
+        let (nationality, card_type) = self.codes_for(api)?;
+        self.check_ocr_fields(api)?;
         if self.front.is_empty() {
             return Err(Error::for_field(
                 ResultCode::FrontImageRequired,
@@ -420,27 +666,35 @@ impl CardVerificationRequest {
                 "ImageUrlFront or ImageBase64Front: the front of the document is required",
             ));
         }
-        if self.back.is_empty() && back_side_required(&nationality, &card_type) {
+        if self.back.is_empty() && back_side_required_for(api, &nationality, &card_type) {
             return Err(Error::for_field(
                 ResultCode::BackImageRequired,
                 "ImageBase64Back",
                 format!(
-                    "ImageUrlBack or ImageBase64Back: the service needs the back of a {nationality} {card_type}"
+                    "ImageUrlBack or ImageBase64Back: {api} needs the back of a {nationality} {card_type}"
                 ),
             ));
         }
+        let limits = api.image_limits();
         Ok([
-            check_side(&self.front, Side::Front)?,
-            check_side(&self.back, Side::Back)?,
+            check_side(&self.front, Side::Front, &limits)?,
+            check_side(&self.back, Side::Back, &limits)?,
         ])
     }
 
-    /// Check the request and build the exact JSON body to send, in one buffer sized up front:
-    /// base64 of raw images is written straight into it.
+    /// The FaceID body: [`to_body_for`](Self::to_body_for) with [`Api::FaceId`].
     pub fn to_body(&self) -> Result<Vec<u8>> {
-        let [front, back] = self.checked_sides()?;
+        self.to_body_for(Api::FaceId)
+    }
+
+    /// Check the request for the product and build the exact JSON body to send, in one buffer
+    /// sized up front: base64 of raw images is written straight into it.
+    pub fn to_body_for(&self, api: Api) -> Result<Vec<u8>> {
+        let [front, back] = self.checked_sides(api)?;
         let sides = [(Side::Front, front), (Side::Back, back)];
-        let mut capacity = 64 + self.nationality.len() * 6 + self.card_type.len() * 6;
+        let webhook_len = self.webhook_url.as_ref().map_or(0, |u| 16 + u.len() * 6);
+        let mut capacity =
+            64 + self.nationality.len() * 6 + self.card_type.len() * 6 + 32 + webhook_len;
         for (side, body) in &sides {
             capacity += match body {
                 Some(SideBody::Url(url)) => side.url_field().len() + url.len() * 6 + 8,
@@ -468,6 +722,14 @@ impl CardVerificationRequest {
                 None => {}
             }
         }
+        if let Some(value) = self.return_head_image {
+            write_key(&mut out, "ReturnHeadImage");
+            out.extend_from_slice(if value { b"true" } else { b"false" });
+        }
+        if let Some(url) = &self.webhook_url {
+            write_key(&mut out, "WebhookUrl");
+            write_json_string(&mut out, url);
+        }
         out.push(b'}');
         debug_assert!(
             out.len() <= capacity,
@@ -477,7 +739,11 @@ impl CardVerificationRequest {
     }
 }
 
-fn check_side(side: &ImageSide, which: Side) -> Result<Option<SideBody<'_>>> {
+fn check_side<'a>(
+    side: &'a ImageSide,
+    which: Side,
+    limits: &ImageLimits,
+) -> Result<Option<SideBody<'a>>> {
     if let Some(url) = &side.url {
         image::check_url(url, which.url_field())?;
         return Ok(Some(SideBody::Url(url)));
@@ -486,6 +752,7 @@ fn check_side(side: &ImageSide, which: Side) -> Result<Option<SideBody<'_>>> {
         Some(data) => Ok(Some(SideBody::Image(image::check_data(
             data,
             which.base64_field(),
+            limits,
         )?))),
         None => Ok(None),
     }

@@ -1,7 +1,12 @@
 //! The client: signs and sends calls over HTTPS with one shared ureq agent, maps every failure to
 //! an [`Error`], retries when asked to, and polls a verification to its verdict.
 //!
-//! Defaults: endpoint `https://faceid.tencentcloudapi.com`, language `en-US`, connect timeout
+//! One client path serves both products ([`Api`], chosen with [`ClientBuilder::api`]): the
+//! product gives the default endpoint, the signing service, the version, the action names, the
+//! regions, the request rules and the poll plan when the service gives no hints.
+//!
+//! Defaults: product FaceID, endpoint the product's ([`Api::default_endpoint`]), region from
+//! `TENCENTCLOUD_REGION` (OCR: else `ap-singapore`, its only region), language `en-US`, connect timeout
 //! 10 s, overall deadline 30 s per call (all attempts and backoffs included), responses capped
 //! at 1 MiB, no retries, proxy from `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`, certificates
 //! checked against the bundled WebPKI roots (or `TCFACEID_CA_FILE` / [`ClientBuilder::ca_file`]).
@@ -32,17 +37,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::api::{
-    self, ApplyCardVerificationResponse, CardVerificationResult, ACTION_APPLY, ACTION_GET_RESULT,
-    API_VERSION,
-};
+use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use crate::cancel::Cancel;
 use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
-use crate::endpoint::{Endpoint, DEFAULT_ENDPOINT};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
 use crate::provider::sts::{AssumeRoleOptions, Sts};
 use crate::provider::{ClientCredentials, CredentialProvider};
+use crate::product::Api;
+pub use crate::product::PollPlan;
 use crate::rate::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::sign::{self, CallContext, Payload, SigningInput};
@@ -50,6 +54,12 @@ use crate::sign::{self, CallContext, Payload, SigningInput};
 /// Environment variable naming a PEM file of CA certificates to trust instead of the bundled roots.
 pub const ENV_CA_FILE: &str = "TCFACEID_CA_FILE";
 pub use crate::http::REQUEST_CLIENT;
+/// What a FaceID `ActionOffline` / `InvalidAction` error adds: how to move to OCR.
+const SWITCH_TO_OCR: &str = " Tencent removed FaceID ApplyCardVerification / \
+GetCardVerificationResult from its SDKs on 2026-03-09; switch to the OCR successor \
+(ApplyCardVerificationExternal, 2018-11-19): Rust ClientBuilder::api(Api::Ocr), C \
+tcfaceid_client_builder_set_api(builder, TCFACEID_API_OCR), Python Client(api=\"ocr\"), or \
+TCFACEID_API=ocr for the examples.";
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default overall deadline of one call.
@@ -67,9 +77,11 @@ pub use crate::provider::chain::CredentialSource;
 /// `TENCENTCLOUD_REGION` when not set.
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
+    api: Api,
     credentials: CredentialSource,
     region: Option<String>,
-    endpoint: String,
+    endpoint: Option<String>,
+    poll_plan: Option<PollPlan>,
     language: String,
     connect_timeout: Duration,
     call_timeout: Duration,
@@ -97,7 +109,9 @@ impl ClientBuilder {
         ClientBuilder {
             credentials: CredentialSource::DefaultChain,
             region: None,
-            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            endpoint: None,
+            poll_plan: None,
+            api: Api::FaceId,
             language: "en-US".to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
@@ -112,6 +126,21 @@ impl ClientBuilder {
             max_requests_per_second: None,
             allow_insecure_http: false,
         }
+    }
+
+    /// The product to talk to: [`Api::FaceId`] (default) or [`Api::Ocr`]. It brings the
+    /// default endpoint (unless [`endpoint`](Self::endpoint) is set), the signing service, the
+    /// version, the action names, the regions, the request rules and the default poll plan.
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// The poll plan used when the service gives no hints (OCR never does; FaceID's hints win
+    /// when present), and by [`Client::resume`]. Default: [`Api::default_poll_plan`].
+    pub fn poll_plan(mut self, plan: PollPlan) -> Self {
+        self.poll_plan = Some(plan);
+        self
     }
 
     /// Use these credentials.
@@ -153,8 +182,10 @@ impl ClientBuilder {
 
     /// The endpoint: any `https://` URL, or `http://` to a loopback host (emulator, local
     /// gateway); `http://` elsewhere needs [`allow_insecure_http`](Self::allow_insecure_http).
+    /// Default: the product's ([`Api::default_endpoint`]); the signing service is the
+    /// product's whatever the host.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
+        self.endpoint = Some(endpoint.into());
         self
     }
 
@@ -239,19 +270,26 @@ impl ClientBuilder {
     /// [`ResultCode::InvalidLanguage`], [`ResultCode::InvalidOption`], the credential errors,
     /// and [`ResultCode::Tls`] for an unreadable CA file.
     pub fn build(self) -> Result<Client> {
-        let region = match self.region {
-            Some(region) => region,
-            None => credential::region_from_env().ok_or_else(|| {
+        let product = self.api;
+        let regions = product.regions().join(", ");
+        let only_region = match product.regions() {
+            [only] => Some((*only).to_owned()),
+            _ => None,
+        };
+        let region = self
+            .region
+            .or_else(credential::region_from_env)
+            .or(only_region)
+            .ok_or_else(|| {
                 Error::new(
                     ResultCode::InvalidRegion,
-                    "no region: set one (ap-hongkong, ap-jakarta, ap-singapore) or TENCENTCLOUD_REGION",
+                    format!("no region: set one ({regions}) or TENCENTCLOUD_REGION"),
                 )
-            })?,
-        };
-        if !api::REGIONS.contains(&region.as_str()) {
+            })?;
+        if !product.regions().contains(&region.as_str()) {
             return Err(Error::new(
                 ResultCode::InvalidRegion,
-                format!("region {region:?} is not one of ap-hongkong, ap-jakarta, ap-singapore"),
+                format!("region {region:?} is not one of {product}'s: {regions}"),
             ));
         }
         if !api::LANGUAGES.contains(&self.language.as_str()) {
@@ -260,8 +298,19 @@ impl ClientBuilder {
                 format!("language {:?} is not en-US or zh-CN", self.language),
             ));
         }
-        let endpoint = Endpoint::parse(&self.endpoint)?;
+        let endpoint = Endpoint::parse(
+            self.endpoint
+                .as_deref()
+                .unwrap_or(product.default_endpoint()),
+        )?;
         endpoint.check_secure(self.allow_insecure_http)?;
+        let poll_plan = self.poll_plan.unwrap_or(product.default_poll_plan());
+        if poll_plan.max_polls == 0 {
+            return Err(Error::new(
+                ResultCode::InvalidOption,
+                "the poll plan must allow at least one poll",
+            ));
+        }
         for (name, value) in [
             ("connect timeout", self.connect_timeout),
             ("timeout", self.call_timeout),
@@ -304,6 +353,8 @@ impl ClientBuilder {
         let provider =
             crate::provider::chain::provider_for(self.credentials, self.assume_role, sts)?;
         Ok(Client {
+            api: product,
+            poll_plan,
             agent,
             endpoint,
             credentials: ClientCredentials::new(provider),
@@ -341,45 +392,11 @@ pub struct Verification {
     pub polls: u64,
 }
 
-/// How to poll for a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PollPlan {
-    /// Most GetCardVerificationResult calls.
-    pub max_polls: u64,
-    /// Wait before each call.
-    pub wait: Duration,
-}
-
-impl Default for PollPlan {
-    /// [`DEFAULT_MAX_POLLS`] polls, [`DEFAULT_POLL_WAIT_SECS`] seconds apart.
-    fn default() -> Self {
-        PollPlan {
-            max_polls: DEFAULT_MAX_POLLS,
-            wait: Duration::from_secs(DEFAULT_POLL_WAIT_SECS),
-        }
-    }
-}
-
-impl PollPlan {
-    /// The plan the service's hints ask for (defaults where it gives none).
-    pub fn from_hints(apply: &ApplyCardVerificationResponse) -> PollPlan {
-        PollPlan {
-            max_polls: apply
-                .async_card_verification_max_polling_times
-                .filter(|n| *n > 0)
-                .unwrap_or(DEFAULT_MAX_POLLS),
-            wait: Duration::from_secs(
-                apply
-                    .async_card_verification_polling_wait_time
-                    .unwrap_or(DEFAULT_POLL_WAIT_SECS),
-            ),
-        }
-    }
-}
-
-/// The FaceID client. Immutable and `Send + Sync`: share one among all threads.
+/// The client of one product. Immutable and `Send + Sync`: share one among all threads.
 #[derive(Debug)]
 pub struct Client {
+    api: Api,
+    poll_plan: PollPlan,
     agent: ureq::Agent,
     endpoint: Endpoint,
     /// The credential provider, and the signer (the day's key) of its latest snapshot.
@@ -426,6 +443,16 @@ impl Client {
         ClientBuilder::new()
     }
 
+    /// The product this client talks to.
+    pub fn api(&self) -> Api {
+        self.api
+    }
+
+    /// The poll plan used when the service gives no hints.
+    pub fn poll_plan(&self) -> PollPlan {
+        self.poll_plan
+    }
+
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -459,8 +486,8 @@ impl Client {
         &self,
         request: &CardVerificationRequest,
     ) -> Result<(ApplyCardVerificationResponse, RawResponse)> {
-        let body = request.to_body()?;
-        let raw = self.call_raw(ACTION_APPLY, &body)?;
+        let body = request.to_body_for(self.api)?;
+        let raw = self.call_raw(self.api.apply_action(), &body)?;
         Ok((typed(&raw)?, raw))
     }
 
@@ -491,7 +518,7 @@ impl Client {
         }
         let body = serde_json::to_vec(&serde_json::json!({ "CardVerificationToken": token }))
             .expect("a JSON object serialises");
-        let raw = self.call_until(ACTION_GET_RESULT, &body, bounds)?;
+        let raw = self.call_until(self.api.result_action(), &body, bounds)?;
         Ok((typed(&raw)?, raw))
     }
 
@@ -525,10 +552,10 @@ impl Client {
         cancel: Option<&Cancel>,
     ) -> Result<Verification> {
         let bounds = Bounds::new(deadline, cancel);
-        let body = request.to_body()?;
-        let raw = self.call_until(ACTION_APPLY, &body, bounds)?;
+        let body = request.to_body_for(self.api)?;
+        let raw = self.call_until(self.api.apply_action(), &body, bounds)?;
         let apply: ApplyCardVerificationResponse = typed(&raw)?;
-        let plan = PollPlan::from_hints(&apply);
+        let plan = self.poll_plan.with_hints(&apply);
         let token = apply.card_verification_token.clone();
         let (result, result_json, polls) = self
             .poll_until(&token, plan, true, bounds)
@@ -555,7 +582,7 @@ impl Client {
 
     /// Resume a verification from its token (e.g. [`Error::token`] of a failed
     /// [`verify_card`](Self::verify_card)): poll at once, then as [`verify_card`] does with the
-    /// default plan ([`DEFAULT_MAX_POLLS`] polls, [`DEFAULT_POLL_WAIT_SECS`] s apart), until the
+    /// client's poll plan ([`ClientBuilder::poll_plan`]; both products), until the
     /// verdict, an error, `deadline` (from now) or `cancel`. Every error carries the token.
     /// Returns the verdict, its whole response body and the number of polls made.
     ///
@@ -566,13 +593,8 @@ impl Client {
         deadline: Duration,
         cancel: Option<&Cancel>,
     ) -> Result<(CardVerificationResult, String, u64)> {
-        self.poll_until(
-            token,
-            PollPlan::default(),
-            false,
-            Bounds::new(deadline, cancel),
-        )
-        .map_err(|e| e.with_token(token))
+        self.poll_until(token, self.poll_plan, false, Bounds::new(deadline, cancel))
+            .map_err(|e| e.with_token(token))
     }
 
     fn poll_until(
@@ -585,9 +607,14 @@ impl Client {
         let mut polls = 0;
         while polls < plan.max_polls {
             if wait_first || polls > 0 {
+                let wait = if polls == 0 {
+                    plan.first_wait
+                } else {
+                    plan.wait
+                };
                 // Saturating: a huge hint from the server is only "later than the deadline".
                 let left = bounds.until.saturating_duration_since(Instant::now());
-                if plan.wait >= left {
+                if wait >= left {
                     return Err(Error::new(
                         ResultCode::PollDeadlineExceeded,
                         format!(
@@ -596,25 +623,25 @@ impl Client {
                         ),
                     ));
                 }
-                bounds.sleep(plan.wait)?;
+                bounds.sleep(wait)?;
             }
             polls += 1;
             let (result, raw) = self.get_result_until(token, bounds)?;
-            if result.status.is_verdict() {
+            if result.status.is_terminal() {
                 return Ok((result, raw.body, polls));
             }
         }
         Err(Error::new(
             ResultCode::PollAttemptsExhausted,
             format!(
-                "no verdict for token {token} after {polls} polls (the service's maximum); \
+                "no verdict for token {token} after {polls} polls (the plan's maximum); \
                  the verification may still finish: poll again later with the same token"
             ),
         ))
     }
 
-    /// Sign and send any action of the service (version 2018-03-01) with a JSON body; returns
-    /// the whole response. The body is sent byte for byte as given. Retries (when enabled)
+    /// Sign and send any action of the client's product (its version and signing service)
+    /// with a JSON body; returns the whole response. The body is sent byte for byte as given. Retries (when enabled)
     /// follow [`crate::retry`]: only `Get*` actions are treated as idempotent.
     pub fn call_json(&self, action: &str, body: &str) -> Result<RawResponse> {
         if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -630,8 +657,22 @@ impl Client {
         self.call_until(action, body, Bounds::new(self.call_timeout, None))
     }
 
-    /// One call with retries, bounded by the bounds' deadline and by the call timeout.
+    /// One call with retries, bounded by the bounds' deadline and by the call timeout;
+    /// FaceID's `ActionOffline` / `InvalidAction` says how to switch to OCR.
     fn call_until(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<RawResponse> {
+        self.call_with_retries(action, body, bounds)
+            .map_err(|error| match (self.api, error.code()) {
+                (Api::FaceId, ResultCode::ServiceActionOffline) => error.with_hint(SWITCH_TO_OCR),
+                _ => error,
+            })
+    }
+
+    fn call_with_retries(
+        &self,
+        action: &str,
+        body: &[u8],
+        bounds: Bounds<'_>,
+    ) -> Result<RawResponse> {
         let deadline = bounds.until.min(Instant::now() + self.call_timeout);
         let idempotent = action.starts_with("Get");
         let mut attempt = 1;
@@ -690,13 +731,13 @@ impl Client {
             query: "",
             content_type: sign::CONTENT_TYPE_JSON,
             payload: Payload::Body(body),
-            service: sign::SERVICE,
+            service: self.api.service(),
             timestamp,
             extra_signed_headers: &[],
         };
         let call = CallContext {
             action,
-            version: API_VERSION,
+            version: self.api.version(),
             region: &self.region,
             language: &self.language,
             request_client: REQUEST_CLIENT,

@@ -36,7 +36,8 @@ pub enum ResultCode {
     BackImageRequired = 203,
     /// An image URL is not an absolute http:// or https:// URL.
     InvalidImageUrl = 204,
-    /// The region is not one the service accepts (ap-hongkong, ap-jakarta, ap-singapore).
+    /// The region is not one the product accepts (FaceID: ap-hongkong, ap-jakarta,
+    /// ap-singapore; OCR: ap-singapore).
     InvalidRegion = 205,
     /// The endpoint is not a usable URL (https, or http given explicitly).
     InvalidEndpoint = 206,
@@ -44,14 +45,20 @@ pub enum ResultCode {
     InvalidLanguage = 207,
     /// An option of the client or of a request is out of range (timeouts, retries, sizes, headers).
     InvalidOption = 208,
+    /// A request field the chosen product does not accept (`ReturnHeadImage`, `WebhookUrl`
+    /// are OCR only).
+    UnsupportedField = 209,
+    /// `WebhookUrl` is not an `https://` URL.
+    InvalidWebhookUrl = 210,
 
     /// The image is neither PNG nor JPEG (GIF, WebP and anything else are refused).
     ImageUnsupportedFormat = 300,
     /// The image's header is truncated or malformed, so its size cannot be read.
     ImageCorrupt = 301,
-    /// Width or height is above 8000 pixels.
+    /// Width or height is above the product's maximum (FaceID 8000, OCR 4096 pixels).
     ImageResolutionTooLarge = 302,
-    /// The base64 form of the image is longer than 5 MiB (5,242,880 characters).
+    /// The base64 form of the image is longer than the product's limit (FaceID 5 MiB =
+    /// 5,242,880 characters, OCR 2 MiB = 2,097,152).
     ImageTooLarge = 303,
     /// The base64 text does not decode.
     ImageInvalidBase64 = 304,
@@ -59,6 +66,8 @@ pub enum ResultCode {
     ImageUnreadable = 305,
     /// The image is empty.
     ImageEmpty = 306,
+    /// Width or height is below the product's minimum (OCR: 256 pixels).
+    ImageResolutionTooSmall = 307,
 
     /// No credentials were found (environment, profile file, or explicit).
     CredentialsMissing = 400,
@@ -121,6 +130,8 @@ impl ResultCode {
         ResultCode::InvalidEndpoint,
         ResultCode::InvalidLanguage,
         ResultCode::InvalidOption,
+        ResultCode::UnsupportedField,
+        ResultCode::InvalidWebhookUrl,
         ResultCode::ImageUnsupportedFormat,
         ResultCode::ImageCorrupt,
         ResultCode::ImageResolutionTooLarge,
@@ -128,6 +139,7 @@ impl ResultCode {
         ResultCode::ImageInvalidBase64,
         ResultCode::ImageUnreadable,
         ResultCode::ImageEmpty,
+        ResultCode::ImageResolutionTooSmall,
         ResultCode::CredentialsMissing,
         ResultCode::CredentialsInvalid,
         ResultCode::CredentialsUnavailable,
@@ -161,19 +173,26 @@ impl ResultCode {
                 "the back image is required for this Nationality and CardType"
             }
             ResultCode::InvalidImageUrl => "an image URL is not an http(s) URL",
-            ResultCode::InvalidRegion => {
-                "the region is not one the service accepts (ap-hongkong, ap-jakarta, ap-singapore)"
-            }
+            ResultCode::InvalidRegion => "the region is not one the chosen product accepts",
             ResultCode::InvalidEndpoint => "the endpoint is not a usable http(s) URL",
             ResultCode::InvalidLanguage => "the language is not en-US or zh-CN",
             ResultCode::InvalidOption => "an option is out of range",
+            ResultCode::UnsupportedField => "the chosen product does not accept this field",
+            ResultCode::InvalidWebhookUrl => "WebhookUrl is not an https:// URL",
             ResultCode::ImageUnsupportedFormat => "the image is not PNG or JPEG",
             ResultCode::ImageCorrupt => "the image header is truncated or malformed",
-            ResultCode::ImageResolutionTooLarge => "the image is larger than 8000x8000 pixels",
-            ResultCode::ImageTooLarge => "the image is larger than 5 MiB after base64 encoding",
+            ResultCode::ImageResolutionTooLarge => {
+                "the image is wider or taller than the product allows (FaceID 8000, OCR 4096 px)"
+            }
+            ResultCode::ImageTooLarge => {
+                "the image's base64 is longer than the product allows (FaceID 5 MiB, OCR 2 MiB)"
+            }
             ResultCode::ImageInvalidBase64 => "the image base64 does not decode",
             ResultCode::ImageUnreadable => "the image file could not be read",
             ResultCode::ImageEmpty => "the image is empty",
+            ResultCode::ImageResolutionTooSmall => {
+                "the image is narrower or shorter than the product allows (OCR 256 px)"
+            }
             ResultCode::CredentialsMissing => "no credentials were found",
             ResultCode::CredentialsInvalid => "the credentials are empty, padded or malformed",
             ResultCode::CredentialsUnavailable => {
@@ -253,11 +272,7 @@ impl Error {
         let code = classify_service_code(service_code);
         let mut text = format!("service error {service_code}: {message}");
         if code == ResultCode::ServiceActionOffline {
-            text.push_str(
-                " (the service no longer offers this action; Tencent retired \
-                 ApplyCardVerification/GetCardVerificationResult from its SDKs on 2026-03-09, \
-                 see the successor OCR ApplyCardVerificationExternal)",
-            );
+            text.push_str(" (the service no longer offers this action)");
         }
         if service_code == "AuthFailure.SignatureExpire" {
             text.push_str(" (the local clock differs from the service's by more than 5 minutes)");
@@ -266,6 +281,12 @@ impl Error {
         error.service_code = Some(service_code.into());
         error.request_id = request_id.map(Into::into);
         error
+    }
+
+    /// Append advice to the message (e.g. how to switch products).
+    pub fn with_hint(mut self, hint: &str) -> Error {
+        self.message.push_str(hint);
+        self
     }
 
     /// Attach the HTTP status of the response that produced this error.

@@ -1,13 +1,23 @@
 //! Image checks done before any network call: format by magic bytes, dimensions from the
-//! header, the base64 size limit, base64 that decodes, and http(s) URLs (spec §4.1).
+//! header, the base64 size limit, base64 that decodes, and http(s) URLs (spec §4.1). The
+//! limits are the product's ([`ImageLimits::FACEID`], [`ImageLimits::OCR`]); the functions
+//! without `_within` use FaceID's.
 //!
-//! # The 5 MB limit
+//! # The 5 MB limit (FaceID)
 //! The service says an image "cannot exceed 5M after Base64 encoding". We read that as
 //! **5 MiB = 5,242,880 base64 characters, inclusive**: Tencent's services count sizes in binary
 //! megabytes, and the limit then corresponds to exactly 3.75 MiB of raw image, the largest
 //! upload the service's own sizing examples use. The stricter decimal reading (5,000,000) would
 //! refuse images the service accepts; a looser one would let through uploads that cost a
 //! billed round trip only to fail with `FailedOperation.ImageSizeTooLarge`.
+//!
+//! # The 2 MB limit (OCR)
+//! OCR says an image may be "2M" / "2 MB" after Base64 encoding. Read the same way: **2 MiB =
+//! 2,097,152 base64 characters, inclusive** (1.5 MiB of raw image). Its resolution rule,
+//! "between 256×256 and 4096×4096", is read as each side from 256 to 4096 pixels inclusive.
+//! The `ReturnHeadImage` text gives other, contradicting limits (5 MB, 64…4000 px, BMP) with
+//! no word on which wins; we check the main limits above, which the service applies to every
+//! request.
 
 use std::borrow::Cow;
 use std::io::Read as _;
@@ -15,12 +25,49 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, ResultCode};
 
-/// Largest base64 text accepted for one image side: 5 MiB (see the module docs).
+/// Largest base64 text accepted for one image side by FaceID: 5 MiB (see the module docs).
 pub const MAX_BASE64_LEN: usize = 5 * 1024 * 1024;
 /// Largest raw image whose base64 fits [`MAX_BASE64_LEN`] (3.75 MiB).
 pub const MAX_RAW_LEN: usize = MAX_BASE64_LEN / 4 * 3;
-/// Largest width and height, in pixels.
+/// Largest width and height for FaceID, in pixels.
 pub const MAX_DIMENSION: u32 = 8000;
+/// Largest base64 text accepted for one image side by OCR: 2 MiB (see the module docs).
+pub const OCR_MAX_BASE64_LEN: usize = 2 * 1024 * 1024;
+
+/// A product's image limits (all inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageLimits {
+    /// Longest base64 text of one side.
+    pub max_base64_len: usize,
+    /// Smallest width and height, in pixels.
+    pub min_dimension: u32,
+    /// Largest width and height, in pixels.
+    pub max_dimension: u32,
+    /// How the size limit is written in messages.
+    pub size_text: &'static str,
+}
+
+impl ImageLimits {
+    /// FaceID: 5 MiB of base64, up to 8000×8000.
+    pub const FACEID: ImageLimits = ImageLimits {
+        max_base64_len: MAX_BASE64_LEN,
+        min_dimension: 1,
+        max_dimension: MAX_DIMENSION,
+        size_text: "5 MiB",
+    };
+    /// OCR: 2 MiB of base64, 256×256 to 4096×4096.
+    pub const OCR: ImageLimits = ImageLimits {
+        max_base64_len: OCR_MAX_BASE64_LEN,
+        min_dimension: 256,
+        max_dimension: 4096,
+        size_text: "2 MiB",
+    };
+
+    /// Largest raw image whose base64 fits.
+    pub fn max_raw_len(&self) -> usize {
+        self.max_base64_len / 4 * 3
+    }
+}
 
 /// An image format the service accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,12 +198,19 @@ pub fn base64_len(raw_len: usize) -> usize {
     raw_len.div_ceil(3) * 4
 }
 
+/// Read the format and dimensions of a PNG or JPEG from its header and check them against
+/// FaceID's limits: [`inspect_within`] with [`ImageLimits::FACEID`].
+pub fn inspect(bytes: &[u8], field: &str) -> Result<ImageInfo> {
+    inspect_within(bytes, field, &ImageLimits::FACEID)
+}
+
 /// Read the format and dimensions of a PNG or JPEG from its header and check them.
 ///
 /// Errors, naming `field`: [`ResultCode::ImageEmpty`]; [`ResultCode::ImageUnsupportedFormat`]
 /// (GIF, WebP, anything not PNG/JPEG); [`ResultCode::ImageCorrupt`] (truncated or malformed
-/// header); [`ResultCode::ImageResolutionTooLarge`] (width or height above 8000).
-pub fn inspect(bytes: &[u8], field: &str) -> Result<ImageInfo> {
+/// header); [`ResultCode::ImageResolutionTooLarge`] / [`ResultCode::ImageResolutionTooSmall`]
+/// (width or height outside the limits).
+pub fn inspect_within(bytes: &[u8], field: &str, limits: &ImageLimits) -> Result<ImageInfo> {
     if bytes.is_empty() {
         return Err(Error::for_field(
             ResultCode::ImageEmpty,
@@ -180,12 +234,23 @@ pub fn inspect(bytes: &[u8], field: &str) -> Result<ImageInfo> {
     };
     let info = parsed
         .map_err(|m| Error::for_field(ResultCode::ImageCorrupt, field, format!("{field}: {m}")))?;
-    if info.width > MAX_DIMENSION || info.height > MAX_DIMENSION {
+    let (min, max) = (limits.min_dimension, limits.max_dimension);
+    if info.width > max || info.height > max {
         return Err(Error::for_field(
             ResultCode::ImageResolutionTooLarge,
             field,
             format!(
-                "{field}: the image is {}x{} pixels; the service accepts at most {MAX_DIMENSION}x{MAX_DIMENSION}",
+                "{field}: the image is {}x{} pixels; the service accepts at most {max}x{max}",
+                info.width, info.height
+            ),
+        ));
+    }
+    if info.width < min || info.height < min {
+        return Err(Error::for_field(
+            ResultCode::ImageResolutionTooSmall,
+            field,
+            format!(
+                "{field}: the image is {}x{} pixels; the service accepts at least {min}x{min}",
                 info.width, info.height
             ),
         ));
@@ -320,9 +385,18 @@ fn data_prefix_len(text: &str) -> Option<usize> {
         .then_some("data:".len() + comma + 1)
 }
 
-/// Check base64 text: at most 5 MiB once cleaned, decodes, and decodes to an accepted image.
-/// Returns the cleaned text and what its header says.
+/// [`check_base64_within`] with FaceID's limits.
 pub fn check_base64<'a>(text: &'a str, field: &str) -> Result<(Cow<'a, str>, ImageInfo)> {
+    check_base64_within(text, field, &ImageLimits::FACEID)
+}
+
+/// Check base64 text: within the size limit once cleaned, decodes, and decodes to an accepted
+/// image. Returns the cleaned text and what its header says.
+pub fn check_base64_within<'a>(
+    text: &'a str,
+    field: &str,
+    limits: &ImageLimits,
+) -> Result<(Cow<'a, str>, ImageInfo)> {
     let clean = clean_base64(text);
     if clean.is_empty() {
         return Err(Error::for_field(
@@ -331,7 +405,7 @@ pub fn check_base64<'a>(text: &'a str, field: &str) -> Result<(Cow<'a, str>, Ima
             format!("{field}: the base64 text is empty"),
         ));
     }
-    check_base64_len(clean.len(), field)?;
+    check_base64_len(clean.len(), field, limits)?;
     let raw = decode_base64(clean.as_bytes()).map_err(|e| {
         Error::for_field(
             ResultCode::ImageInvalidBase64,
@@ -339,32 +413,44 @@ pub fn check_base64<'a>(text: &'a str, field: &str) -> Result<(Cow<'a, str>, Ima
             format!("{field}: the base64 text does not decode: {e}"),
         )
     })?;
-    let info = inspect(&raw, field)?;
+    let info = inspect_within(&raw, field, limits)?;
     Ok((clean, info))
 }
 
-/// Check raw image bytes: accepted format and dimensions, and a base64 form within 5 MiB.
+/// [`check_raw_within`] with FaceID's limits.
 pub fn check_raw(bytes: &[u8], field: &str) -> Result<ImageInfo> {
-    let info = inspect(bytes, field)?;
-    check_base64_len(base64_len(bytes.len()), field)?;
+    check_raw_within(bytes, field, &ImageLimits::FACEID)
+}
+
+/// Check raw image bytes: accepted format and dimensions, and a base64 form within the limit.
+pub fn check_raw_within(bytes: &[u8], field: &str, limits: &ImageLimits) -> Result<ImageInfo> {
+    let info = inspect_within(bytes, field, limits)?;
+    check_base64_len(base64_len(bytes.len()), field, limits)?;
     Ok(info)
 }
 
-fn check_base64_len(len: usize, field: &str) -> Result<()> {
-    if len > MAX_BASE64_LEN {
+fn check_base64_len(len: usize, field: &str, limits: &ImageLimits) -> Result<()> {
+    let max = limits.max_base64_len;
+    if len > max {
         return Err(Error::for_field(
             ResultCode::ImageTooLarge,
             field,
             format!(
-                "{field}: the image is {len} characters in base64; the service accepts at most {MAX_BASE64_LEN} (5 MiB)"
+                "{field}: the image is {len} characters in base64; the service accepts at most {max} ({})",
+                limits.size_text
             ),
         ));
     }
     Ok(())
 }
 
-/// Read an image file, refusing files too large to be accepted before reading them whole.
+/// [`read_file_within`] with FaceID's limits.
 pub fn read_file(path: &Path, field: &str) -> Result<Vec<u8>> {
+    read_file_within(path, field, &ImageLimits::FACEID)
+}
+
+/// Read an image file, refusing files too large to be accepted before reading them whole.
+pub fn read_file_within(path: &Path, field: &str, limits: &ImageLimits) -> Result<Vec<u8>> {
     let unreadable = |e: std::io::Error| {
         Error::for_field(
             ResultCode::ImageUnreadable,
@@ -378,29 +464,34 @@ pub fn read_file(path: &Path, field: &str) -> Result<Vec<u8>> {
     check_base64_len(
         base64_len(usize::try_from(size).unwrap_or(usize::MAX)),
         field,
+        limits,
     )?;
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(MAX_RAW_LEN as u64 + 1)
+    file.take(limits.max_raw_len() as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
-    check_base64_len(base64_len(bytes.len()), field)?;
+    check_base64_len(base64_len(bytes.len()), field, limits)?;
     Ok(bytes)
 }
 
 /// Check image data of any form; the result is what goes into the body.
-pub(crate) fn check_data<'a>(data: &'a ImageData, field: &str) -> Result<CheckedImage<'a>> {
+pub(crate) fn check_data<'a>(
+    data: &'a ImageData,
+    field: &str,
+    limits: &ImageLimits,
+) -> Result<CheckedImage<'a>> {
     match data {
         ImageData::Bytes(bytes) => {
-            check_raw(bytes, field)?;
+            check_raw_within(bytes, field, limits)?;
             Ok(CheckedImage::Raw(Cow::Borrowed(bytes)))
         }
         ImageData::File(path) => {
-            let bytes = read_file(path, field)?;
-            check_raw(&bytes, field)?;
+            let bytes = read_file_within(path, field, limits)?;
+            check_raw_within(&bytes, field, limits)?;
             Ok(CheckedImage::Raw(Cow::Owned(bytes)))
         }
         ImageData::Base64(text) => {
-            let (clean, _) = check_base64(text, field)?;
+            let (clean, _) = check_base64_within(text, field, limits)?;
             Ok(CheckedImage::Base64(clean))
         }
     }

@@ -1,13 +1,16 @@
 //! # tcfaceid
 //!
-//! Tencent Cloud FaceID document verification for any language: `ApplyCardVerification`
-//! (submit the front and back of an ID card, driving licence or passport; get a token) and
-//! `GetCardVerificationResult` (poll with the token until PASSED / WARNING / REJECTED), with
-//! byte-exact TC3-HMAC-SHA256 signing, local checks that catch a bad upload before a billed
-//! round trip, and a C ABI (`include/tcfaceid.h`).
+//! Tencent Cloud document verification for any language, on both products ([`Api`]): FaceID
+//! `ApplyCardVerification` / `GetCardVerificationResult` (2018-03-01, the default) and its live
+//! successor OCR `ApplyCardVerificationExternal` / `GetCardVerificationExternalResult`
+//! (2018-11-19). Submit the front and back of an ID card, driving licence, passport or
+//! residence permit, get a token, poll until a terminal status; with byte-exact
+//! TC3-HMAC-SHA256 signing, local checks that catch a bad upload before a billed round trip,
+//! and a C ABI (`include/tcfaceid.h`).
 //!
 //! Layers (data flows down): [`capi`] (extern "C") → [`client`] (HTTP) → [`card`], [`image`],
-//! [`api`] (request rules and response models) → [`sign`], [`credential`] (pure) → [`error`].
+//! [`api`], [`product`] (request rules, response models, the two products) → [`sign`],
+//! [`credential`] (pure) → [`error`].
 #![warn(missing_docs)]
 
 pub mod api;
@@ -20,13 +23,15 @@ pub mod endpoint;
 pub mod error;
 mod http;
 pub mod image;
+pub mod product;
 pub mod provider;
 pub mod rate;
 pub mod retry;
 pub mod sign;
 
 pub use api::{
-    ApplyCardVerificationResponse, CardInfo, CardVerificationResult, VerificationStatus,
+    AddressInfo, ApplyCardVerificationResponse, CardInfo, CardVerificationResult, GeneralCard,
+    VerificationStatus, WarnCode,
 };
 pub use cancel::Cancel;
 pub use card::{CardType, CardVerificationRequest, Nationality, Side};
@@ -34,6 +39,7 @@ pub use client::{Client, ClientBuilder, Verification};
 pub use credential::Credential;
 pub use error::{BusinessError, Error, Result, ResultCode};
 pub use image::ImageData;
+pub use product::{Api, PollPlan};
 
 /// The crate version, e.g. `0.2.0`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -427,6 +427,7 @@ fn polling_stops_at_the_max_polls_and_at_the_deadline() {
     let start = Instant::now();
     let plan = PollPlan {
         max_polls: 100,
+        first_wait: Duration::from_millis(300),
         wait: Duration::from_millis(300),
     };
     let e = client

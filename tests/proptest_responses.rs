@@ -277,6 +277,7 @@ fn verification_result() -> impl Strategy<Value = CardVerificationResult> {
                     card_info,
                     id_verification_token: id,
                     request_id: rid,
+                    ..Default::default()
                 }
             },
         )

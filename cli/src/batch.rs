@@ -239,9 +239,11 @@ fn apply(shared: &Shared<'_>, row: &Row) -> Option<Result<Entry, Record>> {
 
 /// Poll a journalled token to its verdict.
 fn finish(shared: &Shared<'_>, entry: &Entry, applies: u64) -> (Record, u64) {
+    let wait = std::time::Duration::from_secs(entry.poll_wait_secs);
     let plan = PollPlan {
         max_polls: entry.max_polls,
-        wait: std::time::Duration::from_secs(entry.poll_wait_secs),
+        first_wait: wait,
+        wait,
     };
     let until = Instant::now() + shared.args.deadline;
     match flow::poll(&shared.client, &entry.token, plan, until) {

@@ -34,7 +34,7 @@ pub(crate) fn card_sub_type(card_type: &CardType) -> &'static str {
         CardType::IdCard => "NATIONAL_ID",
         CardType::DrivingLicense => "REGULAR_DRIVING_LICENSE",
         CardType::Passport => "E_PASSPORT",
-        CardType::Auto | CardType::Other(_) => "OTHER_ID",
+        CardType::Auto | CardType::ResidencePermit | CardType::Other(_) => "OTHER_ID",
     }
 }
 

@@ -61,6 +61,37 @@ impl Verdict {
     }
 }
 
+/// Which Status vocabulary the OCR product answers with (OCR spec §4.2.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OcrStatus {
+    /// Since 2026-06: `COMPLETED` (the verdict is in WarnInfo) or `ABNORMAL`.
+    #[default]
+    Current,
+    /// Until 2026-06: `PASSED` or `WARNING` (a rejected document is a `WARNING`).
+    Legacy,
+}
+
+impl OcrStatus {
+    /// The OCR status of a verdict: current `COMPLETED` (every verdict), legacy `PASSED` /
+    /// `WARNING`. `ABNORMAL` is asked for by the request (see the emulator's docs).
+    pub fn status(self, verdict: Verdict) -> VerificationStatus {
+        match (self, verdict) {
+            (OcrStatus::Current, _) => VerificationStatus::Completed,
+            (OcrStatus::Legacy, Verdict::Passed) => VerificationStatus::Passed,
+            (OcrStatus::Legacy, _) => VerificationStatus::Warning,
+        }
+    }
+
+    /// Read `current` or `legacy` (any case).
+    pub fn parse(text: &str) -> Option<OcrStatus> {
+        match text.to_ascii_lowercase().as_str() {
+            "current" => Some(OcrStatus::Current),
+            "legacy" => Some(OcrStatus::Legacy),
+            _ => None,
+        }
+    }
+}
+
 /// A kind of injected failure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum FaultKind {
@@ -168,6 +199,11 @@ pub struct EmulatorConfig {
     pub delay_ms: u64,
     /// Every known action answers `ActionOffline` (the API was retired).
     pub offline: bool,
+    /// FaceID's actions answer `ActionOffline` while OCR's work: the situation since
+    /// Tencent retired FaceID's pair.
+    pub faceid_offline: bool,
+    /// The OCR product's Status vocabulary.
+    pub ocr_status: OcrStatus,
     /// At least 1 (checked by `Emulator::start`); kept for compatibility: each connection is
     /// served by its own thread.
     pub threads: usize,
@@ -201,6 +237,8 @@ impl Default for EmulatorConfig {
             fault: Fault::default(),
             delay_ms: 0,
             offline: false,
+            faceid_offline: false,
+            ocr_status: OcrStatus::Current,
             threads: DEFAULT_THREADS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             clock_offset_secs: 0,
@@ -226,6 +264,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("fault", &self.fault)
             .field("delay_ms", &self.delay_ms)
             .field("offline", &self.offline)
+            .field("faceid_offline", &self.faceid_offline)
+            .field("ocr_status", &self.ocr_status)
             .field("threads", &self.threads)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("clock_offset_secs", &self.clock_offset_secs)

@@ -1,5 +1,9 @@
-//! A local stand-in for the FaceID service (a dev tool beside the library): a real HTTP/1.1
-//! server of its own (accept loop, a thread per connection, `httparse`) on 127.0.0.1 that checks requests exactly as the service does and answers with the
+//! A local stand-in for both products, FaceID (2018-03-01) and OCR (2018-11-19, see `ocr`),
+//! on one port, routed by `X-TC-Version` (then the action must be that product's, else
+//! `InvalidAction`); the scope's service must be the product's (`faceid` / `ocr`) and the
+//! region one of its regions. A dev tool beside the library: a real HTTP/1.1 server of its own
+//! (accept loop, a thread per connection, `httparse`) on 127.0.0.1 that checks requests
+//! exactly as the service does and answers with the
 //! service's envelopes and error codes (spec §1–§5). Used in-process by tests through
 //! [`Emulator`], and as the `tcfaceid-emulator` binary.
 //!
@@ -25,12 +29,12 @@
 //!    types → `InvalidParameter`.
 //! 5. **Common headers**: `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`, `X-TC-Region` present
 //!    (`MissingParameter`); timestamp a decimal number (`InvalidParameter`); version `2018-03-01`
-//!    (`NoSuchVersion`); region one of [`tcfaceid::api::REGIONS`] (`UnsupportedRegion`);
+//!    or `2018-11-19` (`NoSuchVersion`); region one of the product's (`UnsupportedRegion`);
 //!    `X-TC-Language`, when sent, one of [`tcfaceid::api::LANGUAGES`] (`InvalidParameterValue`).
 //! 6. **Signature**: `Authorization` shape (`AuthFailure.InvalidAuthorization`), SecretId
 //!    (`AuthFailure.SecretIdNotFound`), |timestamp − emulator clock| ≤ 300 s
 //!    (`AuthFailure.SignatureExpire`), `content-type` and `host` signed, scope date = UTC date of
-//!    the timestamp, scope service `faceid`, and the signature recomputed from the received
+//!    the timestamp, scope service the product's, and the signature recomputed from the received
 //!    method, query, signed header values, and body hash (or `UNSIGNED-PAYLOAD`)
 //!    (`AuthFailure.SignatureFailure`); then `X-TC-Token` when the config has a token
 //!    (`AuthFailure.TokenFailure`). A temporary key issued in step 3 signs too while it is
@@ -80,6 +84,7 @@ mod config;
 mod credentials;
 mod faults;
 mod log;
+mod ocr;
 mod reply;
 mod rules;
 mod server;
@@ -90,8 +95,9 @@ mod verify;
 mod wire;
 
 pub use config::{
-    EmulatorConfig, Fault, FaultKind, LogSink, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+    EmulatorConfig, Fault, FaultKind, LogSink, OcrStatus, TlsFiles, Verdict,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID,
+    DEMO_SECRET_KEY,
 };
 pub use credentials::{
     CredentialAuthority, CredentialStats, CredentialsConfig, IssuedKey, KeySource, WebIdentityCall,

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tcfaceid_emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, TlsFiles, Verdict, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+    Emulator, EmulatorConfig, Fault, FaultKind, OcrStatus, TlsFiles, Verdict,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_PROCESSING_POLLS, DEFAULT_THREADS, DEMO_SECRET_ID,
+    DEMO_SECRET_KEY,
 };
 
 fn usage() -> String {
@@ -56,6 +57,13 @@ Verification flow:
                            Image URLs are never downloaded; one containing \"download-error\"
                            fails with ResourceUnavailable.ImageDownloadError.
   --offline                every action answers ActionOffline (the API was retired)
+  --faceid-offline         FaceID's actions answer ActionOffline while OCR's work (today)
+  --ocr-status V           the OCR Status vocabulary: current (COMPLETED / ABNORMAL, the
+                           verdict in WarnInfo; default) | legacy (PASSED / WARNING).
+                           OCR: a front URL containing \"abnormal\" gives ABNORMAL (current)
+                           and \"ocr-failed\" FailedOperation.OcrFailed at apply; the head
+                           image is returned when ReturnHeadImage is true; BackCardInfo when
+                           the back was given
 
 Faults (one kind at a time, decided before anything else about a request):
   --fail-first N           the first N requests fail as --fail-with says
@@ -104,6 +112,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--fail-first",
     "--fault-count",
     "--verdict",
+    "--ocr-status",
     "--fail-with",
     "--tls-cert",
     "--tls-key",
@@ -137,6 +146,7 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
             "-h",
             "--quiet",
             "--offline",
+            "--faceid-offline",
             "--drop",
             "--garbage",
             "--temporary-keys-only",
@@ -162,6 +172,11 @@ fn parse(args: Vec<OsString>) -> Result<Command, String> {
             "--temporary-keys-only" => config.credentials.temporary_keys_only = true,
             "--role-name" => config.credentials.role_name = value,
             "--key-ttl-secs" => config.credentials.ttl_secs = number(&flag, &value)?,
+            "--faceid-offline" => config.faceid_offline = true,
+            "--ocr-status" => {
+                config.ocr_status = OcrStatus::parse(&value)
+                    .ok_or_else(|| format!("--ocr-status: {value:?} is not current or legacy"))?
+            }
             "--drop" | "--garbage" => {
                 let kind = if flag == "--drop" {
                     FaultKind::Drop

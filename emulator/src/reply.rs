@@ -32,6 +32,8 @@ pub(crate) mod code {
     pub const IMAGE_DECODE_FAILED: &str = "InvalidParameter.EngineImageDecodeFailed";
     pub const VALUE_LIMIT: &str = "InvalidParameterValue.InvalidParameterValueLimit";
     pub const IMAGE_DOWNLOAD_ERROR: &str = "ResourceUnavailable.ImageDownloadError";
+    pub const INVALID_FILE_CONTENT_SIZE: &str = "InvalidParameterValue.InvalidFileContentSize";
+    pub const OCR_FAILED: &str = "FailedOperation.OcrFailed";
 }
 
 /// An error the service would answer, as `Response.Error`.

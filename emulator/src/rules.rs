@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use tcfaceid::card::{back_side_required, CardType, Nationality, Side};
 use tcfaceid::error::ResultCode;
 use tcfaceid::image;
+use tcfaceid::product::Api;
 use tcfaceid::sign::Method;
 
 use crate::config::Verdict;
@@ -95,7 +96,7 @@ fn form_decode(text: &str) -> Result<String, ApiError> {
     String::from_utf8(out).map_err(|_| bad())
 }
 
-fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(unknown) => Err(ApiError::new(
             code::UNKNOWN_PARAMETER,
@@ -109,7 +110,10 @@ fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
 }
 
 /// A string parameter: `None` when absent or null; `InvalidParameter` for any other JSON type.
-fn string_param<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn string_param<'a>(
+    params: &'a Params,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -120,7 +124,7 @@ fn string_param<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, A
     }
 }
 
-fn missing(name: &str) -> ApiError {
+pub(crate) fn missing(name: &str) -> ApiError {
     ApiError::new(
         code::MISSING_PARAMETER,
         format!("The request is missing the required parameter {name}."),
@@ -128,14 +132,14 @@ fn missing(name: &str) -> ApiError {
 }
 
 /// One side as given: its URL and base64 text, empty strings counting as absent.
-struct SideParams<'a> {
+pub(crate) struct SideParams<'a> {
     side: Side,
-    url: Option<&'a str>,
+    pub url: Option<&'a str>,
     base64: Option<&'a str>,
 }
 
 impl<'a> SideParams<'a> {
-    fn read(params: &'a Params, side: Side) -> Result<SideParams<'a>, ApiError> {
+    pub fn read(params: &'a Params, side: Side) -> Result<SideParams<'a>, ApiError> {
         let non_empty = |name| Ok(string_param(params, name)?.filter(|s: &&str| !s.is_empty()));
         Ok(SideParams {
             side,
@@ -144,12 +148,17 @@ impl<'a> SideParams<'a> {
         })
     }
 
-    fn is_given(&self) -> bool {
+    pub fn is_given(&self) -> bool {
         self.url.is_some() || self.base64.is_some()
     }
 
-    /// The side's checks; the URL wins, so the base64 of a side with a URL is not looked at.
+    /// The side's checks with FaceID's image limits.
     fn check(&self) -> Result<(), ApiError> {
+        self.check_within(&image::ImageLimits::FACEID)
+    }
+
+    /// The side's checks; the URL wins, so the base64 of a side with a URL is not looked at.
+    pub fn check_within(&self, limits: &image::ImageLimits) -> Result<(), ApiError> {
         if let Some(url) = self.url {
             let field = self.side.url_field();
             image::check_url(url, field)
@@ -161,11 +170,12 @@ impl<'a> SideParams<'a> {
                 ));
             }
         } else if let Some(text) = self.base64 {
-            image::check_base64(text, self.side.base64_field()).map_err(|e| {
+            image::check_base64_within(text, self.side.base64_field(), limits).map_err(|e| {
                 let code = match e.code() {
                     ResultCode::ImageTooLarge | ResultCode::ImageResolutionTooLarge => {
                         code::IMAGE_SIZE_TOO_LARGE
                     }
+                    ResultCode::ImageResolutionTooSmall => code::INVALID_FILE_CONTENT_SIZE,
                     _ => code::IMAGE_DECODE_FAILED,
                 };
                 ApiError::new(code, e.message())
@@ -188,17 +198,19 @@ pub(crate) fn verdict_for(front_url: Option<&str>, default: Verdict) -> Verdict 
     }
 }
 
+/// The parameters of ApplyCardVerification (OCR's apply adds two).
+pub(crate) const APPLY_PARAMS: [&str; 6] = [
+    "Nationality",
+    "CardType",
+    "ImageBase64Front",
+    "ImageBase64Back",
+    "ImageUrlFront",
+    "ImageUrlBack",
+];
+
 /// Check ApplyCardVerification's parameters.
 pub(crate) fn check_apply(params: &Params, default: Verdict) -> Result<Application, ApiError> {
-    let known = [
-        "Nationality",
-        "CardType",
-        Side::Front.base64_field(),
-        Side::Back.base64_field(),
-        Side::Front.url_field(),
-        Side::Back.url_field(),
-    ];
-    check_known(params, &known)?;
+    check_known(params, &APPLY_PARAMS)?;
     let nationality_code = string_param(params, "Nationality")?;
     let card_type_code = string_param(params, "CardType")?;
     let front = SideParams::read(params, Side::Front)?;
@@ -206,17 +218,20 @@ pub(crate) fn check_apply(params: &Params, default: Verdict) -> Result<Applicati
 
     let nationality =
         Nationality::parse_lenient(nationality_code.ok_or_else(|| missing("Nationality"))?);
-    if let Nationality::Other(other) = &nationality {
+    if !Api::FaceId.nationalities().contains(&nationality) {
         return Err(ApiError::new(
             code::VALUE_LIMIT,
-            format!("Nationality {other:?} is not supported."),
+            format!("Nationality {:?} is not supported.", nationality.as_str()),
         ));
     }
     let card_type = CardType::parse_lenient(card_type_code.ok_or_else(|| missing("CardType"))?);
-    if let CardType::Other(other) = &card_type {
+    if !Api::FaceId.card_types().contains(&card_type) {
         return Err(ApiError::new(
             code::VALUE_LIMIT,
-            format!("CardType {other:?} is not supported; use ID_CARD, PASSPORT, DRIVING_LICENSE or AUTO."),
+            format!(
+                "CardType {:?} is not supported; use ID_CARD, PASSPORT, DRIVING_LICENSE or AUTO.",
+                card_type.as_str()
+            ),
         ));
     }
     if !front.is_given() {

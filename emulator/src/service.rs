@@ -6,15 +6,14 @@ use std::sync::Mutex;
 
 use chrono::Datelike as _;
 
-use tcfaceid::api::{
-    ApplyCardVerificationResponse, CardVerificationResult, VerificationStatus, ACTION_APPLY,
-    ACTION_GET_RESULT,
-};
+use tcfaceid::api::{ApplyCardVerificationResponse, CardVerificationResult, VerificationStatus};
 use tcfaceid::card::{CardType, Nationality};
+use tcfaceid::product::Api;
 
 use crate::cards;
 use crate::config::{EmulatorConfig, Verdict};
 use crate::credentials::CredentialAuthority;
+use crate::ocr::{self, OcrApplication};
 use crate::reply::{code, ApiError, IdGenerator, Reply};
 use crate::rules::{self, Application, Params};
 use crate::stats::{bump, Counters};
@@ -30,6 +29,9 @@ struct Job {
     polls: u32,
     /// Returned as `IDVerificationToken` with the verdict.
     id_verification_token: String,
+    /// OCR jobs: what the request asked for (FaceID jobs: `None`). A token is only good for
+    /// the product that issued it.
+    ocr: Option<OcrApplication>,
 }
 
 /// The emulated service's state. Tokens live as long as the emulator.
@@ -92,27 +94,32 @@ impl Service {
         request_id: &str,
     ) -> Result<Reply, ApiError> {
         let call = verify::verify(incoming, &self.config, &self.credentials, now)?;
+        let api = call.api;
         let apply = match call.action {
-            ACTION_APPLY => {
+            action if action == api.apply_action() => {
                 bump(&self.stats.apply_calls);
                 true
             }
-            ACTION_GET_RESULT => {
+            action if action == api.result_action() => {
                 bump(&self.stats.result_calls);
                 false
             }
             other => {
                 bump(&self.stats.other_calls);
+                let product = match api {
+                    Api::FaceId => "FaceID",
+                    Api::Ocr => "OCR",
+                };
                 return Err(ApiError::new(
                     code::INVALID_ACTION,
                     format!(
-                        "The action {other:?} does not exist in FaceID {}.",
-                        tcfaceid::api::API_VERSION
+                        "The action {other:?} does not exist in {product} {}.",
+                        api.version()
                     ),
                 ));
             }
         };
-        if self.config.offline {
+        if self.config.offline || (self.config.faceid_offline && api == Api::FaceId) {
             return Err(ApiError::new(
                 code::ACTION_OFFLINE,
                 format!(
@@ -122,10 +129,10 @@ impl Service {
             ));
         }
         let params = rules::params(call.method, incoming)?;
-        if apply {
-            self.apply(&params, request_id)
-        } else {
-            self.get_result(&params, now, request_id)
+        match (apply, api) {
+            (true, Api::FaceId) => self.apply(&params, request_id),
+            (true, Api::Ocr) => self.apply_ocr(&params, request_id),
+            (false, _) => self.get_result(&params, api, now, request_id),
         }
     }
 
@@ -135,16 +142,7 @@ impl Service {
             card_type,
             verdict,
         } = rules::check_apply(params, self.config.verdict)?;
-        let token = self.ids.next();
-        let job = Job {
-            nationality,
-            card_type,
-            verdict,
-            polls: 0,
-            id_verification_token: self.ids.next(),
-        };
-        self.lock_jobs().insert(token.clone(), job);
-        bump(&self.stats.tokens_issued);
+        let token = self.issue(nationality, card_type, verdict, None);
         let response = ApplyCardVerificationResponse {
             card_verification_token: token,
             async_card_verification_max_polling_times: Some(self.config.max_polling_times),
@@ -154,15 +152,60 @@ impl Service {
         Ok(Reply::success(&response, request_id.to_owned()))
     }
 
-    fn get_result(&self, params: &Params, now: i64, request_id: &str) -> Result<Reply, ApiError> {
+    /// ApplyCardVerificationExternal: a token and the RequestId, no polling hints.
+    fn apply_ocr(&self, params: &Params, request_id: &str) -> Result<Reply, ApiError> {
+        let application = ocr::check_apply(params, self.config.verdict)?;
+        let token = self.issue(
+            application.nationality.clone(),
+            application.card_type.clone(),
+            application.verdict,
+            Some(application),
+        );
+        let response =
+            serde_json::json!({ "CardVerificationToken": token, "RequestId": request_id });
+        Ok(Reply::success(&response, request_id.to_owned()))
+    }
+
+    /// Record a new job and return its token.
+    fn issue(
+        &self,
+        nationality: Nationality,
+        card_type: CardType,
+        verdict: Verdict,
+        ocr: Option<OcrApplication>,
+    ) -> String {
+        let token = self.ids.next();
+        let job = Job {
+            nationality,
+            card_type,
+            verdict,
+            polls: 0,
+            id_verification_token: self.ids.next(),
+            ocr,
+        };
+        self.lock_jobs().insert(token.clone(), job);
+        bump(&self.stats.tokens_issued);
+        token
+    }
+
+    fn get_result(
+        &self,
+        params: &Params,
+        api: Api,
+        now: i64,
+        request_id: &str,
+    ) -> Result<Reply, ApiError> {
         let token = rules::check_get_result(params)?;
         let mut jobs = self.lock_jobs();
-        let job = jobs.get_mut(token).ok_or_else(|| {
-            ApiError::new(
-                code::VALUE_LIMIT,
-                "The CardVerificationToken is invalid or has expired.",
-            )
-        })?;
+        let job = jobs
+            .get_mut(token)
+            .filter(|job| job.ocr.is_some() == (api == Api::Ocr))
+            .ok_or_else(|| {
+                ApiError::new(
+                    code::VALUE_LIMIT,
+                    "The CardVerificationToken is invalid or has expired.",
+                )
+            })?;
         job.polls = job.polls.saturating_add(1);
         let mut result = CardVerificationResult {
             status: VerificationStatus::Processing,
@@ -173,9 +216,17 @@ impl Service {
             card_info: None,
             id_verification_token: None,
             request_id: request_id.to_owned(),
+            ..Default::default()
         };
         if job.polls <= self.config.processing_polls {
             bump(&self.stats.processing_answers);
+            if job.ocr.is_some() {
+                result.card_verification_token = Some(token.to_owned());
+                result.head_image_base64 = Some(String::new());
+            }
+        } else if let Some(application) = &job.ocr {
+            ocr::final_result(application, self.config.ocr_status, token, &mut result);
+            bump(&self.stats.verdicts);
         } else {
             let year =
                 chrono::DateTime::from_timestamp(now, 0).map_or(2025, |d| i64::from(d.year()));
@@ -204,6 +255,7 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tcfaceid::api::{ACTION_APPLY, ACTION_GET_RESULT};
     use tcfaceid::credential::Credential;
     use tcfaceid::sign::{self, CallContext, Method, Payload, SigningInput};
 

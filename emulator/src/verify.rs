@@ -3,7 +3,8 @@
 //! signature is recomputed with [`tcfaceid::sign`] from the received method, query string, signed
 //! header values and body bytes, never from what a client "meant" to send.
 
-use tcfaceid::api::{API_VERSION, LANGUAGES, REGIONS};
+use tcfaceid::api::LANGUAGES;
+use tcfaceid::product::Api;
 use tcfaceid::sign::{self, Method, Payload, SigningInput};
 
 use crate::config::EmulatorConfig;
@@ -56,8 +57,10 @@ impl<'a> Incoming<'a> {
 pub(crate) struct Authenticated<'a> {
     /// POST (JSON body) or GET (query string).
     pub method: Method,
-    /// `X-TC-Action`, not yet checked against the known actions.
+    /// `X-TC-Action`, not yet checked against the product's actions.
     pub action: &'a str,
+    /// The product `X-TC-Version` names.
+    pub api: Api,
 }
 
 /// The parts of an `Authorization` value.
@@ -130,19 +133,26 @@ pub(crate) fn verify<'a>(
         )
     })?;
     let version = required(incoming, "X-TC-Version")?;
-    if version != API_VERSION {
-        return Err(ApiError::new(
-            code::NO_SUCH_VERSION,
-            format!("The API version {version:?} does not exist; FaceID card verification is {API_VERSION}."),
-        ));
-    }
+    let api = Api::ALL
+        .into_iter()
+        .find(|api| api.version() == version)
+        .ok_or_else(|| {
+            ApiError::new(
+                code::NO_SUCH_VERSION,
+                format!(
+                    "The API version {version:?} does not exist; FaceID card verification is {}, OCR {}.",
+                    Api::FaceId.version(),
+                    Api::Ocr.version()
+                ),
+            )
+        })?;
     let region = required(incoming, "X-TC-Region")?;
-    if !REGIONS.contains(&region) {
+    if !api.regions().contains(&region) {
         return Err(ApiError::new(
             code::UNSUPPORTED_REGION,
             format!(
                 "The action is not offered in region {region:?}; use one of {}.",
-                REGIONS.join(", ")
+                api.regions().join(", ")
             ),
         ));
     }
@@ -157,7 +167,7 @@ pub(crate) fn verify<'a>(
             ));
         }
     }
-    let expected_token = check_signature(incoming, method, timestamp, config, keys, now)?;
+    let expected_token = check_signature(incoming, method, timestamp, api.service(), config, keys, now)?;
     if let Some(expected) = &expected_token {
         let given = incoming.header("x-tc-token").unwrap_or("");
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
@@ -167,7 +177,11 @@ pub(crate) fn verify<'a>(
             ));
         }
     }
-    Ok(Authenticated { method, action })
+    Ok(Authenticated {
+        method,
+        action,
+        api,
+    })
 }
 
 /// Only POST with a JSON body or GET with form-encoded parameters carry the parameters.
@@ -250,6 +264,7 @@ fn check_signature(
     incoming: &Incoming<'_>,
     method: Method,
     timestamp: i64,
+    service: &str,
     config: &EmulatorConfig,
     keys: &CredentialAuthority,
     now: i64,
@@ -259,7 +274,7 @@ fn check_signature(
         ApiError::new(
             code::INVALID_AUTHORIZATION,
             "The Authorization header is missing or malformed; expected \"TC3-HMAC-SHA256 \
-             Credential=<SecretId>/<date>/faceid/tc3_request, SignedHeaders=<names>, Signature=<hex>\".",
+             Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=<names>, Signature=<hex>\".",
         )
     })?;
     // The long-term key, or a temporary one issued by the emulated metadata service or STS.
@@ -295,11 +310,10 @@ fn check_signature(
             auth.date
         )));
     }
-    if auth.service != sign::SERVICE {
+    if auth.service != service {
         return Err(signature_failure(format_args!(
-            "the credential scope names service {:?}, not {}",
+            "the credential scope names service {:?}, not {service}",
             auth.service,
-            sign::SERVICE
         )));
     }
     let mut extra = Vec::new();
@@ -322,11 +336,11 @@ fn check_signature(
         query: incoming.query(),
         content_type: incoming.header("content-type").unwrap_or(""),
         payload,
-        service: sign::SERVICE,
+        service,
         timestamp,
         extra_signed_headers: &extra,
     };
-    let key = sign::derive_signing_key(&secret_key, &date, sign::SERVICE);
+    let key = sign::derive_signing_key(&secret_key, &date, service);
     let expected = sign::sign_with_key(auth.secret_id, &key, &date, &input).map_err(|e| {
         ApiError::new(
             code::INVALID_AUTHORIZATION,

@@ -6,11 +6,14 @@ use std::path::PathBuf;
 
 use crate::capi::error::result_code;
 use crate::capi::ffi::BoxHandle;
+use crate::capi::product::api_from_u32;
 use crate::card::{CardVerificationRequest, Side};
 use crate::error::{Error, Result, ResultCode};
 use crate::image::ImageData;
+use crate::product::Api;
 
-/// An ApplyCardVerification request (opaque).
+/// A document to submit (opaque): the body of ApplyCardVerification (FaceID) or
+/// ApplyCardVerificationExternal (OCR), checked by the rules of the product it is sent to.
 ///
 /// Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
 /// tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied;
@@ -44,7 +47,7 @@ pub enum tcfaceid_side {
 pub type SideArg = u32;
 
 /// The side for a number from C.
-fn side_from_u32(side: SideArg) -> Result<Side> {
+pub(crate) fn side_from_u32(side: SideArg) -> Result<Side> {
     match side {
         s if s == tcfaceid_side::Front as u32 => Ok(Side::Front),
         s if s == tcfaceid_side::Back as u32 => Ok(Side::Back),
@@ -62,8 +65,10 @@ fn side_from_u32(side: SideArg) -> Result<Side> {
 /// tcfaceid_card_request_validate (and before sending), so that
 /// tcfaceid_card_request_set_allow_unknown_codes can still let a newer code through.
 ///
-/// `nationality`: "IDN", "HKG", "THA", "MYS", "SGP", "JPN", "TWN", "BGD", "NGA", "PAK" or "AUTO".
-/// `card_type`: "ID_CARD", "PASSPORT", "DRIVING_LICENSE" or "AUTO". Both UTF-8, not NULL, copied.
+/// `nationality`: FaceID "IDN", "HKG", "THA", "MYS", "SGP", "JPN", "TWN", "BGD", "NGA", "PAK" or
+/// "AUTO"; OCR also "ARG", "AUS", "KHM", "CAN", "CHL", "DEU", "MEX", "MMR", "NZL", "RUS", "PHL",
+/// "MAC", "CHN". `card_type`: "ID_CARD", "PASSPORT", "DRIVING_LICENSE", and "AUTO" (FaceID) or
+/// "RESIDENCE_PERMIT" (OCR). Both UTF-8, not NULL, copied.
 ///
 /// On success `*request_out` receives a new handle owned by the caller: free it with
 /// tcfaceid_card_request_free. On failure `*request_out` is not written. Threads: any thread.
@@ -257,10 +262,81 @@ pub unsafe extern "C" fn tcfaceid_card_request_clear_side(
     }
 }
 
-/// Run every local check of the request, without any network call, stopping at the first
-/// failure, in this order: Nationality, CardType, front present, back present where the
-/// document needs it, then each side's URL (http/https) or image (PNG or JPEG by magic bytes,
-/// at most 8000x8000 pixels, at most 5 MiB of base64, base64 that decodes; files are read).
+/// OCR only: ReturnHeadImage, ask for the portrait cut from the document
+/// (tcfaceid_verification_result_head_image). `value`: 0 false, 1 true, -1 leave the field
+/// out (the default). FaceID refuses a request with it set (TCFACEID_RESULT_UNSUPPORTED_FIELD,
+/// at validation).
+///
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+/// (another value).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_return_head_image(
+    request: *mut tcfaceid_card_request,
+    value: i32,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let value = match value {
+            -1 => None,
+            0 => Some(false),
+            1 => Some(true),
+            other => {
+                return crate::capi::ffi::fail(&Error::for_field(
+                    ResultCode::InvalidArgument,
+                    "value",
+                    format!("value is {other}; it must be 0 (false), 1 (true) or -1 (unset)"),
+                ))
+            }
+        };
+        request.set_return_head_image(value);
+        ResultCode::Ok
+    }
+}
+
+/// OCR only: WebhookUrl, an https:// URL the service calls when the result is final (delivery
+/// is not guaranteed: keep polling). A NULL `url` removes it. Copied; checked at validation
+/// (TCFACEID_RESULT_INVALID_WEBHOOK_URL when not https; TCFACEID_RESULT_UNSUPPORTED_FIELD for
+/// FaceID).
+///
+/// Threads: one thread at a time per request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT (request) or
+/// TCFACEID_RESULT_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_webhook_url(
+    request: *mut tcfaceid_card_request,
+    url: *const c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let url = try_opt_str!(url).map(str::to_owned);
+        request.set_webhook_url(url);
+        ResultCode::Ok
+    }
+}
+
+/// Run every local check of the request for FaceID: tcfaceid_card_request_validate_for with
+/// TCFACEID_API_FACEID.
+///
+/// Threads: may run concurrently with other const functions on the same request.
+/// Returns TCFACEID_RESULT_OK or a code listed at tcfaceid_card_request_validate_for (with
+/// TCFACEID_RESULT_UNSUPPORTED_FIELD when an OCR-only field is set).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_validate(
+    request: *const tcfaceid_card_request,
+) -> ResultCode {
+    ffi_boundary! {
+        result_code(try_ref!(request).validate_for(Api::FaceId))
+    }
+}
+
+/// Run every local check of the request for a product (`api`, a tcfaceid_api), without any
+/// network call, stopping at the first failure, in this order: Nationality, CardType (the
+/// product's lists; OCR has RESIDENCE_PERMIT and no AUTO), the OCR-only fields
+/// (ReturnHeadImage, WebhookUrl: refused for FaceID; WebhookUrl https only), front present,
+/// back present where the product's table needs it, then each side's URL (http/https) or
+/// image (PNG or JPEG by magic bytes; FaceID at most 8000x8000 pixels and 5 MiB of base64, OCR
+/// 256x256 to 4096x4096 pixels and 2 MiB; base64 that decodes; files are read).
 ///
 /// Threads: may run concurrently with other const functions on the same request.
 /// Returns TCFACEID_RESULT_OK or the failed check's code, with the service's field name
@@ -271,13 +347,18 @@ pub unsafe extern "C" fn tcfaceid_card_request_clear_side(
 /// TCFACEID_RESULT_IMAGE_UNSUPPORTED_FORMAT, TCFACEID_RESULT_IMAGE_CORRUPT,
 /// TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_LARGE, TCFACEID_RESULT_IMAGE_TOO_LARGE,
 /// TCFACEID_RESULT_IMAGE_INVALID_BASE64, TCFACEID_RESULT_IMAGE_UNREADABLE,
-/// TCFACEID_RESULT_IMAGE_EMPTY.
+/// TCFACEID_RESULT_IMAGE_EMPTY, TCFACEID_RESULT_IMAGE_RESOLUTION_TOO_SMALL,
+/// TCFACEID_RESULT_UNSUPPORTED_FIELD, TCFACEID_RESULT_INVALID_WEBHOOK_URL,
+/// TCFACEID_RESULT_INVALID_ARGUMENT (unknown api).
 #[no_mangle]
-pub unsafe extern "C" fn tcfaceid_card_request_validate(
+pub unsafe extern "C" fn tcfaceid_card_request_validate_for(
     request: *const tcfaceid_card_request,
+    api: u32,
 ) -> ResultCode {
     ffi_boundary! {
-        result_code(try_ref!(request).validate())
+        let request = try_ref!(request);
+        let api = try_result!(api_from_u32(api));
+        result_code(request.validate_for(api))
     }
 }
 
@@ -299,16 +380,50 @@ pub unsafe extern "C" fn tcfaceid_card_request_body(
     ffi_boundary! {
         let request = try_ref!(request);
         let json_out = try_out!(json_out);
-        let body = try_result!(request.to_body());
-        // No NUL scan of a body that may be 10 MB: `to_body` writes JSON whose strings are
-        // escaped by serde_json (a NUL becomes \u0000) and base64 that was encoded or decoded
-        // successfully, so it never holds a NUL byte. Its buffer has room for the terminator.
-        debug_assert!(!body.contains(&0), "to_body wrote a NUL byte");
-        // SAFETY: no interior NUL, as argued above.
-        let json = unsafe { CString::from_vec_unchecked(body) };
-        json_out.set(json.into_raw());
+        try_result!(body_c_string(request, Api::FaceId, json_out));
         ResultCode::Ok
     }
+}
+
+/// tcfaceid_card_request_body for a product (`api`, a tcfaceid_api): checked by that
+/// product's rules (tcfaceid_card_request_validate_for); OCR bodies carry ReturnHeadImage and
+/// WebhookUrl when set.
+///
+/// On success `*json_out` receives a string owned by the caller: free it with
+/// tcfaceid_string_free. On failure `*json_out` is not written.
+/// Threads: may run concurrently with other const functions on the same request.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
+/// tcfaceid_card_request_validate_for.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_body_for(
+    request: *const tcfaceid_card_request,
+    api: u32,
+    json_out: *mut *mut c_char,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_ref!(request);
+        let api = try_result!(api_from_u32(api));
+        let json_out = try_out!(json_out);
+        try_result!(body_c_string(request, api, json_out));
+        ResultCode::Ok
+    }
+}
+
+/// Build the body for `api` and hand it out through `json_out`.
+fn body_c_string(
+    request: &CardVerificationRequest,
+    api: Api,
+    json_out: crate::capi::ffi::Out<*mut c_char>,
+) -> Result<()> {
+    let body = request.to_body_for(api)?;
+    // No NUL scan of a body that may be 10 MB: `to_body` writes JSON whose strings are
+    // escaped by serde_json (a NUL becomes \u0000) and base64 that was encoded or decoded
+    // successfully, so it never holds a NUL byte. Its buffer has room for the terminator.
+    debug_assert!(!body.contains(&0), "to_body wrote a NUL byte");
+    // SAFETY: no interior NUL, as argued above.
+    let json = unsafe { CString::from_vec_unchecked(body) };
+    json_out.set(json.into_raw());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,19 +8,24 @@ use crate::cancel::Cancel;
 use crate::capi::cancel::tcfaceid_cancel;
 use crate::capi::card_request::tcfaceid_card_request;
 use crate::capi::ffi::{owned_c_string, BoxHandle, Out};
+use crate::capi::product::api_from_u32;
 use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
 use crate::client::{Client, ClientBuilder, CredentialSource};
 use crate::credential::Credential;
 use crate::error::ResultCode;
+use crate::product::PollPlan;
 use crate::retry::RetryPolicy;
 
 /// Settings for a client (opaque). Made by tcfaceid_client_builder_new, changed with the
 /// _set_* functions, turned into a client by tcfaceid_client_builder_build (which consumes it),
 /// or freed with tcfaceid_client_builder_free. Every input is copied.
 ///
-/// Defaults: credentials from the environment, then the profile file, then TKE OIDC (the chain
-/// of tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
-/// TENCENTCLOUD_REGION; endpoint `https://faceid.tencentcloudapi.com`; language en-US; connect
+/// Defaults: product FaceID (tcfaceid_client_builder_set_api); credentials from the
+/// environment, then the profile file, then TKE OIDC (the chain of
+/// tcfaceid_client_builder_set_credentials_chain without the CVM role); region from
+/// TENCENTCLOUD_REGION (OCR: else ap-singapore); endpoint the product's
+/// (`https://faceid.tencentcloudapi.com`, `https://ocr.intl.tencentcloudapi.com`); language
+/// en-US; connect
 /// timeout 10 s; overall deadline 30 s per call; responses capped at 1 MiB; no retries; proxy
 /// from HTTPS_PROXY / ALL_PROXY / NO_PROXY; CA roots bundled (or TCFACEID_CA_FILE).
 ///
@@ -33,7 +38,7 @@ impl BoxHandle for tcfaceid_client_builder {
     type Inner = ClientBuilder;
 }
 
-/// A FaceID client (opaque). Immutable once built: any number of threads may use one client at
+/// A client of one product (opaque). Immutable once built: any number of threads may use one client at
 /// the same time (every call takes a const pointer); its connections are kept alive and shared.
 /// Free it with tcfaceid_client_free once no thread uses it.
 pub struct tcfaceid_client {
@@ -66,6 +71,52 @@ pub unsafe extern "C" fn tcfaceid_client_builder_free(builder: *mut tcfaceid_cli
     ffi_boundary! { keep_last_error;
         // SAFETY: by the documented contract, NULL or a live handle from _new.
         unsafe { tcfaceid_client_builder::free(builder) }
+    }
+}
+
+/// The product (`api`, a tcfaceid_api): TCFACEID_API_FACEID (default) or TCFACEID_API_OCR.
+/// It brings the default endpoint (unless tcfaceid_client_builder_set_endpoint is called), the
+/// signing service, the version, the action names, the regions, the request rules and the
+/// poll plan used without server hints.
+///
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+/// (another number).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_api(
+    builder: *mut tcfaceid_client_builder,
+    api: u32,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let api = try_result!(api_from_u32(api));
+        update(builder, |b| b.api(api));
+        ResultCode::Ok
+    }
+}
+
+/// How tcfaceid_client_verify_card polls when the service gives no hints (OCR never does;
+/// FaceID's hints win when present): wait `first_wait_ms` before the first poll, `wait_ms`
+/// before each later one, at most `max_polls` polls (at least 1). Default: FaceID 5 s, 5 s, 60;
+/// OCR 3 s, 5 s, 60 (about 300 s in all).
+///
+/// Returns TCFACEID_RESULT_OK or TCFACEID_RESULT_NULL_ARGUMENT; max_polls = 0 is refused by
+/// tcfaceid_client_builder_build (TCFACEID_RESULT_INVALID_OPTION).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_client_builder_set_poll_plan(
+    builder: *mut tcfaceid_client_builder,
+    first_wait_ms: u64,
+    wait_ms: u64,
+    max_polls: u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let plan = PollPlan {
+            first_wait: Duration::from_millis(first_wait_ms),
+            wait: Duration::from_millis(wait_ms),
+            max_polls,
+        };
+        update(builder, |b| b.poll_plan(plan));
+        ResultCode::Ok
     }
 }
 
@@ -126,7 +177,7 @@ pub unsafe extern "C" fn tcfaceid_client_builder_set_credentials_from_profile(
     }
 }
 
-/// The region: "ap-hongkong", "ap-jakarta" or "ap-singapore".
+/// The region: FaceID "ap-hongkong", "ap-jakarta" or "ap-singapore"; OCR "ap-singapore".
 ///
 /// Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
 /// TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.
@@ -365,9 +416,10 @@ pub unsafe extern "C" fn tcfaceid_client_free(client: *mut tcfaceid_client) {
     }
 }
 
-/// Submit a document: run every local check of the request, then ApplyCardVerification.
+/// Submit a document: run every local check of the request for the client's product, then
+/// its apply action (ApplyCardVerification or ApplyCardVerificationExternal).
 ///
-/// On success `*response_out` receives the answer (token and polling hints), owned by the
+/// On success `*response_out` receives the answer (token, and FaceID's polling hints), owned by the
 /// caller: free it with tcfaceid_apply_response_free. Threads: any number of threads may share
 /// the client; `request` must not be changed meanwhile.
 ///
@@ -392,8 +444,9 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification(
     }
 }
 
-/// GetCardVerificationResult for a token: the status (PROCESSING until the verdict) and, on a
-/// verdict, the fields read off the card.
+/// The result action (GetCardVerificationResult or GetCardVerificationExternalResult) for a
+/// token: the status (PROCESSING until a terminal status) and then the fields read off the
+/// card.
 ///
 /// On success `*result_out` receives the answer, owned by the caller: free it with
 /// tcfaceid_verification_result_free. Threads: any number of threads may share the client.
@@ -417,11 +470,12 @@ pub unsafe extern "C" fn tcfaceid_client_get_card_verification_result(
     }
 }
 
-/// Apply, then poll GetCardVerificationResult as the service's hints say (wait
+/// Apply, then poll the result action until a terminal status, an error, or `deadline_ms`
+/// milliseconds from now: as FaceID's hints say when given (wait
 /// AsyncCardVerificationPollingWaitTime seconds before each poll, at most
-/// AsyncCardVerificationMaxPollingTimes polls) until the verdict, an error, or `deadline_ms`
-/// milliseconds from now. Same as tcfaceid_client_verify_card_cancellable without a cancel
-/// handle.
+/// AsyncCardVerificationMaxPollingTimes polls), else by the poll plan
+/// (tcfaceid_client_builder_set_poll_plan; OCR never gives hints). Same as
+/// tcfaceid_client_verify_card_cancellable without a cancel handle.
 ///
 /// On success `*result_out` receives the verdict (tcfaceid_verification_result_token gives the
 /// token), owned by the caller: free it with tcfaceid_verification_result_free.
@@ -530,8 +584,8 @@ pub unsafe extern "C" fn tcfaceid_client_resume(
     }
 }
 
-/// Sign and send any action of the service (version 2018-03-01) with a JSON body, sent byte for
-/// byte as given. On success `*response_out` receives the whole response body
+/// Sign and send any action of the client's product (its version and signing service) with a
+/// JSON body, sent byte for byte as given. On success `*response_out` receives the whole response body
 /// (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
 /// carrying Response.Error is returned as a service error code, not as OK.
 ///

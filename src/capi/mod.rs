@@ -9,7 +9,8 @@
 //!   `TCFACEID_RESULT_PANIC`);
 //! - [`error`]: the thread-local last error and `tcfaceid_result_str`;
 //! - [`version`], [`string`] (`tcfaceid_string_free`), [`sign`] (`tcfaceid_sign` and the
-//!   `tcfaceid_signed_headers` handle), [`card_request`] (the `tcfaceid_card_request` handle);
+//!   `tcfaceid_signed_headers` handle), [`product`] (the `tcfaceid_api` enum),
+//!   [`card_request`] (the `tcfaceid_card_request` handle);
 //! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
 //! - `debug`: testing hooks (`tcfaceid_debug_panic`), only with the `test-hooks` feature.
 //!
@@ -62,6 +63,8 @@ pub mod error;
 pub mod string;
 
 pub mod sign;
+
+pub mod product;
 
 pub mod card_request;
 

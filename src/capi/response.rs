@@ -1,16 +1,20 @@
-//! The answers handed to C: `tcfaceid_apply_response` (ApplyCardVerification) and
-//! `tcfaceid_verification_result` (GetCardVerificationResult), with their getters.
+//! The answers handed to C: `tcfaceid_apply_response` (the apply action of either product) and
+//! `tcfaceid_verification_result` (the result action of either product), with their getters.
 //!
 //! Strings from getters are borrowed from the handle: valid until it is freed, never to be
 //! freed by the caller. Getters on a NULL handle return NULL / 0 / TCFACEID_STATUS_UNKNOWN and
 //! set the last error to TCFACEID_RESULT_NULL_ARGUMENT.
 
 use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
-use crate::api::{ApplyCardVerificationResponse, CardVerificationResult, VerificationStatus};
+use crate::api::{
+    ApplyCardVerificationResponse, CardVerificationResult, GeneralCard, VerificationStatus,
+    WarnCode,
+};
 use crate::capi::error::c_string_lossy;
 use crate::capi::ffi::{owned_c_string, BoxHandle, ErrorReturn};
-use crate::error::{Result, ResultCode};
+use crate::error::{Error, Result, ResultCode};
 
 /// The state of a verification, from tcfaceid_verification_result_status. The raw string the
 /// service sent is given by tcfaceid_verification_result_status_str (for UNKNOWN, the value).
@@ -25,8 +29,12 @@ pub enum tcfaceid_status {
     Passed = 2,
     /// Passed with warnings (see the warn infos).
     Warning = 3,
-    /// Rejected (see the warn infos).
+    /// Rejected (see the warn infos; FaceID only).
     Rejected = 4,
+    /// OCR (current vocabulary): processing failed or the result is unusable.
+    Abnormal = 5,
+    /// OCR (current vocabulary): recognition done; findings are in the warn infos.
+    Completed = 6,
 }
 
 impl ErrorReturn for tcfaceid_status {
@@ -35,7 +43,7 @@ impl ErrorReturn for tcfaceid_status {
     }
 }
 
-/// ApplyCardVerification's answer (opaque): the token to poll with and the polling hints.
+/// The apply action's answer (opaque): the token to poll with and FaceID's polling hints.
 /// Free with tcfaceid_apply_response_free. Immutable: may be read from several threads.
 pub struct tcfaceid_apply_response {
     _private: [u8; 0],
@@ -128,9 +136,12 @@ pub unsafe extern "C" fn tcfaceid_apply_response_free(response: *mut tcfaceid_ap
     }
 }
 
-/// GetCardVerificationResult's answer (opaque): the status and, on a verdict, what was read off
-/// the card. Free with tcfaceid_verification_result_free. Immutable: may be read from several
-/// threads.
+/// The result action's answer, either product (opaque): the status and, once terminal, what
+/// was read off the card: FaceID's per-country CardInfo (tcfaceid_verification_result_card_info_json)
+/// and, for both products, the front and back cards as flat GeneralCard fields
+/// (tcfaceid_verification_result_card_field; OCR's CardInfo and BackCardInfo, FaceID's
+/// CardInfo.GeneralCard), and OCR's head image. Free with tcfaceid_verification_result_free.
+/// Immutable: may be read from several threads.
 pub struct tcfaceid_verification_result {
     _private: [u8; 0],
 }
@@ -149,6 +160,42 @@ pub struct VerificationResult {
     id_verification_token: Option<CString>,
     request_id: CString,
     json: CString,
+    /// Front and back: the card's JSON and its fields by name (`Address.City` for nested ones).
+    cards: [Option<CardStrings>; 2],
+    head_image: std::result::Result<Vec<u8>, Error>,
+}
+
+/// One GeneralCard, as C strings.
+struct CardStrings {
+    json: CString,
+    fields: Vec<(String, CString)>,
+}
+
+impl CardStrings {
+    fn new(card: &GeneralCard) -> Result<CardStrings> {
+        let value = serde_json::to_value(card).expect("GeneralCard serialises to JSON");
+        let mut fields = Vec::new();
+        for (name, field) in value.as_object().into_iter().flatten() {
+            match field {
+                serde_json::Value::String(text) => {
+                    fields.push((name.clone(), owned_c_string(text.as_str(), "CardInfo")?));
+                }
+                serde_json::Value::Object(address) => {
+                    for (part, text) in address {
+                        if let Some(text) = text.as_str() {
+                            fields
+                                .push((format!("{name}.{part}"), owned_c_string(text, "Address")?));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(CardStrings {
+            json: owned_c_string(value.to_string(), "CardInfo")?,
+            fields,
+        })
+    }
 }
 
 impl BoxHandle for tcfaceid_verification_result {
@@ -175,8 +222,19 @@ impl tcfaceid_verification_result {
             VerificationStatus::Passed => tcfaceid_status::Passed,
             VerificationStatus::Warning => tcfaceid_status::Warning,
             VerificationStatus::Rejected => tcfaceid_status::Rejected,
+            VerificationStatus::Abnormal => tcfaceid_status::Abnormal,
+            VerificationStatus::Completed => tcfaceid_status::Completed,
             VerificationStatus::Unknown(_) => tcfaceid_status::Unknown,
         };
+        let cards = [
+            result.front_card().map(CardStrings::new).transpose()?,
+            result
+                .back_card_info
+                .as_ref()
+                .map(CardStrings::new)
+                .transpose()?,
+        ];
+        let head_image = result.head_image().map(Option::unwrap_or_default);
         let card_info_json = result
             .card_info
             .as_ref()
@@ -199,8 +257,37 @@ impl tcfaceid_verification_result {
             id_verification_token: optional(result.id_verification_token.as_deref()),
             request_id: c_string_lossy(&result.request_id),
             json: owned_c_string(json, "response")?,
+            cards,
+            head_image,
         };
         Ok(Self::into_raw(inner))
+    }
+}
+
+/// Read a result action's whole response body (`{"Response":{...}}`, either product), e.g.
+/// one received with the caller's own HTTP stack after tcfaceid_sign, or one stored earlier.
+/// `token` is recorded as the result's token when the body does not echo one (NULL: empty).
+///
+/// On success `*result_out` receives a result owned by the caller (polls = 0): free it with
+/// tcfaceid_verification_result_free. On failure it is not written.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, TCFACEID_RESULT_INVALID_UTF8,
+/// TCFACEID_RESULT_PROTOCOL (not the envelope, or not a result), or the service codes when the
+/// body carries Response.Error. Threads: any.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_parse(
+    json: *const c_char,
+    token: *const c_char,
+    result_out: *mut *mut tcfaceid_verification_result,
+) -> ResultCode {
+    ffi_boundary! {
+        let json = try_str!(json);
+        let token = try_opt_str!(token);
+        let result_out = try_out!(result_out);
+        let result: CardVerificationResult = try_result!(crate::api::parse_response(json.as_bytes()));
+        let token = result.card_verification_token.clone().unwrap_or_else(|| token.unwrap_or_default().to_owned());
+        let handle = try_result!(tcfaceid_verification_result::new(result, json.to_owned(), &token, 0));
+        result_out.set(handle);
+        ResultCode::Ok
     }
 }
 
@@ -208,8 +295,9 @@ fn opt_ptr(value: &Option<CString>) -> *const c_char {
     value.as_ref().map_or(std::ptr::null(), |v| v.as_ptr())
 }
 
-/// The status as an enum: PROCESSING, PASSED, WARNING, REJECTED, or UNKNOWN for a value this
-/// library does not know (read case-insensitively). UNKNOWN for NULL.
+/// The status as an enum: PROCESSING, then PASSED, WARNING, REJECTED (FaceID, older OCR),
+/// ABNORMAL, COMPLETED (current OCR), or UNKNOWN for a value this library does not know (read
+/// case-insensitively). UNKNOWN for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_status(
     result: *const tcfaceid_verification_result,
@@ -217,8 +305,8 @@ pub unsafe extern "C" fn tcfaceid_verification_result_status(
     ffi_boundary! { try_ref!(result).status }
 }
 
-/// The status as a string: "PROCESSING", "PASSED", "WARNING", "REJECTED", or the unknown value
-/// as the service sent it (borrowed). NULL for NULL.
+/// The status as a string: "PROCESSING", "PASSED", "WARNING", "REJECTED", "ABNORMAL",
+/// "COMPLETED", or the unknown value as the service sent it (borrowed). NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_status_str(
     result: *const tcfaceid_verification_result,
@@ -234,7 +322,15 @@ pub unsafe extern "C" fn tcfaceid_verification_result_token(
     ffi_boundary! { try_ref!(result).token.as_ptr() }
 }
 
-/// GetCardVerificationResult calls made to get this result (1 for a single call). 0 for NULL.
+/// Whether polling is over: any status but PROCESSING (UNKNOWN included). false for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_is_terminal(
+    result: *const tcfaceid_verification_result,
+) -> bool {
+    ffi_boundary! { try_ref!(result).status != tcfaceid_status::Processing }
+}
+
+/// Result calls made to get this result (1 for a single call). 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_polls(
     result: *const tcfaceid_verification_result,
@@ -242,7 +338,7 @@ pub unsafe extern "C" fn tcfaceid_verification_result_polls(
     ffi_boundary! { try_ref!(result).polls }
 }
 
-/// Number of WarnInfo entries (reasons for WARNING / REJECTED). 0 for NULL.
+/// Number of WarnInfo entries (findings; tcfaceid_warn_info_meaning explains them). 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_warn_info_count(
     result: *const tcfaceid_verification_result,
@@ -301,6 +397,95 @@ pub unsafe extern "C" fn tcfaceid_verification_result_id_verification_token(
     result: *const tcfaceid_verification_result,
 ) -> *const c_char {
     ffi_boundary! { opt_ptr(&try_ref!(result).id_verification_token) }
+}
+
+/// The front (`side` 0, TCFACEID_SIDE_FRONT: OCR's CardInfo, FaceID's CardInfo.GeneralCard) or
+/// back (`side` 1: OCR's BackCardInfo) card as a JSON object of the fields the service filled
+/// (borrowed), or NULL when there is none, for another side, or for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_card_json(
+    result: *const tcfaceid_verification_result,
+    side: u32,
+) -> *const c_char {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        let card = usize::try_from(side).ok().and_then(|i| result.cards.get(i)).and_then(Option::as_ref);
+        card.map_or(std::ptr::null(), |c| c.json.as_ptr())
+    }
+}
+
+/// One field of the front or back card (see tcfaceid_verification_result_card_json) by its
+/// GeneralCard name, e.g. "FullName", "LicenseNumber", "MRZLine1", or "Address.City" for an
+/// AddressInfo part: the value (borrowed from the result; valid until it is freed), or NULL.
+/// NULL with the last error TCFACEID_RESULT_OK means the card or the field is absent; NULL
+/// with TCFACEID_RESULT_INVALID_ARGUMENT, a side other than 0 or 1 or a name that is not a
+/// GeneralCard field; TCFACEID_RESULT_NULL_ARGUMENT / _INVALID_UTF8 for bad pointers.
+/// Threads: any number of threads may read one result.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_card_field(
+    result: *const tcfaceid_verification_result,
+    side: u32,
+    name: *const c_char,
+) -> *const c_char {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        let name = try_str!(name);
+        let side = try_result!(crate::capi::card_request::side_from_u32(side));
+        try_result!(crate::api::check_general_card_field(name));
+        let card = match side {
+            crate::card::Side::Front => result.cards[0].as_ref(),
+            crate::card::Side::Back => result.cards[1].as_ref(),
+        };
+        card.and_then(|c| c.fields.iter().find(|(n, _)| n == name))
+            .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
+    }
+}
+
+/// OCR's portrait (HeadImageBase64, when the request set ReturnHeadImage), decoded: the image
+/// bytes (borrowed from the result; valid until it is freed; the length is
+/// tcfaceid_verification_result_head_image_len), or NULL when there is none (not asked for,
+/// extraction failed, FaceID) with the last error OK, or NULL with TCFACEID_RESULT_PROTOCOL
+/// when HeadImageBase64 is not base64. Threads: any number of threads may read one result.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_head_image(
+    result: *const tcfaceid_verification_result,
+) -> *const u8 {
+    ffi_boundary! {
+        let image = try_result!(try_ref!(result).head_image.as_ref().map_err(Clone::clone));
+        if image.is_empty() { std::ptr::null() } else { image.as_ptr() }
+    }
+}
+
+/// Length in bytes of tcfaceid_verification_result_head_image (0 when there is none, when it
+/// is not base64 — TCFACEID_RESULT_PROTOCOL — or for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_head_image_len(
+    result: *const tcfaceid_verification_result,
+) -> usize {
+    ffi_boundary! {
+        try_result!(try_ref!(result).head_image.as_ref().map_err(Clone::clone)).len()
+    }
+}
+
+/// What a WarnInfo code means, e.g. "the image is a screenshot" for "ScreenshotSuspected"
+/// (static; never free it), or NULL for a code this library does not know (the last error
+/// stays OK) or for NULL (TCFACEID_RESULT_NULL_ARGUMENT) or invalid UTF-8. Threads: any.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_warn_info_meaning(code: *const c_char) -> *const c_char {
+    ffi_boundary! {
+        let code = try_str!(code);
+        static MEANINGS: OnceLock<Vec<(&str, CString)>> = OnceLock::new();
+        let meanings = MEANINGS.get_or_init(|| {
+            WarnCode::KNOWN
+                .iter()
+                .map(|(_, text, meaning)| (*text, CString::new(*meaning).expect("no NUL")))
+                .collect()
+        });
+        meanings
+            .iter()
+            .find(|(text, _)| *text == code)
+            .map_or(std::ptr::null(), |(_, m)| m.as_ptr())
+    }
 }
 
 /// The service's RequestId (borrowed). NULL for NULL.

@@ -130,6 +130,16 @@ static struct tcfaceid_signer *make_signer(void) {
     return signer;
 }
 
+static struct tcfaceid_verification_result *make_verification_result(void) {
+    struct tcfaceid_verification_result *result = NULL;
+    CHECK(tcfaceid_verification_result_parse(
+              "{\"Response\":{\"Status\":\"COMPLETED\",\"CardInfo\":{\"FullName\":\"A\"},"
+              "\"HeadImageBase64\":\"iVBORw0KGgo=\",\"RequestId\":\"r\"}}",
+              NULL, &result) == TCFACEID_RESULT_OK &&
+          result != NULL);
+    return result;
+}
+
 static void test_version(void) {
     /* no pointer parameter: called once */
     {
@@ -767,6 +777,15 @@ static void test_signed_headers_free(void) {
     }
 }
 
+static void test_api_name(void) {
+    /* no pointer parameter: called once */
+    {
+        set_known_last_error();
+        const char *got = tcfaceid_api_name(0);
+        CHECK(got != NULL);
+    }
+}
+
 static void test_card_request_new(void) {
     /* nationality = NULL */
     {
@@ -967,6 +986,37 @@ static void test_card_request_clear_side(void) {
     }
 }
 
+static void test_card_request_set_return_head_image(void) {
+    /* request = NULL */
+    {
+        tcfaceid_result got = tcfaceid_card_request_set_return_head_image(NULL, 1);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_set_return_head_image(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_set_return_head_image", "request", __LINE__);
+    }
+}
+
+static void test_card_request_set_webhook_url(void) {
+    /* request = NULL */
+    {
+        tcfaceid_result got = tcfaceid_card_request_set_webhook_url(
+            NULL, "https://example.com/front.jpg");
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_set_webhook_url(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_set_webhook_url", "request", __LINE__);
+    }
+
+    /* url = NULL: documented as nullable */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        tcfaceid_result got = tcfaceid_card_request_set_webhook_url(request_value, NULL);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_card_request_set_webhook_url(url = NULL)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        tcfaceid_card_request_free(request_value);
+    }
+}
+
 static void test_card_request_validate(void) {
     /* request = NULL */
     {
@@ -974,6 +1024,16 @@ static void test_card_request_validate(void) {
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_validate(request = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_validate", "request", __LINE__);
+    }
+}
+
+static void test_card_request_validate_for(void) {
+    /* request = NULL */
+    {
+        tcfaceid_result got = tcfaceid_card_request_validate_for(NULL, 0);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_validate_for(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_validate_for", "request", __LINE__);
     }
 }
 
@@ -995,6 +1055,28 @@ static void test_card_request_body(void) {
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_body(json_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_body", "json_out", __LINE__);
+        tcfaceid_card_request_free(request_value);
+    }
+}
+
+static void test_card_request_body_for(void) {
+    /* request = NULL */
+    {
+        char *json_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body_for(NULL, 0, &json_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_body_for(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_body_for", "request", __LINE__);
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+    }
+
+    /* json_out = NULL */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        tcfaceid_result got = tcfaceid_card_request_body_for(request_value, 0, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_body_for(json_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_body_for", "json_out", __LINE__);
         tcfaceid_card_request_free(request_value);
     }
 }
@@ -1055,6 +1137,26 @@ static void test_client_builder_free(void) {
         tcfaceid_client_builder_free(NULL);
         check_known_last_error("tcfaceid_client_builder_free(builder = NULL) keeps the last error",
                                __LINE__);
+    }
+}
+
+static void test_client_builder_set_api(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_api(NULL, 0);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_api(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_api", "builder", __LINE__);
+    }
+}
+
+static void test_client_builder_set_poll_plan(void) {
+    /* builder = NULL */
+    {
+        tcfaceid_result got = tcfaceid_client_builder_set_poll_plan(NULL, 1000, 1000, 1000);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_builder_set_poll_plan(builder = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_builder_set_poll_plan", "builder", __LINE__);
     }
 }
 
@@ -1798,6 +1900,44 @@ static void test_apply_response_free(void) {
     }
 }
 
+static void test_verification_result_parse(void) {
+    /* json = NULL */
+    {
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_verification_result_parse(NULL, "session-token",
+                                                                 &result_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_verification_result_parse(json = NULL)", __LINE__);
+        check_null_argument("tcfaceid_verification_result_parse", "json", __LINE__);
+        CHECK(result_out_value == SENTINEL); /* result_out untouched */
+    }
+
+    /* token = NULL: documented as nullable */
+    {
+        struct tcfaceid_verification_result *result_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_verification_result_parse(
+            "{\"Response\":{\"Status\":\"PROCESSING\",\"RequestId\":\"r\"}}", NULL,
+            &result_out_value);
+        check_result(got, TCFACEID_RESULT_OK, "tcfaceid_verification_result_parse(token = NULL)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        CHECK(result_out_value != SENTINEL); /* result_out written */
+        if (result_out_value != SENTINEL) {
+            tcfaceid_verification_result_free(result_out_value);
+        }
+    }
+
+    /* result_out = NULL */
+    {
+        tcfaceid_result got = tcfaceid_verification_result_parse(
+            "{\"Response\":{\"Status\":\"PROCESSING\",\"RequestId\":\"r\"}}", "session-token",
+            NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_verification_result_parse(result_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_verification_result_parse", "result_out", __LINE__);
+    }
+}
+
 static void test_verification_result_status(void) {
     /* result = NULL */
     {
@@ -1822,6 +1962,15 @@ static void test_verification_result_token(void) {
         const char *got = tcfaceid_verification_result_token(NULL);
         CHECK(got == NULL);
         check_null_argument("tcfaceid_verification_result_token", "result", __LINE__);
+    }
+}
+
+static void test_verification_result_is_terminal(void) {
+    /* result = NULL */
+    {
+        bool got = tcfaceid_verification_result_is_terminal(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_verification_result_is_terminal", "result", __LINE__);
     }
 }
 
@@ -1898,6 +2047,62 @@ static void test_verification_result_id_verification_token(void) {
     }
 }
 
+static void test_verification_result_card_json(void) {
+    /* result = NULL */
+    {
+        const char *got = tcfaceid_verification_result_card_json(NULL, TCFACEID_SIDE_FRONT);
+        CHECK(got == NULL);
+        check_null_argument("tcfaceid_verification_result_card_json", "result", __LINE__);
+    }
+}
+
+static void test_verification_result_card_field(void) {
+    /* result = NULL */
+    {
+        const char *got = tcfaceid_verification_result_card_field(NULL, TCFACEID_SIDE_FRONT,
+                                                                  "Authorization");
+        CHECK(got == NULL);
+        check_null_argument("tcfaceid_verification_result_card_field", "result", __LINE__);
+    }
+
+    /* name = NULL */
+    {
+        struct tcfaceid_verification_result *result_value = make_verification_result();
+        const char *got = tcfaceid_verification_result_card_field(result_value, TCFACEID_SIDE_FRONT,
+                                                                  NULL);
+        CHECK(got == NULL);
+        check_null_argument("tcfaceid_verification_result_card_field", "name", __LINE__);
+        tcfaceid_verification_result_free(result_value);
+    }
+}
+
+static void test_verification_result_head_image(void) {
+    /* result = NULL */
+    {
+        const uint8_t *got = tcfaceid_verification_result_head_image(NULL);
+        CHECK(got == NULL);
+        check_null_argument("tcfaceid_verification_result_head_image", "result", __LINE__);
+    }
+}
+
+static void test_verification_result_head_image_len(void) {
+    /* result = NULL */
+    {
+        size_t got = tcfaceid_verification_result_head_image_len(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_verification_result_head_image_len", "result", __LINE__);
+    }
+}
+
+static void test_warn_info_meaning(void) {
+    /* code = NULL */
+    {
+        const char *got = tcfaceid_warn_info_meaning(NULL);
+        CHECK(got == NULL);
+        check_null_argument("tcfaceid_warn_info_meaning", "code", __LINE__);
+    }
+}
+
 static void test_verification_result_request_id(void) {
     /* result = NULL */
     {
@@ -1939,7 +2144,7 @@ static void test_debug_panic(void) {
 
 #endif
 int main(void) {
-    /* 88 functions, 158 calls. */
+    /* 102 functions, 177 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
@@ -1961,6 +2166,7 @@ int main(void) {
     test_signed_headers_value();
     test_signed_headers_get();
     test_signed_headers_free();
+    test_api_name();
     test_card_request_new();
     test_card_request_free();
     test_card_request_set_nationality();
@@ -1971,14 +2177,20 @@ int main(void) {
     test_card_request_set_image_file();
     test_card_request_set_image_base64();
     test_card_request_clear_side();
+    test_card_request_set_return_head_image();
+    test_card_request_set_webhook_url();
     test_card_request_validate();
+    test_card_request_validate_for();
     test_card_request_body();
+    test_card_request_body_for();
     test_cancel_new();
     test_cancel_trigger();
     test_cancel_is_triggered();
     test_cancel_free();
     test_client_builder_new();
     test_client_builder_free();
+    test_client_builder_set_api();
+    test_client_builder_set_poll_plan();
     test_client_builder_set_credentials();
     test_client_builder_set_credentials_from_env();
     test_client_builder_set_credentials_from_profile();
@@ -2014,9 +2226,11 @@ int main(void) {
     test_apply_response_request_id();
     test_apply_response_json();
     test_apply_response_free();
+    test_verification_result_parse();
     test_verification_result_status();
     test_verification_result_status_str();
     test_verification_result_token();
+    test_verification_result_is_terminal();
     test_verification_result_polls();
     test_verification_result_warn_info_count();
     test_verification_result_warn_info();
@@ -2025,6 +2239,11 @@ int main(void) {
     test_verification_result_card_sub_type();
     test_verification_result_card_info_json();
     test_verification_result_id_verification_token();
+    test_verification_result_card_json();
+    test_verification_result_card_field();
+    test_verification_result_head_image();
+    test_verification_result_head_image_len();
+    test_warn_info_meaning();
     test_verification_result_request_id();
     test_verification_result_json();
     test_verification_result_free();

@@ -50,8 +50,17 @@ from ._errors import (
     ValidationError,
     VerificationInterrupted,
 )
+from ._product import Api
 from ._request import Base64Image, CardRequest, ImageInput, Side
-from ._results import ApplyResult, Status, VerificationResult
+from ._results import (
+    AddressInfo,
+    ApplyResult,
+    GeneralCard,
+    Status,
+    VerificationResult,
+    parse_verification_result,
+    warn_info_meaning,
+)
 from ._sign import Signer, sign
 from ._version import __version__
 
@@ -83,7 +92,12 @@ __all__ = [
     # Calls.
     "Client",
     "AsyncClient",
+    "Api",
     "CardRequest",
+    "GeneralCard",
+    "AddressInfo",
+    "parse_verification_result",
+    "warn_info_meaning",
     "Base64Image",
     "ImageInput",
     "Side",

@@ -1,4 +1,4 @@
-"""``Client``: a FaceID client (``tcfaceid_client``), safe to share between threads."""
+"""``Client``: a client of FaceID or OCR (``tcfaceid_client``), safe to share between threads."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ._ffi import (
 from . import _errors
 from ._cancel import Cancel, run_interruptibly
 from ._managed import Managed
+from ._product import Api, optional_api
 from ._request import CardRequest, ImageInput
 from ._results import (
     ApplyResult,
@@ -41,8 +42,10 @@ class _ClientBuilder(Managed):
 
 
 class Client(Managed):
-    """A FaceID client: signs and sends ApplyCardVerification, GetCardVerificationResult and
-    any other action, over kept-alive HTTPS connections.
+    """A client of one product: signs and sends its apply and result actions (FaceID
+    ApplyCardVerification / GetCardVerificationResult, or OCR ApplyCardVerificationExternal /
+    GetCardVerificationExternalResult) and any other action, over kept-alive HTTPS
+    connections.
 
     Every argument is keyword-only and optional; ``None`` keeps the library's default.
 
@@ -75,10 +78,17 @@ class Client(Managed):
         overrides ``https://sts.tencentcloudapi.com``).
 
     Args:
-        region: ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"`` (default:
-            ``TENCENTCLOUD_REGION``).
-        endpoint: any ``https://`` URL (default ``https://faceid.tencentcloudapi.com``), or an
-            ``http://`` URL to a loopback host (the emulator, a local gateway).
+        api: the product, ``"faceid"`` (default) or ``"ocr"`` (or a :class:`Api`). It brings
+            the default endpoint, the signing service, the version, the action names, the
+            regions, the request rules and the poll plan used without server hints.
+        region: FaceID ``"ap-hongkong"``, ``"ap-jakarta"`` or ``"ap-singapore"``; OCR
+            ``"ap-singapore"`` (default: ``TENCENTCLOUD_REGION``; OCR: else ap-singapore).
+        endpoint: any ``https://`` URL (default: the product's,
+            ``https://faceid.tencentcloudapi.com`` / ``https://ocr.intl.tencentcloudapi.com``),
+            or an ``http://`` URL (the emulator, a local gateway).
+        poll_plan: ``(first_wait, wait, max_polls)``: seconds before the first poll and
+            before each later one, and the most polls, used when the service gives no hints
+            (OCR never does). Default: FaceID (5, 5, 60), OCR (3, 5, 60).
         allow_insecure_http: accept ``http://`` to a host other than this machine (default
             False). The requests carry identity documents, which would cross the network in
             clear: only on a trusted network.
@@ -116,6 +126,8 @@ class Client(Managed):
     def __init__(
         self,
         *,
+        api: Union[Api, str, None] = None,
+        poll_plan: Optional[Tuple[float, float, int]] = None,
         secret_id: Optional[str] = None,
         secret_key: Optional[str] = None,
         token: Optional[str] = None,
@@ -144,6 +156,8 @@ class Client(Managed):
         self._endpoint = endpoint
         self._region = region
         # Every check and conversion happens before the builder exists.
+        product = optional_api(api)
+        self._api = Api.FACEID if product is None else product
         if credentials is not None and credentials not in ("env", "profile"):
             if secret_id is not None or secret_key is not None or profile is not None:
                 raise ValueError(
@@ -162,6 +176,17 @@ class Client(Managed):
             (a for _, args in setters for a in args if isinstance(a, _ffi.CREDENTIALS_CALLBACK)),
             None,
         )
+        if product is not None:
+            setters.append((lib.tcfaceid_client_builder_set_api, (product,)))
+        if poll_plan is not None:
+            if not isinstance(poll_plan, tuple) or len(poll_plan) != 3:
+                raise TypeError("poll_plan must be a (first_wait, wait, max_polls) tuple")
+            plan = (
+                _millis(poll_plan[0], "poll_plan[0]"),
+                _millis(poll_plan[1], "poll_plan[1]"),
+                _count(poll_plan[2], "poll_plan[2]", _U64_MAX),
+            )
+            setters.append((lib.tcfaceid_client_builder_set_poll_plan, plan))
         for name, value, setter in (
             ("region", region, lib.tcfaceid_client_builder_set_region),
             ("endpoint", endpoint, lib.tcfaceid_client_builder_set_endpoint),
@@ -258,6 +283,11 @@ class Client(Managed):
         return None
 
     @property
+    def api(self) -> Api:
+        """The product this client talks to."""
+        return self._api
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closing or Managed.closed.fget(self)  # type: ignore[attr-defined]
@@ -278,7 +308,7 @@ class Client(Managed):
         where = self._endpoint or "default endpoint"
         region = f" {self._region}" if self._region else ""
         state = " closed" if self.closed else ""
-        return f"<tcfaceid.Client {where}{region}{state}>"
+        return f"<tcfaceid.Client {self._api.name.lower()} {where}{region}{state}>"
 
     # --- calls --------------------------------------------------------------------------
 
@@ -303,6 +333,8 @@ class Client(Managed):
         back: Optional[ImageInput] = None,
         *,
         allow_unknown_codes: bool = False,
+        return_head_image: Optional[bool] = None,
+        webhook_url: Optional[str] = None,
     ) -> ApplyResult:
         """Check and submit a document (ApplyCardVerification); see :class:`CardRequest` for
         the arguments and :data:`ImageInput` for what an image may be.
@@ -316,7 +348,13 @@ class Client(Managed):
             TransportError, TcTimeoutError, HttpStatusError, ServiceError, ProtocolError.
         """
         with CardRequest(
-            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+            nationality,
+            card_type,
+            front,
+            back,
+            allow_unknown_codes=allow_unknown_codes,
+            return_head_image=return_head_image,
+            webhook_url=webhook_url,
         ) as request:
             return self.apply(request)
 
@@ -362,12 +400,14 @@ class Client(Managed):
         back: Optional[ImageInput] = None,
         *,
         allow_unknown_codes: bool = False,
+        return_head_image: Optional[bool] = None,
+        webhook_url: Optional[str] = None,
         deadline: float = 300.0,
         cancel: Optional[Cancel] = None,
     ) -> VerificationResult:
-        """Apply, then poll GetCardVerificationResult as the service's hints say (waiting
-        AsyncCardVerificationPollingWaitTime seconds before each poll, at most
-        AsyncCardVerificationMaxPollingTimes polls) until the verdict.
+        """Apply, then poll the result action until a terminal status: as FaceID's hints say
+        when given (waiting AsyncCardVerificationPollingWaitTime seconds before each poll, at
+        most AsyncCardVerificationMaxPollingTimes polls), else by ``poll_plan`` (OCR).
 
         The call blocks (without holding the GIL) for up to ``deadline`` seconds. Called on the
         main thread it stays interruptible: Ctrl-C ends it within 0.2 s with
@@ -385,7 +425,13 @@ class Client(Managed):
             apply carries the ``token``: resume with :meth:`resume`, never apply again.
         """
         with CardRequest(
-            nationality, card_type, front, back, allow_unknown_codes=allow_unknown_codes
+            nationality,
+            card_type,
+            front,
+            back,
+            allow_unknown_codes=allow_unknown_codes,
+            return_head_image=return_head_image,
+            webhook_url=webhook_url,
         ) as request:
             return self.verify(request, deadline=deadline, cancel=cancel)
 
@@ -413,7 +459,7 @@ class Client(Managed):
     def call_json(
         self, action: str, body: Union[str, Dict[str, Any], None] = None
     ) -> Dict[str, Any]:
-        """Sign and send any action of the service (version 2018-03-01).
+        """Sign and send any action of the client's product (its version and service).
 
         Args:
             action: the action's name, e.g. ``"GetCardVerificationResult"``.

@@ -1,4 +1,4 @@
-"""``CardRequest``: an ApplyCardVerification request (``tcfaceid_card_request``)."""
+"""``CardRequest``: a document to submit to either product (``tcfaceid_card_request``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from . import _ffi
 from ._errors import ResultCode, make_error
 from ._ffi import CardRequestRef, lib
 from ._managed import Managed
+from ._product import Api, api_from
 
 
 class Base64Image:
@@ -57,18 +58,25 @@ def is_url(text: str) -> bool:
 
 
 class CardRequest(Managed):
-    """An ApplyCardVerification request: the document's codes and its images.
+    """A document to submit (ApplyCardVerification or ApplyCardVerificationExternal): its
+    codes and its images, checked by the rules of the product it is sent to.
 
     Nothing is checked until :meth:`validate`, :meth:`body` or a client call, so a code the
     service adds later can still be let through with ``allow_unknown_codes=True``.
 
     Args:
         nationality: ``"IDN"``, ``"HKG"``, ``"THA"``, ``"MYS"``, ``"SGP"``, ``"JPN"``,
-            ``"TWN"``, ``"BGD"``, ``"NGA"``, ``"PAK"`` or ``"AUTO"``.
-        card_type: ``"ID_CARD"``, ``"PASSPORT"``, ``"DRIVING_LICENSE"`` or ``"AUTO"``.
+            ``"TWN"``, ``"BGD"``, ``"NGA"``, ``"PAK"`` or ``"AUTO"``; OCR also ``"ARG"``,
+            ``"AUS"``, ``"KHM"``, ``"CAN"``, ``"CHL"``, ``"DEU"``, ``"MEX"``, ``"MMR"``,
+            ``"NZL"``, ``"RUS"``, ``"PHL"``, ``"MAC"``, ``"CHN"``.
+        card_type: ``"ID_CARD"``, ``"PASSPORT"``, ``"DRIVING_LICENSE"``, and ``"AUTO"``
+            (FaceID) or ``"RESIDENCE_PERMIT"`` (OCR).
         front: the front image (see :data:`ImageInput`), or ``None`` to set it later.
         back: the back image, required for some documents (e.g. HKG ID cards).
         allow_unknown_codes: let Nationality / CardType codes this library does not know pass.
+        return_head_image: OCR only: ask for the portrait (``True`` / ``False``; ``None``
+            leaves the field out).
+        webhook_url: OCR only: an ``https://`` URL called when the result is final.
 
     Threads: one thread at a time (it may move between threads); do not change a request
     while a client call uses it. Close it (or use ``with``) to free it at once.
@@ -88,6 +96,8 @@ class CardRequest(Managed):
         back: Optional[ImageInput] = None,
         *,
         allow_unknown_codes: bool = False,
+        return_head_image: Optional[bool] = None,
+        webhook_url: Optional[str] = None,
     ) -> None:
         c_nationality = _ffi.encode(nationality, "nationality")
         c_card_type = _ffi.encode(card_type, "card_type")
@@ -97,9 +107,13 @@ class CardRequest(Managed):
         self._nationality = nationality
         self._card_type = card_type
         self._allow_unknown_codes = False
+        self._return_head_image: Optional[bool] = None
+        self._webhook_url: Optional[str] = None
         try:
             if allow_unknown_codes:
                 self.allow_unknown_codes = allow_unknown_codes
+            self.return_head_image = return_head_image
+            self.webhook_url = webhook_url
             if front is not None:
                 self.set_front(front)
             if back is not None:
@@ -140,6 +154,32 @@ class CardRequest(Managed):
         lib.tcfaceid_card_request_set_allow_unknown_codes(self._handle(), value)
         self._allow_unknown_codes = value
 
+    @property
+    def return_head_image(self) -> Optional[bool]:
+        """OCR only: ReturnHeadImage, ``None`` to leave it out (settable)."""
+        return self._return_head_image
+
+    @return_head_image.setter
+    def return_head_image(self, value: Optional[bool]) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"return_head_image must be a bool or None, not {type(value).__name__}")
+        lib.tcfaceid_card_request_set_return_head_image(
+            self._handle(), -1 if value is None else int(value)
+        )
+        self._return_head_image = value
+
+    @property
+    def webhook_url(self) -> Optional[str]:
+        """OCR only: WebhookUrl (https), ``None`` to leave it out (settable)."""
+        return self._webhook_url
+
+    @webhook_url.setter
+    def webhook_url(self, value: Optional[str]) -> None:
+        lib.tcfaceid_card_request_set_webhook_url(
+            self._handle(), _ffi.encode_optional(value, "webhook_url")
+        )
+        self._webhook_url = value
+
     def set_front(self, image: ImageInput) -> None:
         """Set the front image (replacing any front image or URL set before)."""
         self.set_image(Side.FRONT, image)
@@ -171,24 +211,28 @@ class CardRequest(Managed):
             raise TypeError(f"side must be a tcfaceid.Side, not {type(side).__name__}")
         lib.tcfaceid_card_request_clear_side(self._handle(), side)
 
-    def validate(self) -> None:
-        """Run every local check, without any network call.
+    def validate(self, api: Union[Api, str] = Api.FACEID) -> None:
+        """Run every local check of the product ``api`` (``"faceid"``, the default, or
+        ``"ocr"``), without any network call.
 
         Raises:
             ValidationError: a rule of the service is broken (``field`` names the field).
             ImageError: an image is unusable (format, size, base64, unreadable file, empty).
             ValueError: the request is closed.
         """
-        lib.tcfaceid_card_request_validate(self._handle())
+        product = api_from(api)
+        lib.tcfaceid_card_request_validate_for(self._handle(), product)
 
-    def body(self) -> str:
-        """Check the request and return the exact JSON body of ApplyCardVerification (images
-        as base64), for callers that sign (:func:`tcfaceid.sign`) and send it themselves.
+    def body(self, api: Union[Api, str] = Api.FACEID) -> str:
+        """Check the request for the product ``api`` and return the exact JSON body of its
+        apply action (images as base64), for callers that sign (:func:`tcfaceid.sign`) and
+        send it themselves.
 
         Raises what :meth:`validate` raises.
         """
+        product = api_from(api)
         out = c_void_p()
-        lib.tcfaceid_card_request_body(self._handle(), byref(out))
+        lib.tcfaceid_card_request_body_for(self._handle(), product, byref(out))
         return _ffi.take_owned_string(out)
 
     def __repr__(self) -> str:

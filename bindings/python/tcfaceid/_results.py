@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import json
+from ctypes import byref
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 from . import _ffi
-from ._ffi import lib
+from ._ffi import VerificationResultRef, lib
 from ._managed import Managed
 
 
@@ -23,8 +25,12 @@ class Status(enum.Enum):
     PASSED = 2
     #: Passed with warnings (see :attr:`VerificationResult.warn_infos`).
     WARNING = 3
-    #: Rejected (see :attr:`VerificationResult.warn_infos`).
+    #: Rejected (see :attr:`VerificationResult.warn_infos`; FaceID only).
     REJECTED = 4
+    #: OCR, current vocabulary: processing failed or the result is unusable.
+    ABNORMAL = 5
+    #: OCR, current vocabulary: recognition done; findings are in the warn infos.
+    COMPLETED = 6
 
     @classmethod
     def from_code(cls, code: int) -> Status:
@@ -35,14 +41,164 @@ class Status(enum.Enum):
             return cls.UNKNOWN
 
     @property
+    def is_terminal(self) -> bool:
+        """True for every status but PROCESSING (UNKNOWN included): polling is over."""
+        return self is not Status.PROCESSING
+
+    @property
     def is_verdict(self) -> bool:
-        """True for PASSED, WARNING and REJECTED: polling is over."""
-        return self in (Status.PASSED, Status.WARNING, Status.REJECTED)
+        """Same as :attr:`is_terminal`."""
+        return self.is_terminal
+
+
+#: WarnInfo codes and what they mean (OCR spec §4.4), as ``tcfaceid_warn_info_meaning`` has them.
+def warn_info_meaning(code: str) -> Optional[str]:
+    """What a WarnInfo code means, e.g. ``"the image is a screenshot"`` for
+    ``"ScreenshotSuspected"``; ``None`` for a code this library does not know."""
+    return _ffi.optional_text(lib.tcfaceid_warn_info_meaning(_ffi.encode(code, "code")))
+
+
+_ADDRESS_NAMES: Tuple[Tuple[str, str], ...] = (
+    ("country", "Country"),
+    ("postal_code", "PostalCode"),
+    ("subdivision", "Subdivision"),
+    ("district", "District"),
+    ("city", "City"),
+    ("subdistrict", "Subdistrict"),
+    ("formatted_address", "FormattedAddress"),
+    ("line_one", "LineOne"),
+    ("line_two", "LineTwo"),
+    ("line_three", "LineThree"),
+    ("line_four", "LineFour"),
+    ("line_five", "LineFive"),
+)
+
+
+@dataclass(frozen=True)
+class AddressInfo:
+    """A structured address (OCR ``AddressInfo``; FaceID ``Address``). Every field may be
+    ``None``."""
+
+    country: Optional[str] = None
+    postal_code: Optional[str] = None
+    subdivision: Optional[str] = None
+    district: Optional[str] = None
+    city: Optional[str] = None
+    subdistrict: Optional[str] = None
+    formatted_address: Optional[str] = None
+    line_one: Optional[str] = None
+    line_two: Optional[str] = None
+    line_three: Optional[str] = None
+    line_four: Optional[str] = None
+    line_five: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, value: Dict[str, Any]) -> AddressInfo:
+        """Read the service's JSON object (unknown keys ignored)."""
+        return cls(**{attr: value.get(name) for attr, name in _ADDRESS_NAMES})
+
+
+_CARD_NAMES: Tuple[Tuple[str, str], ...] = (
+    ("license_number", "LicenseNumber"),
+    ("personal_number", "PersonalNumber"),
+    ("full_name", "FullName"),
+    ("full_name_local", "FullNameLocal"),
+    ("first_name", "FirstName"),
+    ("first_name_local", "FirstNameLocal"),
+    ("middle_name", "MiddleName"),
+    ("middle_name_local", "MiddleNameLocal"),
+    ("last_name", "LastName"),
+    ("last_name_local", "LastNameLocal"),
+    ("sex", "Sex"),
+    ("birthday", "Birthday"),
+    ("birth_place", "BirthPlace"),
+    ("issued_date", "IssuedDate"),
+    ("issued_authority", "IssuedAuthority"),
+    ("issued_place", "IssuedPlace"),
+    ("issued_country", "IssuedCountry"),
+    ("issued_country_code", "IssuedCountryCode"),
+    ("expiration_date", "ExpirationDate"),
+    ("mrz_line1", "MRZLine1"),
+    ("mrz_line2", "MRZLine2"),
+    ("nationality", "Nationality"),
+    ("religion", "Religion"),
+    ("document_type", "Type"),
+    ("blood_type", "BloodType"),
+    ("height", "Height"),
+    ("weight", "Weight"),
+    ("vehicle_class", "VehicleClass"),
+    ("restrictions", "Restrictions"),
+    ("endorsement", "Endorsement"),
+    ("others", "Others"),
+    ("passport_code_first", "PassportCodeFirst"),
+    ("passport_code_second", "PassportCodeSecond"),
+    ("due_date", "DueDate"),
+    ("age", "Age"),
+    ("registration_number", "RegistrationNumber"),
+)
+
+
+@dataclass(frozen=True)
+class GeneralCard:
+    """A document read generically: OCR's ``CardInfo`` (front) and ``BackCardInfo`` (back),
+    or FaceID's ``CardInfo.GeneralCard``. Every field may be ``None``; ``others`` is JSON text
+    inside the string (see :meth:`others_json`). ``document_type`` is the service's ``Type``."""
+
+    license_number: Optional[str] = None
+    personal_number: Optional[str] = None
+    full_name: Optional[str] = None
+    full_name_local: Optional[str] = None
+    first_name: Optional[str] = None
+    first_name_local: Optional[str] = None
+    middle_name: Optional[str] = None
+    middle_name_local: Optional[str] = None
+    last_name: Optional[str] = None
+    last_name_local: Optional[str] = None
+    sex: Optional[str] = None
+    birthday: Optional[str] = None
+    birth_place: Optional[str] = None
+    issued_date: Optional[str] = None
+    issued_authority: Optional[str] = None
+    issued_place: Optional[str] = None
+    issued_country: Optional[str] = None
+    issued_country_code: Optional[str] = None
+    expiration_date: Optional[str] = None
+    mrz_line1: Optional[str] = None
+    mrz_line2: Optional[str] = None
+    nationality: Optional[str] = None
+    religion: Optional[str] = None
+    document_type: Optional[str] = None
+    blood_type: Optional[str] = None
+    height: Optional[str] = None
+    weight: Optional[str] = None
+    vehicle_class: Optional[str] = None
+    restrictions: Optional[str] = None
+    endorsement: Optional[str] = None
+    others: Optional[str] = None
+    passport_code_first: Optional[str] = None
+    passport_code_second: Optional[str] = None
+    due_date: Optional[str] = None
+    age: Optional[str] = None
+    registration_number: Optional[str] = None
+    address: Optional[AddressInfo] = None
+
+    @classmethod
+    def from_json(cls, value: Dict[str, Any]) -> GeneralCard:
+        """Read the service's JSON object (unknown keys ignored)."""
+        fields: Dict[str, Any] = {attr: value.get(name) for attr, name in _CARD_NAMES}
+        address = value.get("Address")
+        fields["address"] = AddressInfo.from_json(address) if isinstance(address, dict) else None
+        return cls(**fields)
+
+    def others_json(self) -> Any:
+        """``others`` parsed as JSON (``None`` when absent)."""
+        return None if self.others is None else json.loads(self.others)
 
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """ApplyCardVerification's answer: the token to poll with and the polling hints.
+    """The apply action's answer: the token to poll with and the polling hints (OCR gives
+    none; the values are then FaceID's defaults, unused by an OCR client).
 
     Attributes:
         token: the CardVerificationToken.
@@ -63,14 +219,15 @@ class ApplyResult:
 
 @dataclass(frozen=True)
 class VerificationResult:
-    """GetCardVerificationResult's answer: the status and, on a verdict, the card's fields.
+    """The result action's answer (either product): the status and, once terminal, the
+    card's fields.
 
     Attributes:
         status: the status as a :class:`Status`.
         status_str: the status as the service sent it (useful when ``UNKNOWN``).
         token: the CardVerificationToken this result is for.
-        polls: GetCardVerificationResult calls made to get it (1 for a single call).
-        warn_infos: the WarnInfo reasons (for WARNING and REJECTED), in order.
+        polls: result calls made to get it (1 for a single call).
+        warn_infos: the WarnInfo codes, in order (:func:`warn_info_meaning` explains them).
         nationality: the document's nationality as read, or ``None`` (e.g. while PROCESSING).
         card_type: the CardType as read, or ``None``.
         card_sub_type: the CardSubType (e.g. ``"NATIONAL_ID"``), or ``None``.
@@ -80,6 +237,10 @@ class VerificationResult:
         id_verification_token: the IDVerificationToken, or ``None``.
         request_id: the service's RequestId.
         raw_json: the whole response body, ``{"Response":{...}}``.
+        front_card: OCR's ``CardInfo`` (or FaceID's ``CardInfo.GeneralCard``), or ``None``.
+        back_card: OCR's ``BackCardInfo``, or ``None``.
+        head_image: OCR's portrait (``HeadImageBase64``) decoded, or ``None`` when not asked
+            for, empty, or not base64 (the raw text stays in :attr:`raw_json`).
     """
 
     status: Status
@@ -95,11 +256,24 @@ class VerificationResult:
     id_verification_token: Optional[str]
     request_id: str
     raw_json: str
+    front_card: Optional[GeneralCard] = None
+    back_card: Optional[GeneralCard] = None
+    head_image: Optional[bytes] = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the status is anything but PROCESSING."""
+        return self.status.is_terminal
 
     @property
     def is_verdict(self) -> bool:
-        """True once the status is PASSED, WARNING or REJECTED."""
-        return self.status.is_verdict
+        """Same as :attr:`is_terminal`."""
+        return self.status.is_terminal
+
+    @property
+    def warnings(self) -> Tuple[Tuple[str, Optional[str]], ...]:
+        """Each WarnInfo code with its meaning (``None`` for an unknown code)."""
+        return tuple((code, warn_info_meaning(code)) for code in self.warn_infos)
 
 
 def apply_result_from(handle: Any) -> ApplyResult:
@@ -135,7 +309,35 @@ def verification_result_from(handle: Any) -> VerificationResult:
         ),
         request_id=_ffi.text(lib.tcfaceid_verification_result_request_id(handle)),
         raw_json=_ffi.text(lib.tcfaceid_verification_result_json(handle)),
+        front_card=_card(handle, 0),
+        back_card=_card(handle, 1),
+        head_image=_head_image(handle),
     )
+
+
+def _card(handle: Any, side: int) -> Optional[GeneralCard]:
+    text = _ffi.optional_text(lib.tcfaceid_verification_result_card_json(handle, side))
+    return None if text is None else GeneralCard.from_json(json.loads(text))
+
+
+def _head_image(handle: Any) -> Optional[bytes]:
+    pointer = lib.tcfaceid_verification_result_head_image(handle)
+    length = int(lib.tcfaceid_verification_result_head_image_len(handle))
+    return ctypes.string_at(pointer, length) if pointer and length else None
+
+
+def parse_verification_result(json_text: str, token: Optional[str] = None) -> VerificationResult:
+    """Read a result action's whole response body (either product), e.g. one stored earlier
+    or received with your own HTTP stack (``tcfaceid_verification_result_parse``).
+
+    Raises:
+        ProtocolError: not a result envelope. ServiceError: the body carries Response.Error.
+    """
+    out = VerificationResultRef()
+    lib.tcfaceid_verification_result_parse(
+        _ffi.encode(json_text, "json"), _ffi.encode_optional(token, "token"), byref(out)
+    )
+    return take_verification_result(out)
 
 
 class ApplyResponseHandle(Managed):

@@ -21,6 +21,8 @@ EMULATOR: _support.Emulator
 FRONT = str(_support.SAMPLES / "front.jpg")
 BACK = str(_support.SAMPLES / "back.jpg")
 PNG = str(_support.SAMPLES / "front.png")
+FRONT_OCR = str(_support.SAMPLES / "front-640x400.jpg")
+BACK_OCR = str(_support.SAMPLES / "back-640x400.jpg")
 
 Run = Tuple[int, str, str]
 
@@ -42,8 +44,10 @@ def example_env(endpoint: Optional[str] = None, **overrides: Optional[str]) -> D
         TENCENTCLOUD_SECRET_KEY=_support.DEMO_SECRET_KEY,
         TENCENTCLOUD_REGION=_support.REGION,
         TCFACEID_ENDPOINT=endpoint or EMULATOR.endpoint,
+        TCFACEID_POLL_MS="1",
     )
     env.pop("TENCENTCLOUD_SECURITY_TOKEN", None)
+    env.pop("TCFACEID_API", None)
     for name, value in overrides.items():
         if value is None:
             env.pop(name, None)
@@ -67,41 +71,50 @@ class ExampleTest(unittest.TestCase):
         code, out, err = run_python(["HKG", "ID_CARD", FRONT, BACK])
         self.assertEqual((code, err), (0, ""))
         lines = out.splitlines()
-        self.assertEqual(lines[0], tcfaceid.library_version())
+        self.assertEqual(lines[0], tcfaceid.library_version() + ", product faceid")
         self.assertRegex(lines[1], r"^token:       [0-9a-f-]{36}$")
-        self.assertRegex(lines[2], r"^request id:  [0-9a-f-]{36}$")
-        self.assertEqual(lines[3], "polling:     up to 60 polls, 0 s apart")
-        self.assertEqual(lines[4:6], ["poll 1:      PROCESSING", "poll 2:      PASSED"])
         self.assertEqual(
-            lines[6:11],
+            lines[2:7],
             [
+                "polls:       2",
                 "status:      PASSED",
                 "nationality: HKG",
                 "card type:   ID_CARD",
-                "sub type:    NATIONAL_ID",
                 "warn infos:  0",
             ],
         )
-        self.assertTrue(lines[11].startswith('card info:   {"HKIDCard":{'), lines[11])
-        self.assertIn("樣本", lines[11])
-        self.assertEqual(len(lines), 12)
+        self.assertTrue(lines[7].startswith('card info:   {"HKIDCard":{'), lines[7])
+        self.assertIn("樣本", lines[7])
+        self.assertEqual(len(lines), 8)
+
+    def test_ocr_with_tcfaceid_api(self) -> None:
+        code, out, err = run_python(
+            ["SGP", "ID_CARD", FRONT_OCR, BACK_OCR], example_env(TCFACEID_API="ocr")
+        )
+        self.assertEqual((code, err), (0, ""))
+        lines = out.splitlines()
+        self.assertEqual(lines[0], tcfaceid.library_version() + ", product ocr")
+        self.assertEqual(lines[3], "status:      COMPLETED")
+        self.assertIn("front card:", lines)
+        self.assertIn("  Address.City  SAMPLE CITY", lines)
+        self.assertRegex(lines[-1], r"^head image:  \d+ bytes$")
 
     def test_a_warning_from_a_url(self) -> None:
         code, out, _ = run_python(["IDN", "ID_CARD", "https://example.com/warning.jpg"])
         self.assertEqual(code, 0)
         self.assertIn("status:      WARNING\n", out)
-        self.assertIn("warn infos:  1\n  - PoorImageQuality\n", out)
+        self.assertIn("warn infos:  1\n  - PoorImageQuality (the image quality is too low)\n", out)
 
     def test_a_local_check_fails_with_its_details(self) -> None:
         code, out, err = run_python(["HKG", "ID_CARD", FRONT])
         self.assertEqual(code, 1)
-        self.assertEqual(out, tcfaceid.library_version() + "\n")
+        self.assertEqual(out, tcfaceid.library_version() + ", product faceid\n")
         self.assertEqual(
             err.splitlines(),
             [
-                f"error: ApplyCardVerification failed: result 203 ({tcfaceid.result_str(203)})",
+                f"error: verifying the card failed: result 203 ({tcfaceid.result_str(203)})",
                 "  message:      ImageUrlBack or ImageBase64Back: "
-                "the service needs the back of a HKG ID_CARD",
+                "faceid needs the back of a HKG ID_CARD",
                 "  field:        ImageBase64Back",
             ],
         )
@@ -111,7 +124,7 @@ class ExampleTest(unittest.TestCase):
             ["IDN", "ID_CARD", PNG], example_env(TENCENTCLOUD_SECRET_KEY="wrong")
         )
         self.assertEqual(code, 1)
-        self.assertIn("error: ApplyCardVerification failed: result 701 (", err)
+        self.assertIn("error: verifying the card failed: result 701 (", err)
         self.assertIn("  service code: AuthFailure.SignatureFailure\n", err)
         self.assertRegex(err, r"  request id:   [0-9a-f-]{36}\n")
         self.assertIn("  HTTP status:  200\n", err)
@@ -126,8 +139,8 @@ class ExampleTest(unittest.TestCase):
         with _support.Emulator("--processing-polls", "100", "--max-polling-times", "2") as slow:
             code, out, err = run_python(["IDN", "ID_CARD", PNG], example_env(slow.endpoint))
         self.assertEqual(code, 1)
-        self.assertIn("poll 2:      PROCESSING\n", out)
-        self.assertEqual(err, "error: no verdict after 2 polls; poll again later with the token\n")
+        self.assertIn("error: verifying the card failed: result 901 (", err)
+        self.assertIn("after 2 polls", err)
 
     def test_usage(self) -> None:
         for args in ([], ["HKG", "ID_CARD"], ["a", "b", "c", "d", "e"]):
@@ -212,6 +225,10 @@ class SameAsTheCExampleTest(unittest.TestCase):
             (["IDN", "ID_CARD", PNG], no_credentials),
             (["IDN", "ID_CARD", PNG], example_env(_support.closed_port_endpoint())),
             (["IDN", "ID_CARD"], example_env()),
+            (["SGP", "ID_CARD", FRONT_OCR, BACK_OCR], example_env(TCFACEID_API="ocr")),
+            (["SGP", "AUTO", FRONT_OCR], example_env(TCFACEID_API="ocr")),
+            (["SGP", "PASSPORT", FRONT], example_env(TCFACEID_API="ocr")),
+            (["SGP", "PASSPORT", FRONT], example_env(TCFACEID_API="nope")),
         ]
         for args, env in cases:
             with self.subTest(args=args):

@@ -50,6 +50,7 @@ def ctype_for(c_type: str) -> Any:
         "char*": ctypes.c_void_p,  # an owned string given back to tcfaceid_string_free
         "char**": ctypes.POINTER(ctypes.c_void_p),
         "uint16_t": ctypes.c_uint16,
+        "int32_t": ctypes.c_int32,
         "uint32_t": ctypes.c_uint32,
         "int64_t": ctypes.c_int64,
         "uint64_t": ctypes.c_uint64,
@@ -94,6 +95,8 @@ class DeclarationsTest(unittest.TestCase):
                 expected = ctype_for(ret)
                 if name == "tcfaceid_last_error_code":
                     expected = ctypes.c_uint32  # reads the code: must not raise
+                if ret == "const uint8_t*":
+                    expected = ctypes.c_void_p  # a byte buffer returned with its length, not text
                 self.assertEqual(restype, expected, f"return type {ret}")
                 self.assertEqual(argtypes, [ctype_for(p) for p in params], f"parameters {params}")
 
