@@ -136,13 +136,15 @@ fn sixteen_threads_times_a_thousand_calls() {
     sixteen_threads(1000);
 }
 
-/// The first 64 requests get HTTP 500 (a different thread's request each time): each is
-/// retried, so every call still succeeds and the emulator saw exactly 64 more requests.
+/// The first 64 requests are refused with `RequestLimitExceeded` (a different thread's request
+/// each time): the service did not process them, so each is retried — applies included — and
+/// every call still succeeds with exactly 64 more requests seen. (An HTTP 500 after an apply was
+/// written is never retried: `tests/never_lose.rs` counts those.)
 #[test]
 fn sixteen_threads_retry_injected_faults_exactly() {
     const FAULTS: u64 = 64;
     let calls = 20;
-    let emulator = emulator(Fault::first(FaultKind::Http500, FAULTS));
+    let emulator = emulator(Fault::first(FaultKind::RateLimit, FAULTS));
     let client = builder(&emulator)
         .retry(RetryPolicy {
             max_attempts: 10,
