@@ -8,10 +8,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// The exit codes, as printed at the end of `--help` (kept in step with `exit.rs`).
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes (stable):
-  0    verdict PASSED (batch: every row PASSED)
-  1    verdict WARNING, REJECTED or another non-passing status (batch: every row has a
+  0    verdict PASSED, or COMPLETED (OCR) (batch: every row PASSED or COMPLETED)
+  1    verdict WARNING, REJECTED, ABNORMAL (OCR) or another status (batch: every row has a
        verdict, some did not pass)
-  2    usage error (bad option, unsupported --api)
+  2    usage error (bad option)
   3    local validation failed: nothing was sent (batch: invalid manifest rows)
   4    credentials missing or invalid, or refused by the service (AuthFailure)
   5    network: connection, TLS or timeout
@@ -140,7 +140,7 @@ Example:
 pub struct VerifyArgs {
     /// IDN, HKG, THA, MYS, SGP, JPN, TWN, BGD, NGA, PAK or AUTO.
     pub nationality: String,
-    /// ID_CARD, PASSPORT, DRIVING_LICENSE or AUTO.
+    /// ID_CARD, PASSPORT, DRIVING_LICENSE, AUTO (faceid) or RESIDENCE_PERMIT (ocr).
     pub card_type: String,
     /// The front: a path, an http(s) URL, or - for standard input.
     pub front: String,
@@ -149,6 +149,9 @@ pub struct VerifyArgs {
     /// Pass Nationality and CardType codes this version does not know through unchanged.
     #[arg(long)]
     pub allow_unknown_codes: bool,
+    /// OCR (--api ocr): also return the portrait cut from the document (ReturnHeadImage).
+    #[arg(long)]
+    pub return_head_image: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use tcfaceid::client::PollPlan;
 use tcfaceid::Client;
+use tcfaceid::VerificationStatus;
 
 use crate::args::{BatchArgs, Global};
 use crate::exit;
@@ -45,7 +46,8 @@ struct Shared<'a> {
 }
 
 fn run_checked(global: &Global, args: &BatchArgs) -> std::io::Result<i32> {
-    let manifest = manifest::read(&args.manifest).map_err(|e| in_file(&args.manifest, e))?;
+    let manifest = manifest::read(&args.manifest, flow::product(global))
+        .map_err(|e| in_file(&args.manifest, e))?;
     let name = args.manifest.display();
     for bad in &manifest.invalid {
         let id = bad
@@ -210,12 +212,13 @@ fn apply(shared: &Shared<'_>, row: &Row) -> Option<Result<Entry, Record>> {
         Ok(apply) => apply,
         Err(error) => return Some(Err(Record::error(&error, None))),
     };
-    let plan = PollPlan::from_hints(&apply);
+    let plan = shared.client.poll_plan().with_hints(&apply);
     let entry = Entry {
         id: row.id.clone(),
         token: apply.card_verification_token,
         request_id: apply.request_id,
         max_polls: plan.max_polls,
+        first_wait_secs: Some(plan.first_wait.as_secs()),
         poll_wait_secs: plan.wait.as_secs(),
     };
     let line = serde_json::to_string(&entry).expect("an entry serialises");
@@ -242,7 +245,9 @@ fn finish(shared: &Shared<'_>, entry: &Entry, applies: u64) -> (Record, u64) {
     let wait = std::time::Duration::from_secs(entry.poll_wait_secs);
     let plan = PollPlan {
         max_polls: entry.max_polls,
-        first_wait: wait,
+        first_wait: entry
+            .first_wait_secs
+            .map_or(wait, std::time::Duration::from_secs),
         wait,
     };
     let until = Instant::now() + shared.args.deadline;
@@ -304,10 +309,12 @@ fn summary(
     );
     let code = if !errors.is_empty() {
         exit::BATCH_ERRORS
-    } else if verdicts.keys().any(|status| status != "PASSED") {
-        exit::NOT_PASSED
     } else {
-        exit::OK
+        verdicts
+            .keys()
+            .map(|status| exit::for_status(&VerificationStatus::parse(status)))
+            .max()
+            .unwrap_or(exit::OK)
     };
     Ok(code)
 }

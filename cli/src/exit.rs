@@ -3,12 +3,11 @@
 
 use tcfaceid::{ResultCode, VerificationStatus};
 
-/// Verdict PASSED (batch: every row PASSED).
+/// Verdict PASSED or COMPLETED (batch: every row one of them).
 pub const OK: i32 = 0;
-/// A verdict other than PASSED.
+/// Another verdict: WARNING, REJECTED, ABNORMAL or an unknown status.
 pub const NOT_PASSED: i32 = 1;
-/// Usage error (clap uses 2 too).
-pub const USAGE: i32 = 2;
+// 2: usage error, clap's own exit code for a bad command line.
 /// Local validation failed; nothing was sent.
 pub const INVALID: i32 = 3;
 /// Credentials missing, invalid or refused.
@@ -91,7 +90,7 @@ impl Class {
 /// The exit code of a verdict.
 pub fn for_status(status: &VerificationStatus) -> i32 {
     match status {
-        VerificationStatus::Passed => OK,
+        VerificationStatus::Passed | VerificationStatus::Completed => OK,
         _ => NOT_PASSED,
     }
 }

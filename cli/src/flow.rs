@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use tcfaceid::client::{CredentialSource, PollPlan};
+use tcfaceid::product::Api as Product;
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{CardVerificationRequest, CardVerificationResult, Client, Error, ResultCode, Side};
 
@@ -19,14 +20,11 @@ const ATTEMPTS: u32 = 6;
 /// The client's retries, and the backoff between resumed polling rounds.
 const RETRY: RetryPolicy = RetryPolicy::attempts(ATTEMPTS);
 
-/// Refuse a product this build cannot use yet.
-pub fn check_api(global: &Global) -> Result<(), String> {
+/// The library's product for `--api`.
+pub fn product(global: &Global) -> Product {
     match global.api {
-        Api::Faceid => Ok(()),
-        Api::Ocr => Err("--api ocr (TCFACEID_API=ocr): the OCR product \
-                         (ApplyCardVerificationExternal) is not in this version of the library \
-                         yet; use --api faceid"
-            .to_owned()),
+        Api::Faceid => Product::FaceId,
+        Api::Ocr => Product::Ocr,
     }
 }
 
@@ -41,6 +39,7 @@ pub fn credential_source(global: &Global) -> CredentialSource {
 /// The client the global options describe, with an optional rate limit.
 pub fn client(global: &Global, rate: Option<f64>) -> Result<Client, Error> {
     let mut builder = Client::builder()
+        .api(product(global))
         .credential_source(credential_source(global))
         .retry(RETRY)
         .allow_insecure_http(global.allow_insecure_http);

@@ -24,9 +24,12 @@ pub struct Entry {
     pub token: String,
     /// RequestId of the apply.
     pub request_id: String,
-    /// AsyncCardVerificationMaxPollingTimes as given by the service.
+    /// Most polls: the service's AsyncCardVerificationMaxPollingTimes, else the product's plan.
     pub max_polls: u64,
-    /// AsyncCardVerificationPollingWaitTime in seconds.
+    /// Seconds before the first poll (older journals: none, meaning `poll_wait_secs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_wait_secs: Option<u64>,
+    /// Seconds between polls: AsyncCardVerificationPollingWaitTime, else the product's plan.
     pub poll_wait_secs: u64,
 }
 

@@ -20,10 +20,6 @@ use args::{Cli, Command};
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(message) = flow::check_api(&cli.global) {
-        eprintln!("tcfaceid: {message}");
-        std::process::exit(exit::USAGE);
-    }
     let code = match &cli.command {
         Command::Verify(args) => single::verify(&cli.global, args),
         Command::Result(args) => single::result(&cli.global, args),

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use tcfaceid::{CardVerificationRequest, Side};
+use tcfaceid::{Api, CardVerificationRequest, Side};
 
 use crate::flow;
 
@@ -51,7 +51,7 @@ const KNOWN: [&str; 5] = ["id", "nationality", "card_type", "front", "back"];
 
 /// Read and check a manifest (JSON Lines for `.jsonl` / `.ndjson`, CSV otherwise). Relative
 /// image paths are taken from the manifest's directory.
-pub fn read(path: &Path) -> std::io::Result<Manifest> {
+pub fn read(path: &Path, api: Api) -> std::io::Result<Manifest> {
     let base = path.parent().unwrap_or(Path::new(""));
     let jsonl = path
         .extension()
@@ -65,7 +65,7 @@ pub fn read(path: &Path) -> std::io::Result<Manifest> {
     let mut manifest = Manifest::default();
     let mut ids = HashSet::new();
     for (line, fields) in raw {
-        match fields.and_then(|fields| check(fields, base, &mut ids)) {
+        match fields.and_then(|fields| check(fields, base, api, &mut ids)) {
             Ok(row) => manifest.rows.push(Row { line, ..row }),
             Err((message, id, extra)) => manifest.invalid.push(Invalid {
                 line,
@@ -135,7 +135,12 @@ fn read_csv(path: &Path) -> std::io::Result<Vec<(u64, Result<Fields, Problem>)>>
 }
 
 /// Turn a row's fields into a checked request.
-fn check(mut fields: Fields, base: &Path, ids: &mut HashSet<String>) -> Result<Row, Problem> {
+fn check(
+    mut fields: Fields,
+    base: &Path,
+    api: Api,
+    ids: &mut HashSet<String>,
+) -> Result<Row, Problem> {
     let mut text = |name: &str| -> Result<Option<String>, String> {
         match fields.remove(name) {
             None | Some(Value::Null) => Ok(None),
@@ -178,7 +183,7 @@ fn check(mut fields: Fields, base: &Path, ids: &mut HashSet<String>) -> Result<R
             return fail(error.message().to_owned());
         }
     }
-    if let Err(error) = request.validate() {
+    if let Err(error) = request.validate_for(api) {
         return fail(error.message().to_owned());
     }
     if !ids.insert(id_text.clone()) {

@@ -40,6 +40,15 @@ pub struct Record {
     /// The fields read off the card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_info: Option<Value>,
+    /// OCR: the front of the document as the service read it (`CardInfo`, a flat card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub general_card: Option<Value>,
+    /// OCR: the back of the document (`BackCardInfo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_card_info: Option<Value>,
+    /// OCR: whether a portrait (`HeadImageBase64`) came with the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_image: Option<bool>,
     /// The CardVerificationToken, whenever an apply succeeded.
     #[serde(default)]
     pub token: Option<String>,
@@ -86,9 +95,10 @@ impl Record {
             nationality: result.nationality,
             card_type: result.card_type,
             card_sub_type: result.card_sub_type,
-            card_info: result
-                .card_info
-                .map(|info| serde_json::to_value(info).expect("CardInfo serialises")),
+            card_info: result.card_info.map(to_value),
+            general_card: result.general_card.map(to_value),
+            back_card_info: result.back_card_info.map(to_value),
+            head_image: result.head_image_base64.map(|text| !text.is_empty()),
             token: Some(token.to_owned()),
             request_id: Some(result.request_id),
             polls: Some(polls),
@@ -187,7 +197,7 @@ impl Record {
             }
         } else {
             let colour = match self.status.as_str() {
-                "PASSED" => "1;32",
+                "PASSED" | "COMPLETED" => "1;32",
                 "WARNING" => "1;33",
                 _ => "1;31",
             };
@@ -216,15 +226,20 @@ impl Record {
         if let Some(Value::Object(members)) = &self.card_info {
             for (member, fields) in members {
                 field(out, "card", member)?;
-                if let Value::Object(fields) = fields {
-                    for (name, value) in fields {
-                        let text = value
-                            .as_str()
-                            .map_or_else(|| value.to_string(), str::to_owned);
-                        writeln!(out, "  {:<22}{text}", format!("{name}:"))?;
-                    }
-                }
+                write_fields(out, fields)?;
             }
+        }
+        for (name, card) in [
+            ("front card", &self.general_card),
+            ("back card", &self.back_card_info),
+        ] {
+            if let Some(card) = card {
+                field(out, name, "")?;
+                write_fields(out, card)?;
+            }
+        }
+        if let Some(head_image) = self.head_image {
+            field(out, "head image", if head_image { "yes" } else { "no" })?;
         }
         let resumable = [Class::NoVerdict, Class::Network, Class::Cancelled]
             .iter()
@@ -236,4 +251,21 @@ impl Record {
         }
         Ok(())
     }
+}
+
+fn to_value(card: impl Serialize) -> Value {
+    serde_json::to_value(card).expect("a card serialises")
+}
+
+/// A card's fields, one a line, indented.
+fn write_fields(out: &mut impl Write, fields: &Value) -> io::Result<()> {
+    if let Value::Object(fields) = fields {
+        for (name, value) in fields {
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            writeln!(out, "  {:<22}{text}", format!("{name}:"))?;
+        }
+    }
+    Ok(())
 }

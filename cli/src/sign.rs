@@ -2,9 +2,8 @@
 
 use std::io::{Read as _, Write as _};
 
-use tcfaceid::api::API_VERSION;
 use tcfaceid::client::{CredentialSource, REQUEST_CLIENT};
-use tcfaceid::endpoint::{Endpoint, DEFAULT_ENDPOINT};
+use tcfaceid::endpoint::Endpoint;
 use tcfaceid::sign::{self, CallContext, Method, Payload, Signer, SigningInput};
 use tcfaceid::{credential, Credential, Error, ResultCode};
 
@@ -76,7 +75,13 @@ fn headers(
         CredentialSource::Profile(name) => Credential::from_profile(name.as_deref())?,
         _ => Credential::from_default_chain()?,
     };
-    let endpoint = Endpoint::parse(global.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT))?;
+    let product = flow::product(global);
+    let endpoint = Endpoint::parse(
+        global
+            .endpoint
+            .as_deref()
+            .unwrap_or(product.default_endpoint()),
+    )?;
     let region = global
         .region
         .clone()
@@ -93,13 +98,13 @@ fn headers(
         query: "",
         content_type: sign::CONTENT_TYPE_JSON,
         payload: Payload::Body(body),
-        service: sign::SERVICE,
+        service: product.service(),
         timestamp,
         extra_signed_headers: &[],
     };
     let call = CallContext {
         action: &args.action,
-        version: API_VERSION,
+        version: product.version(),
         region: &region,
         language: "",
         request_client: REQUEST_CLIENT,

@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tcfaceid::client::PollPlan;
 use tcfaceid::{CardVerificationRequest, Error, Side};
 
 use crate::args::{Global, OutputArgs, ResultArgs, VerifyArgs};
@@ -17,6 +16,9 @@ use crate::record::Record;
 pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
     let mut request = CardVerificationRequest::new(&args.nationality, &args.card_type);
     request.set_allow_unknown_codes(args.allow_unknown_codes);
+    if args.return_head_image {
+        request.set_return_head_image(Some(true));
+    }
     let here = std::path::Path::new("");
     let sides = [
         (Side::Front, Some(&args.front)),
@@ -28,7 +30,7 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
             return finish(&args.output, &Record::error(&error, None));
         }
     }
-    if let Err(error) = request.validate() {
+    if let Err(error) = request.validate_for(flow::product(global)) {
         return finish(&args.output, &Record::error(&error, None));
     }
     let client = match flow::client(global, None) {
@@ -51,7 +53,7 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
     if !args.output.json {
         eprintln!("applied: token {issued} (RequestId {})", apply.request_id);
     }
-    let plan = PollPlan::from_hints(&apply);
+    let plan = client.poll_plan().with_hints(&apply);
     let record = outcome(
         &issued,
         flow::poll(&client, &issued, plan, started + args.output.deadline),

@@ -216,52 +216,47 @@ fn result_of_an_unknown_token_is_a_service_error() {
 }
 
 #[test]
-fn the_ocr_product_is_refused_clearly_until_the_library_has_it() {
-    let emulator = quick_emulator();
-    let url = "https://example.com/front.jpg";
-    for command in [
-        tcfaceid(&emulator.endpoint()).args(["--api", "ocr", "verify", "IDN", "ID_CARD", url]),
-        tcfaceid(&emulator.endpoint())
-            .env("TCFACEID_API", "ocr")
-            .args(["verify", "IDN", "ID_CARD", url]),
-    ] {
-        let (code, _, stderr) = run(command);
-        assert_eq!(code, 2);
-        assert!(stderr.contains("OCR"), "{stderr}");
-    }
-    assert_eq!(emulator.stats().requests, 0);
-}
-
-#[test]
 fn signed_headers_work_with_another_http_client() {
-    let emulator = quick_emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let body = r#"{"CardVerificationToken":"no-such-token"}"#;
-    let body_path = dir.path().join("body.json");
-    std::fs::write(&body_path, body).unwrap();
-    let (code, headers, stderr) = run(tcfaceid(&emulator.endpoint()).args([
-        "sign",
-        "GetCardVerificationResult",
-        body_path.to_str().unwrap(),
-    ]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        headers.starts_with("Authorization: TC3-HMAC-SHA256 Credential="),
-        "{headers}"
-    );
-    // Send them by hand: the emulator checks the signature, then answers the action.
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    let request = format!(
-        "POST / HTTP/1.1\r\n{}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        headers.replace('\n', "\r\n"),
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.contains("InvalidParameterValue"), "{answer}");
-    assert_eq!(emulator.stats().signature_failures, 0);
-    assert_eq!(emulator.stats().result_calls, 1);
+    // Each product's result action, signed for its own service and version.
+    for (api, action) in [
+        ("faceid", "GetCardVerificationResult"),
+        ("ocr", "GetCardVerificationExternalResult"),
+    ] {
+        let emulator = quick_emulator();
+        let dir = tempfile::tempdir().unwrap();
+        let body = r#"{"CardVerificationToken":"no-such-token"}"#;
+        let body_path = dir.path().join("body.json");
+        std::fs::write(&body_path, body).unwrap();
+        let (code, headers, stderr) = run(tcfaceid(&emulator.endpoint()).args([
+            "--api",
+            api,
+            "sign",
+            action,
+            body_path.to_str().unwrap(),
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            headers.starts_with("Authorization: TC3-HMAC-SHA256 Credential="),
+            "{headers}"
+        );
+        assert!(
+            headers.contains(&format!("/{api}/tc3_request")),
+            "{headers}"
+        );
+        // Send them by hand: the emulator checks the signature, then answers the action.
+        let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+        let request = format!(
+            "POST / HTTP/1.1\r\n{}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            headers.replace('\n', "\r\n"),
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.contains("InvalidParameterValue"), "{api}: {answer}");
+        assert_eq!(emulator.stats().signature_failures, 0, "{api}");
+        assert_eq!(emulator.stats().result_calls, 1, "{api}");
+    }
 }
 
 #[test]

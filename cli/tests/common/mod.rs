@@ -73,12 +73,17 @@ pub fn sample(name: &str) -> PathBuf {
 
 /// A CSV manifest of `rows` Hong Kong ID cards (front and back samples), ids `doc-1`, ….
 pub fn manifest(dir: &Path, rows: usize) -> PathBuf {
+    manifest_of(dir, rows, "front.jpg", "back.jpg")
+}
+
+/// A CSV manifest of `rows` Hong Kong ID cards with the sample images `front` and `back`.
+pub fn manifest_of(dir: &Path, rows: usize, front: &str, back: &str) -> PathBuf {
     let mut text = String::from("id,nationality,card_type,front,back,batch\n");
     for i in 1..=rows {
         text.push_str(&format!(
             "doc-{i},HKG,ID_CARD,{},{},nightly\n",
-            sample("front.jpg").display(),
-            sample("back.jpg").display()
+            sample(front).display(),
+            sample(back).display()
         ));
     }
     let path = dir.join("manifest.csv");
