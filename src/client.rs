@@ -576,7 +576,19 @@ impl Client {
         plan: PollPlan,
         deadline: Duration,
     ) -> Result<(CardVerificationResult, String, u64)> {
-        self.poll_until(token, plan, true, Bounds::new(deadline, None))
+        self.poll_card_verification_with_cancel(token, plan, deadline, None)
+    }
+
+    /// [`poll_card_verification`](Self::poll_card_verification) that another thread can stop
+    /// with `cancel` ([`ResultCode::Cancelled`], carrying the token).
+    pub fn poll_card_verification_with_cancel(
+        &self,
+        token: &str,
+        plan: PollPlan,
+        deadline: Duration,
+        cancel: Option<&Cancel>,
+    ) -> Result<(CardVerificationResult, String, u64)> {
+        self.poll_until(token, plan, true, Bounds::new(deadline, cancel))
             .map_err(|e| e.with_token(token))
     }
 

@@ -128,6 +128,7 @@ fn run_checked(global: &Global, args: &BatchArgs) -> std::io::Result<i32> {
                 "\ninterrupted: every token obtained is in {}; rerun the same command to finish",
                 path.display()
             );
+            true
         }
     });
     let color = color_for(&std::io::stderr());
@@ -251,7 +252,7 @@ fn finish(shared: &Shared<'_>, entry: &Entry, applies: u64) -> (Record, u64) {
         wait,
     };
     let until = Instant::now() + shared.args.deadline;
-    match flow::poll(&shared.client, &entry.token, plan, until) {
+    match flow::poll(&shared.client, &entry.token, plan, until, None) {
         Ok((result, polls)) => (
             Record::verdict(&entry.token, result, polls),
             applies + polls,

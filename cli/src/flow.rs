@@ -10,6 +10,7 @@ use std::time::Instant;
 use tcfaceid::client::{CredentialSource, PollPlan};
 use tcfaceid::product::Api as Product;
 use tcfaceid::retry::RetryPolicy;
+use tcfaceid::Cancel;
 use tcfaceid::{CardVerificationRequest, CardVerificationResult, Client, Error, ResultCode, Side};
 
 use crate::args::{Api, Global};
@@ -82,18 +83,20 @@ pub fn set_image(
     Ok(())
 }
 
-/// Poll `token` to its verdict before `until`, resuming after retryable failures (network,
-/// HTTP 5xx, rate limits). Returns the verdict and the polls of the last, successful round.
+/// Poll `token` to its verdict before `until` (or `cancel`), resuming after retryable failures
+/// (network, HTTP 5xx, rate limits). Returns the verdict and the polls of the last, successful
+/// round.
 pub fn poll(
     client: &Client,
     token: &str,
     plan: PollPlan,
     until: Instant,
+    cancel: Option<&Cancel>,
 ) -> Result<(CardVerificationResult, u64), Error> {
     let mut failures = 0;
     loop {
         let remaining = until.saturating_duration_since(Instant::now());
-        match client.poll_card_verification(token, plan, remaining) {
+        match client.poll_card_verification_with_cancel(token, plan, remaining, cancel) {
             Ok((result, _, polls)) => return Ok((result, polls)),
             Err(error) if error.is_retryable() => {
                 failures += 1;
@@ -101,7 +104,12 @@ pub fn poll(
                 if Instant::now() + backoff + plan.wait >= until {
                     return Err(error);
                 }
-                std::thread::sleep(backoff);
+                match cancel {
+                    Some(cancel) => {
+                        cancel.sleep(backoff);
+                    }
+                    None => std::thread::sleep(backoff),
+                }
             }
             Err(error) => return Err(error),
         }

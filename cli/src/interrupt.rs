@@ -1,6 +1,8 @@
 //! Ctrl-C and SIGTERM: stop starting applies, let the applies in flight finish and record
-//! their tokens, then run the command's last words (print or journal the tokens) and exit 130.
-//! Polls in flight are abandoned: polling is not billed and resumes from the token.
+//! their tokens, then run the command's last words: batch journals its tokens and exits 130
+//! (polls in flight are abandoned: polling is not billed and resumes from the token);
+//! `verify` / `result` trigger the library's cancel handle so that the command itself prints
+//! its record (the token and the cancellation) and exits 130.
 
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -25,9 +27,9 @@ impl Drop for Applying<'_> {
 }
 
 impl Interrupt {
-    /// Install the handler: on the signal, wait for the applies in flight, then call `last`
-    /// (which exits the process).
-    pub fn install(last: impl Fn() + Send + 'static) -> Arc<Interrupt> {
+    /// Install the handler: on the signal, wait for the applies in flight, then call `last`;
+    /// the process exits with 130 when it returns true.
+    pub fn install(last: impl Fn() -> bool + Send + 'static) -> Arc<Interrupt> {
         let interrupt = Arc::new(Interrupt::default());
         let shared = Arc::clone(&interrupt);
         let installed = ctrlc::set_handler(move || {
@@ -37,8 +39,9 @@ impl Interrupt {
                 state = shared.idle.wait(state).unwrap_or_else(|p| p.into_inner());
             }
             drop(state);
-            last();
-            std::process::exit(crate::exit::INTERRUPTED);
+            if last() {
+                std::process::exit(crate::exit::INTERRUPTED);
+            }
         });
         if let Err(error) = installed {
             eprintln!("tcfaceid: warning: Ctrl-C is not handled ({error})");

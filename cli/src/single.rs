@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tcfaceid::{CardVerificationRequest, Error, Side};
+use tcfaceid::{Cancel, CardVerificationRequest, Error, Side};
 
 use crate::args::{Global, OutputArgs, ResultArgs, VerifyArgs};
 use crate::exit;
@@ -38,7 +38,8 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
         Err(error) => return finish(&args.output, &Record::error(&error, None)),
     };
     let token: Arc<Mutex<Option<String>>> = Arc::default();
-    let interrupt = Interrupt::install(last_words(Arc::clone(&token)));
+    let cancel = Cancel::new();
+    let interrupt = Interrupt::install(last_words(Arc::clone(&token), cancel.clone()));
     let Some(applying) = interrupt.begin_apply() else {
         return exit::INTERRUPTED;
     };
@@ -50,13 +51,18 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> i32 {
     let issued = apply.card_verification_token.clone();
     *token.lock().unwrap_or_else(|p| p.into_inner()) = Some(issued.clone());
     drop(applying);
-    if !args.output.json {
-        eprintln!("applied: token {issued} (RequestId {})", apply.request_id);
-    }
+    // On stderr even with --json: the token is safe before the first poll.
+    eprintln!("applied: token {issued} (RequestId {})", apply.request_id);
     let plan = client.poll_plan().with_hints(&apply);
     let record = outcome(
         &issued,
-        flow::poll(&client, &issued, plan, started + args.output.deadline),
+        flow::poll(
+            &client,
+            &issued,
+            plan,
+            started + args.output.deadline,
+            Some(&cancel),
+        ),
     );
     finish(&args.output, &record)
 }
@@ -69,12 +75,14 @@ pub fn result(global: &Global, args: &ResultArgs) -> i32 {
     };
     let until = Instant::now() + args.output.deadline;
     let token = Arc::new(Mutex::new(Some(args.token.clone())));
-    Interrupt::install(last_words(token));
+    let cancel = Cancel::new();
+    Interrupt::install(last_words(token, cancel.clone()));
+    eprintln!("polling: token {}", args.token);
     let polled = client
         .resume(
             &args.token,
             until.saturating_duration_since(Instant::now()),
-            None,
+            Some(&cancel),
         )
         .map(|(result, _, polls)| (result, polls));
     finish(&args.output, &outcome(&args.token, polled))
@@ -87,11 +95,20 @@ fn outcome(token: &str, polled: Result<(tcfaceid::CardVerificationResult, u64), 
     }
 }
 
-/// What Ctrl-C prints: the token, when there is one, so that polling can be resumed.
-fn last_words(token: Arc<Mutex<Option<String>>>) -> impl Fn() + Send + 'static {
-    move || match token.lock().unwrap_or_else(|p| p.into_inner()).as_deref() {
-        Some(token) => eprintln!("\ninterrupted; resume with: tcfaceid result {token}"),
-        None => eprintln!("\ninterrupted before any apply: nothing was billed"),
+/// What Ctrl-C does: with a token, cancel the polling so that the command prints its record
+/// (the token and the cancellation) and exits 130; before any apply, say so and exit.
+fn last_words(
+    token: Arc<Mutex<Option<String>>>,
+    cancel: Cancel,
+) -> impl Fn() -> bool + Send + 'static {
+    move || {
+        if token.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            cancel.trigger();
+            false
+        } else {
+            eprintln!("\ninterrupted before any apply: nothing was billed");
+            true
+        }
     }
 }
 

@@ -182,11 +182,7 @@ fn ctrl_c_journals_the_applies_in_flight_exits_130_and_a_rerun_finishes() {
         "token journalled",
         2,
     );
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    common::sigint(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert!(rest(stderr).contains("interrupted"));

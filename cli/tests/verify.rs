@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
 
@@ -213,6 +213,59 @@ fn result_of_an_unknown_token_is_a_service_error() {
         run(tcfaceid(&emulator.endpoint()).args(["result", "no-such-token", "--json"]));
     assert_eq!(code, 6, "{stdout}");
     assert_eq!(json(&stdout)["token"], "no-such-token");
+}
+
+/// Start `tcfaceid ARGS… --json`, wait for `needle` on its stderr (the token is there), send
+/// SIGINT; its exit code and stdout.
+fn interrupted_once(endpoint: &str, args: &[&str], needle: &str) -> (Option<i32>, String) {
+    let mut child = tcfaceid(endpoint)
+        .args(args)
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(needle) {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no {needle:?}");
+    }
+    common::sigint(&child);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn ctrl_c_while_polling_prints_the_token_and_the_cancellation_and_exits_130() {
+    // Never a verdict: only the signal ends the polling.
+    let emulator = common::emulator(EmulatorConfig {
+        processing_polls: 1_000_000,
+        polling_wait_secs: 1,
+        ..EmulatorConfig::default()
+    });
+    let url = "https://example.com/front.jpg";
+    let (code, stdout) = interrupted_once(
+        &emulator.endpoint(),
+        &["verify", "IDN", "ID_CARD", url],
+        "applied: token",
+    );
+    assert_eq!(code, Some(130), "{stdout}");
+    let record = json(&stdout);
+    assert_eq!(record["error"]["class"], "cancelled", "{record}");
+    let token = record["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 36);
+
+    let (code, stdout) =
+        interrupted_once(&emulator.endpoint(), &["result", &token], "polling: token");
+    assert_eq!(code, Some(130), "{stdout}");
+    let record = json(&stdout);
+    assert_eq!(record["error"]["class"], "cancelled", "{record}");
+    assert_eq!(record["token"], token.as_str());
+    assert_eq!(emulator.stats().apply_calls, 1);
 }
 
 #[test]

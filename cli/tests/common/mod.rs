@@ -136,3 +136,12 @@ pub fn rest(mut reader: impl Read) -> String {
     reader.read_to_string(&mut text).unwrap();
     text
 }
+
+/// Send SIGINT (Ctrl-C) to a child.
+pub fn sigint(child: &Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success(), "kill -INT");
+}
