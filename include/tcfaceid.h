@@ -1421,6 +1421,12 @@ const char *tcfaceid_apply_response_request_id(const struct tcfaceid_apply_respo
 const char *tcfaceid_apply_response_json(const struct tcfaceid_apply_response *response);
 
 /**
+ * Length in bytes of tcfaceid_apply_response_json (without the NUL), so that a caller need
+ * not scan the body; 0 for NULL.
+ */
+size_t tcfaceid_apply_response_json_len(const struct tcfaceid_apply_response *response);
+
+/**
  * Free an apply response. NULL does nothing; freeing twice is undefined behaviour. Does not
  * change the last error.
  */
@@ -1503,6 +1509,12 @@ const char *tcfaceid_verification_result_card_sub_type(const struct tcfaceid_ver
 const char *tcfaceid_verification_result_card_info_json(const struct tcfaceid_verification_result *result);
 
 /**
+ * Length in bytes of tcfaceid_verification_result_card_info_json (without the NUL); 0 when
+ * absent or for NULL.
+ */
+size_t tcfaceid_verification_result_card_info_json_len(const struct tcfaceid_verification_result *result);
+
+/**
  * IDVerificationToken (borrowed), or NULL when absent or for NULL.
  */
 const char *tcfaceid_verification_result_id_verification_token(const struct tcfaceid_verification_result *result);
@@ -1514,6 +1526,13 @@ const char *tcfaceid_verification_result_id_verification_token(const struct tcfa
  */
 const char *tcfaceid_verification_result_card_json(const struct tcfaceid_verification_result *result,
                                                    uint32_t side);
+
+/**
+ * Length in bytes of tcfaceid_verification_result_card_json for `side` (without the NUL); 0
+ * when there is no such card or for NULL.
+ */
+size_t tcfaceid_verification_result_card_json_len(const struct tcfaceid_verification_result *result,
+                                                  uint32_t side);
 
 /**
  * One field of the front or back card (see tcfaceid_verification_result_card_json) by its
@@ -1559,6 +1578,12 @@ const char *tcfaceid_verification_result_request_id(const struct tcfaceid_verifi
  * The whole response body as received, `{"Response":{...}}` (borrowed). NULL for NULL.
  */
 const char *tcfaceid_verification_result_json(const struct tcfaceid_verification_result *result);
+
+/**
+ * Length in bytes of tcfaceid_verification_result_json (without the NUL), so that a caller
+ * need not scan the body; 0 for NULL.
+ */
+size_t tcfaceid_verification_result_json_len(const struct tcfaceid_verification_result *result);
 
 /**
  * Free a verification result. NULL does nothing; freeing twice is undefined behaviour. Does

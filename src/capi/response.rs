@@ -126,6 +126,15 @@ pub unsafe extern "C" fn tcfaceid_apply_response_json(
     ffi_boundary! { try_ref!(response).json.as_ptr() }
 }
 
+/// Length in bytes of tcfaceid_apply_response_json (without the NUL), so that a caller need
+/// not scan the body; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_apply_response_json_len(
+    response: *const tcfaceid_apply_response,
+) -> usize {
+    ffi_boundary! { try_ref!(response).json.as_bytes().len() }
+}
+
 /// Free an apply response. NULL does nothing; freeing twice is undefined behaviour. Does not
 /// change the last error.
 #[no_mangle]
@@ -391,6 +400,15 @@ pub unsafe extern "C" fn tcfaceid_verification_result_card_info_json(
     ffi_boundary! { opt_ptr(&try_ref!(result).card_info_json) }
 }
 
+/// Length in bytes of tcfaceid_verification_result_card_info_json (without the NUL); 0 when
+/// absent or for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_card_info_json_len(
+    result: *const tcfaceid_verification_result,
+) -> usize {
+    ffi_boundary! { try_ref!(result).card_info_json.as_ref().map_or(0, |j| j.as_bytes().len()) }
+}
+
 /// IDVerificationToken (borrowed), or NULL when absent or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn tcfaceid_verification_result_id_verification_token(
@@ -408,9 +426,21 @@ pub unsafe extern "C" fn tcfaceid_verification_result_card_json(
     side: u32,
 ) -> *const c_char {
     ffi_boundary! {
-        let result = try_ref!(result);
-        let card = usize::try_from(side).ok().and_then(|i| result.cards.get(i)).and_then(Option::as_ref);
+        let card = card(try_ref!(result), side);
         card.map_or(std::ptr::null(), |c| c.json.as_ptr())
+    }
+}
+
+/// Length in bytes of tcfaceid_verification_result_card_json for `side` (without the NUL); 0
+/// when there is no such card or for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_card_json_len(
+    result: *const tcfaceid_verification_result,
+    side: u32,
+) -> usize {
+    ffi_boundary! {
+        let card = card(try_ref!(result), side);
+        card.map_or(0, |c| c.json.as_bytes().len())
     }
 }
 
@@ -504,6 +534,15 @@ pub unsafe extern "C" fn tcfaceid_verification_result_json(
     ffi_boundary! { try_ref!(result).json.as_ptr() }
 }
 
+/// Length in bytes of tcfaceid_verification_result_json (without the NUL), so that a caller
+/// need not scan the body; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_verification_result_json_len(
+    result: *const tcfaceid_verification_result,
+) -> usize {
+    ffi_boundary! { try_ref!(result).json.as_bytes().len() }
+}
+
 /// Free a verification result. NULL does nothing; freeing twice is undefined behaviour. Does
 /// not change the last error.
 #[no_mangle]
@@ -514,4 +553,12 @@ pub unsafe extern "C" fn tcfaceid_verification_result_free(
         // SAFETY: by the documented contract, NULL or a live handle from this library.
         unsafe { tcfaceid_verification_result::free(result) }
     }
+}
+
+/// The front (0) or back (1) card of a result, when there is one.
+fn card(result: &VerificationResult, side: u32) -> Option<&CardStrings> {
+    usize::try_from(side)
+        .ok()
+        .and_then(|i| result.cards.get(i))
+        .and_then(Option::as_ref)
 }

@@ -1890,6 +1890,15 @@ static void test_apply_response_json(void) {
     }
 }
 
+static void test_apply_response_json_len(void) {
+    /* response = NULL */
+    {
+        size_t got = tcfaceid_apply_response_json_len(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_apply_response_json_len", "response", __LINE__);
+    }
+}
+
 static void test_apply_response_free(void) {
     /* response = NULL: does nothing */
     {
@@ -2037,6 +2046,15 @@ static void test_verification_result_card_info_json(void) {
     }
 }
 
+static void test_verification_result_card_info_json_len(void) {
+    /* result = NULL */
+    {
+        size_t got = tcfaceid_verification_result_card_info_json_len(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_verification_result_card_info_json_len", "result", __LINE__);
+    }
+}
+
 static void test_verification_result_id_verification_token(void) {
     /* result = NULL */
     {
@@ -2053,6 +2071,15 @@ static void test_verification_result_card_json(void) {
         const char *got = tcfaceid_verification_result_card_json(NULL, TCFACEID_SIDE_FRONT);
         CHECK(got == NULL);
         check_null_argument("tcfaceid_verification_result_card_json", "result", __LINE__);
+    }
+}
+
+static void test_verification_result_card_json_len(void) {
+    /* result = NULL */
+    {
+        size_t got = tcfaceid_verification_result_card_json_len(NULL, TCFACEID_SIDE_FRONT);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_verification_result_card_json_len", "result", __LINE__);
     }
 }
 
@@ -2121,6 +2148,15 @@ static void test_verification_result_json(void) {
     }
 }
 
+static void test_verification_result_json_len(void) {
+    /* result = NULL */
+    {
+        size_t got = tcfaceid_verification_result_json_len(NULL);
+        CHECK(got == 0);
+        check_null_argument("tcfaceid_verification_result_json_len", "result", __LINE__);
+    }
+}
+
 static void test_verification_result_free(void) {
     /* result = NULL: does nothing */
     {
@@ -2144,7 +2180,7 @@ static void test_debug_panic(void) {
 
 #endif
 int main(void) {
-    /* 102 functions, 177 calls. */
+    /* 106 functions, 181 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
@@ -2225,6 +2261,7 @@ int main(void) {
     test_apply_response_polling_wait_secs();
     test_apply_response_request_id();
     test_apply_response_json();
+    test_apply_response_json_len();
     test_apply_response_free();
     test_verification_result_parse();
     test_verification_result_status();
@@ -2238,14 +2275,17 @@ int main(void) {
     test_verification_result_card_type();
     test_verification_result_card_sub_type();
     test_verification_result_card_info_json();
+    test_verification_result_card_info_json_len();
     test_verification_result_id_verification_token();
     test_verification_result_card_json();
+    test_verification_result_card_json_len();
     test_verification_result_card_field();
     test_verification_result_head_image();
     test_verification_result_head_image_len();
     test_warn_info_meaning();
     test_verification_result_request_id();
     test_verification_result_json();
+    test_verification_result_json_len();
     test_verification_result_free();
 #if defined(TCFACEID_TEST_HOOKS)
     test_debug_panic();

@@ -477,6 +477,7 @@ static void check_processing(const tcfaceid_verification_result *result, const c
     CHECK(tcfaceid_verification_result_card_type(result) == NULL);
     CHECK(tcfaceid_verification_result_card_sub_type(result) == NULL);
     CHECK(tcfaceid_verification_result_card_info_json(result) == NULL);
+    CHECK(tcfaceid_verification_result_card_info_json_len(result) == 0);
     CHECK(tcfaceid_verification_result_id_verification_token(result) == NULL);
     CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
     CHECK(str_nonempty(tcfaceid_verification_result_request_id(result)));
@@ -521,6 +522,7 @@ static void test_apply_and_get(const char *endpoint) {
     CHECK(str_has(tcfaceid_apply_response_json(applied),
                   tcfaceid_apply_response_request_id(applied)));
     CHECK(str_has(tcfaceid_apply_response_json(applied), "AsyncCardVerificationMaxPollingTimes"));
+    CHECK(tcfaceid_apply_response_json_len(applied) == strlen(tcfaceid_apply_response_json(applied)));
     /* Getters are borrowed and stable: the same pointer each time. */
     CHECK(tcfaceid_apply_response_token(applied) == token);
 
@@ -563,6 +565,10 @@ static void test_apply_and_get(const char *endpoint) {
         CHECK(str_nonempty(tcfaceid_verification_result_id_verification_token(result)));
         CHECK(str_nonempty(tcfaceid_verification_result_request_id(result)));
         CHECK(str_has(tcfaceid_verification_result_json(result), "\"Status\":\"PASSED\""));
+        CHECK(tcfaceid_verification_result_json_len(result) ==
+              strlen(tcfaceid_verification_result_json(result)));
+        CHECK(tcfaceid_verification_result_card_info_json_len(result) ==
+              strlen(tcfaceid_verification_result_card_info_json(result)));
         CHECK(str_has(tcfaceid_verification_result_json(result),
                       tcfaceid_verification_result_request_id(result)));
         CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);

@@ -151,6 +151,7 @@ static void test_parse_and_meaning(void) {
     CHECK(tcfaceid_verification_result_card_field(result, TCFACEID_SIDE_FRONT, "Nope") == NULL);
     CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_INVALID_ARGUMENT);
     CHECK(tcfaceid_verification_result_card_json(result, TCFACEID_SIDE_BACK) == NULL);
+    CHECK(tcfaceid_verification_result_card_json_len(result, TCFACEID_SIDE_BACK) == 0);
     CHECK(tcfaceid_verification_result_head_image(result) == NULL);
     CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_PROTOCOL);
     tcfaceid_verification_result_free(result);
@@ -176,6 +177,8 @@ static void test_ocr_flow(const char *endpoint) {
         CHECK(str_nonempty(
             tcfaceid_verification_result_card_field(result, TCFACEID_SIDE_BACK, "Address.City")));
         CHECK(str_has(tcfaceid_verification_result_card_json(result, TCFACEID_SIDE_BACK), "Address"));
+        CHECK(tcfaceid_verification_result_card_json_len(result, TCFACEID_SIDE_BACK) ==
+              strlen(tcfaceid_verification_result_card_json(result, TCFACEID_SIDE_BACK)));
         CHECK(tcfaceid_verification_result_card_info_json(result) == NULL);
         head = tcfaceid_verification_result_head_image(result);
         CHECK(head != NULL && tcfaceid_verification_result_head_image_len(result) > 8 &&

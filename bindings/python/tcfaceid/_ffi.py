@@ -388,7 +388,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_apply_response_max_polling_times": (c_uint64, [ApplyResponseRef]),
     "tcfaceid_apply_response_polling_wait_secs": (c_uint64, [ApplyResponseRef]),
     "tcfaceid_apply_response_request_id": (_str, [ApplyResponseRef]),
-    "tcfaceid_apply_response_json": (_str, [ApplyResponseRef]),
+    "tcfaceid_apply_response_json": (c_void_p, [ApplyResponseRef]),
+    "tcfaceid_apply_response_json_len": (c_size_t, [ApplyResponseRef]),
     "tcfaceid_apply_response_free": (None, [ApplyResponseRef]),
     # Verification result.
     "tcfaceid_verification_result_status": (c_uint32, [VerificationResultRef]),
@@ -400,20 +401,23 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_verification_result_nationality": (_str, [VerificationResultRef]),
     "tcfaceid_verification_result_card_type": (_str, [VerificationResultRef]),
     "tcfaceid_verification_result_card_sub_type": (_str, [VerificationResultRef]),
-    "tcfaceid_verification_result_card_info_json": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_card_info_json": (c_void_p, [VerificationResultRef]),
+    "tcfaceid_verification_result_card_info_json_len": (c_size_t, [VerificationResultRef]),
     "tcfaceid_verification_result_id_verification_token": (_str, [VerificationResultRef]),
     "tcfaceid_verification_result_parse": (
         _result,
         [_str, _str, POINTER(VerificationResultRef)],
     ),
     "tcfaceid_verification_result_is_terminal": (c_bool, [VerificationResultRef]),
-    "tcfaceid_verification_result_card_json": (_str, [VerificationResultRef, c_uint32]),
+    "tcfaceid_verification_result_card_json": (c_void_p, [VerificationResultRef, c_uint32]),
+    "tcfaceid_verification_result_card_json_len": (c_size_t, [VerificationResultRef, c_uint32]),
     "tcfaceid_verification_result_card_field": (_str, [VerificationResultRef, c_uint32, _str]),
     "tcfaceid_verification_result_head_image": (c_void_p, [VerificationResultRef]),
     "tcfaceid_verification_result_head_image_len": (c_size_t, [VerificationResultRef]),
     "tcfaceid_warn_info_meaning": (_str, [_str]),
     "tcfaceid_verification_result_request_id": (_str, [VerificationResultRef]),
-    "tcfaceid_verification_result_json": (_str, [VerificationResultRef]),
+    "tcfaceid_verification_result_json": (c_void_p, [VerificationResultRef]),
+    "tcfaceid_verification_result_json_len": (c_size_t, [VerificationResultRef]),
     "tcfaceid_verification_result_free": (None, [VerificationResultRef]),
     # Testing hook: always panics inside the boundary (InternalPanicError).
     "tcfaceid_debug_panic": (_result, []),
@@ -423,6 +427,12 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
 def text(raw: Optional[bytes]) -> str:
     """A borrowed C string (ctypes already copied it into ``bytes``) as ``str``; NULL: ``""``."""
     return raw.decode("utf-8", "replace") if raw else ""
+
+
+def sized_text(pointer: Optional[int], length: int) -> Optional[str]:
+    """A borrowed body or JSON given as (pointer, length): read without a NUL scan; ``None``
+    for NULL."""
+    return None if not pointer else ctypes.string_at(pointer, length).decode("utf-8", "replace")
 
 
 def optional_text(raw: Optional[bytes]) -> Optional[str]:

@@ -283,14 +283,20 @@ def apply_result_from(handle: Any) -> ApplyResult:
         max_polling_times=int(lib.tcfaceid_apply_response_max_polling_times(handle)),
         polling_wait_secs=int(lib.tcfaceid_apply_response_polling_wait_secs(handle)),
         request_id=_ffi.text(lib.tcfaceid_apply_response_request_id(handle)),
-        raw_json=_ffi.text(lib.tcfaceid_apply_response_json(handle)),
+        raw_json=_ffi.sized_text(
+            lib.tcfaceid_apply_response_json(handle), lib.tcfaceid_apply_response_json_len(handle)
+        )
+        or "",
     )
 
 
 def verification_result_from(handle: Any) -> VerificationResult:
     """Copy every field out of a ``tcfaceid_verification_result`` (the caller frees it)."""
     count = lib.tcfaceid_verification_result_warn_info_count(handle)
-    card_info_json = _ffi.optional_text(lib.tcfaceid_verification_result_card_info_json(handle))
+    card_info_json = _ffi.sized_text(
+        lib.tcfaceid_verification_result_card_info_json(handle),
+        lib.tcfaceid_verification_result_card_info_json_len(handle),
+    )
     return VerificationResult(
         status=Status.from_code(lib.tcfaceid_verification_result_status(handle)),
         status_str=_ffi.text(lib.tcfaceid_verification_result_status_str(handle)),
@@ -308,7 +314,11 @@ def verification_result_from(handle: Any) -> VerificationResult:
             lib.tcfaceid_verification_result_id_verification_token(handle)
         ),
         request_id=_ffi.text(lib.tcfaceid_verification_result_request_id(handle)),
-        raw_json=_ffi.text(lib.tcfaceid_verification_result_json(handle)),
+        raw_json=_ffi.sized_text(
+            lib.tcfaceid_verification_result_json(handle),
+            lib.tcfaceid_verification_result_json_len(handle),
+        )
+        or "",
         front_card=_card(handle, 0),
         back_card=_card(handle, 1),
         head_image=_head_image(handle),
@@ -316,7 +326,10 @@ def verification_result_from(handle: Any) -> VerificationResult:
 
 
 def _card(handle: Any, side: int) -> Optional[GeneralCard]:
-    text = _ffi.optional_text(lib.tcfaceid_verification_result_card_json(handle, side))
+    text = _ffi.sized_text(
+        lib.tcfaceid_verification_result_card_json(handle, side),
+        lib.tcfaceid_verification_result_card_json_len(handle, side),
+    )
     return None if text is None else GeneralCard.from_json(json.loads(text))
 
 

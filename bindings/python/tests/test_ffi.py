@@ -95,8 +95,8 @@ class DeclarationsTest(unittest.TestCase):
                 expected = ctype_for(ret)
                 if name == "tcfaceid_last_error_code":
                     expected = ctypes.c_uint32  # reads the code: must not raise
-                if ret == "const uint8_t*":
-                    expected = ctypes.c_void_p  # a byte buffer returned with its length, not text
+                if ret == "const uint8_t*" or name + "_len" in prototypes:
+                    expected = ctypes.c_void_p  # returned with its length: read, not scanned
                 self.assertEqual(restype, expected, f"return type {ret}")
                 self.assertEqual(argtypes, [ctype_for(p) for p in params], f"parameters {params}")
 
