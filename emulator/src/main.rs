@@ -411,9 +411,7 @@ mod tests {
         ] {
             assert!(serve(bad).is_err(), "{bad:?}");
         }
-        assert!(serve(&["--bogus"])
-            .unwrap_err()
-            .contains("invalid option"));
+        assert!(serve(&["--bogus"]).unwrap_err().contains("invalid option"));
         assert!(serve(&["--port"]).unwrap_err().contains("missing argument"));
         assert!(matches!(parse(vec!["--help".into()]), Ok(Command::Help)));
     }
