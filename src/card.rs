@@ -768,6 +768,31 @@ fn write_json_string(out: &mut Vec<u8>, value: &str) {
     serde_json::to_writer(&mut *out, value).expect("writing a string to a Vec cannot fail");
 }
 
+/// The codes each product documents: kept beside the codes so that `product` (below `card`)
+/// needs nothing from this module.
+impl Api {
+    /// The Nationality codes the product documents (FaceID spec §4.1, OCR spec §3.2).
+    pub fn nationalities(self) -> &'static [Nationality] {
+        use Nationality::*;
+        match self {
+            Api::FaceId => Nationality::KNOWN,
+            Api::Ocr => &[
+                Arg, Aus, Khm, Can, Sgp, Chl, Deu, Mex, Mmr, Nzl, Bgd, Nga, Pak, Rus, Idn, Hkg,
+                Tha, Mys, Jpn, Phl, Mac, Chn, Twn, Auto,
+            ],
+        }
+    }
+
+    /// The CardType codes the product documents (OCR: `RESIDENCE_PERMIT`, no `AUTO`).
+    pub fn card_types(self) -> &'static [CardType] {
+        use CardType::*;
+        match self {
+            Api::FaceId => CardType::KNOWN,
+            Api::Ocr => &[IdCard, Passport, DrivingLicense, ResidencePermit],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

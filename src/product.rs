@@ -14,14 +14,14 @@
 //! | polling hints | from the service | none: [`Api::default_poll_plan`] |
 //!
 //! Tencent removed FaceID's two actions from every international SDK on 2026-03-09; the OCR
-//! pair is the live successor. Pure data, no I/O.
+//! pair is the live successor. Pure data, no I/O. The codes each product documents
+//! ([`Api::nationalities`], [`Api::card_types`]) live with the codes, in [`crate::card`].
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use crate::api::ApplyCardVerificationResponse;
-use crate::card::{CardType, Nationality};
 use crate::error::{Error, Result, ResultCode};
 use crate::image::ImageLimits;
 
@@ -130,27 +130,6 @@ impl Api {
         match self {
             Api::FaceId => &["ap-hongkong", "ap-jakarta", "ap-singapore"],
             Api::Ocr => &["ap-singapore"],
-        }
-    }
-
-    /// The Nationality codes the product documents (FaceID spec §4.1, OCR spec §3.2).
-    pub fn nationalities(self) -> &'static [Nationality] {
-        use Nationality::*;
-        match self {
-            Api::FaceId => Nationality::KNOWN,
-            Api::Ocr => &[
-                Arg, Aus, Khm, Can, Sgp, Chl, Deu, Mex, Mmr, Nzl, Bgd, Nga, Pak, Rus, Idn, Hkg,
-                Tha, Mys, Jpn, Phl, Mac, Chn, Twn, Auto,
-            ],
-        }
-    }
-
-    /// The CardType codes the product documents (OCR: `RESIDENCE_PERMIT`, no `AUTO`).
-    pub fn card_types(self) -> &'static [CardType] {
-        use CardType::*;
-        match self {
-            Api::FaceId => CardType::KNOWN,
-            Api::Ocr => &[IdCard, Passport, DrivingLicense, ResidencePermit],
         }
     }
 

@@ -167,7 +167,15 @@ pub(crate) fn verify<'a>(
             ));
         }
     }
-    let expected_token = check_signature(incoming, method, timestamp, api.service(), config, keys, now)?;
+    let expected_token = check_signature(
+        incoming,
+        method,
+        timestamp,
+        api.service(),
+        config,
+        keys,
+        now,
+    )?;
     if let Some(expected) = &expected_token {
         let given = incoming.header("x-tc-token").unwrap_or("");
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {

@@ -78,7 +78,7 @@ impl CvmRole {
             .proxy(None)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(TOTAL_TIMEOUT))
-            .user_agent(crate::client::REQUEST_CLIENT)
+            .user_agent(crate::http::REQUEST_CLIENT)
             .build();
         Ok(CvmRole {
             agent: config.new_agent(),

@@ -115,7 +115,7 @@ impl Sts {
             version: STS_VERSION,
             region,
             language: "",
-            request_client: crate::client::REQUEST_CLIENT,
+            request_client: crate::http::REQUEST_CLIENT,
         };
         let headers = match signer {
             Some(credential) => {
