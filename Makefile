@@ -301,6 +301,16 @@ cli-demo:
 .PHONY: bench
 bench:
 	$(CARGO) bench --bench signing --bench request --bench capi
+	@# benches/floors.rs: the library beside a canned responder and a raw-socket client, the
+	@# syscalls per call (strace -c: installed here when missing), the C-ABI signature vs its bound.
+	@command -v strace >/dev/null || { apt-get install -y -q strace || sudo apt-get install -y -q strace; }
+	$(CARGO) bench --bench floors
+	@# benches/python_sign.py: Python sign / Signer.sign vs the official SDK (in its own venv).
+	$(CARGO) build --release --lib
+	@test -x $(TC_SDK_VENV)/bin/python || $(PYTHON) -m venv $(TC_SDK_VENV)
+	$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)"
+	TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
+		$(TC_SDK_VENV)/bin/python benches/python_sign.py
 	$(CARGO) bench -p tcfaceid-emulator --bench e2e
 
 # --- Stress ------------------------------------------------------------------------------------

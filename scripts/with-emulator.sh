@@ -84,14 +84,13 @@ wait_ready() {
     export "$variable=$endpoint"
 }
 
-always=18446744073709551615 # --fail-first: every request (u64::MAX)
 start main TCFACEID_TEST_ENDPOINT --processing-polls 1 --polling-wait-secs 0 --max-polling-times 5
-start http500 TCFACEID_TEST_ENDPOINT_HTTP500 --fail-first "$always" --fail-with http500
-start rate-limited TCFACEID_TEST_ENDPOINT_RATE_LIMITED --fail-first "$always" --fail-with rate-limit
+start http500 TCFACEID_TEST_ENDPOINT_HTTP500 --fault http500
+start rate-limited TCFACEID_TEST_ENDPOINT_RATE_LIMITED --fault rate-limit
 start offline TCFACEID_TEST_ENDPOINT_OFFLINE --offline
 start ocr-legacy TCFACEID_TEST_ENDPOINT_OCR_LEGACY --processing-polls 1 --ocr-status legacy
 start faceid-offline TCFACEID_TEST_ENDPOINT_FACEID_OFFLINE --processing-polls 1 --faceid-offline
-start garbage TCFACEID_TEST_ENDPOINT_GARBAGE --garbage
+start garbage TCFACEID_TEST_ENDPOINT_GARBAGE --fault garbage
 start slow-poll TCFACEID_TEST_ENDPOINT_SLOW_POLL --polling-wait-secs 600
 start temporary TCFACEID_TEST_ENDPOINT_TEMPORARY --temporary-keys-only --key-ttl-secs 4
 start no-verdict TCFACEID_TEST_ENDPOINT_NO_VERDICT --processing-polls 1000000 \

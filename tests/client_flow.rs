@@ -362,20 +362,18 @@ fn a_slow_server_ends_in_a_timeout_within_the_deadline() {
         ..quick_config()
     })
     .unwrap();
+    // A 300 ms timeout against a 3 s delay: bounds 5x apart, both far from the delay.
     let client = builder(&emulator)
-        .timeout(Duration::from_millis(700))
+        .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let start = Instant::now();
     let e = client.get_card_verification_result("x").unwrap_err();
     let elapsed = start.elapsed();
     assert_eq!(e.code(), ResultCode::Timeout, "{e}");
+    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
     assert!(
-        elapsed < Duration::from_millis(700 + 500),
-        "took {elapsed:?}"
-    );
-    assert!(
-        elapsed >= Duration::from_millis(600),
+        elapsed >= Duration::from_millis(300),
         "returned too early: {elapsed:?}"
     );
 }
@@ -401,7 +399,7 @@ fn polling_honours_the_services_hints() {
         elapsed >= Duration::from_secs(3),
         "a 1 s wait before each of 3 polls: {elapsed:?}"
     );
-    assert!(elapsed < Duration::from_secs(6), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
 }
 
 #[test]
@@ -424,6 +422,8 @@ fn polling_stops_at_the_max_polls_and_at_the_deadline() {
         .apply_card_verification(&url_request("IDN", "ID_CARD"))
         .unwrap()
         .card_verification_token;
+    // The deadline (1 s) ends the polling long before the polls would (100 x 300 ms = 30 s);
+    // the bound is 5x the deadline, so a loaded machine does not fail it.
     let start = Instant::now();
     let plan = PollPlan {
         max_polls: 100,
@@ -435,7 +435,8 @@ fn polling_stops_at_the_max_polls_and_at_the_deadline() {
         .unwrap_err();
     assert_eq!(e.code(), ResultCode::PollDeadlineExceeded);
     assert!(e.message().contains(&token));
-    assert!(start.elapsed() < Duration::from_millis(1000 + 300));
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_millis(5000), "{elapsed:?}");
 }
 
 #[test]
@@ -516,7 +517,6 @@ fn twelve_new_clients_at_once_are_served_in_parallel() {
         ..quick_config()
     })
     .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
     let endpoint = emulator.endpoint();
     let start = Instant::now();
     let threads: Vec<_> = (0..12)
@@ -538,8 +538,9 @@ fn twelve_new_clients_at_once_are_served_in_parallel() {
         assert_eq!(e.code(), ResultCode::Service, "{e}");
     }
     let elapsed = start.elapsed();
+    // In series they would take 8.4 s; the bound is 5x one call.
     assert!(
-        elapsed < Duration::from_millis(1300),
+        elapsed < Duration::from_millis(3500),
         "12 calls of 700 ms each took {elapsed:?}"
     );
 }

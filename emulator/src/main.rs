@@ -66,12 +66,11 @@ Verification flow:
                            the back was given
 
 Faults (one kind at a time, decided before anything else about a request):
-  --fail-first N           the first N requests fail as --fail-with says
-  --fail-with KIND         http500 (default: HTTP 500, text body) | rate-limit (HTTP 200,
-                           RequestLimitExceeded) | drop | garbage
-  --drop                   close the connection without answering, for every request ...
-  --garbage                answer HTTP 200 text/html, not JSON, for every request ...
-  --fault-count N          ... or, with --drop / --garbage, only for the first N requests
+  --fault KIND[:COUNT]     every request fails as KIND says, or only the first COUNT
+                           requests (--fault drop:2). KIND: http500 (HTTP 500, text body) |
+                           rate-limit (HTTP 200, RequestLimitExceeded) | drop (close the
+                           connection without answering) | garbage (HTTP 200 text/html,
+                           not JSON)
   --delay-ms MS            wait MS milliseconds before answering every request
 
 Temporary keys (the metadata service and STS on the same port; see the library docs):
@@ -96,164 +95,104 @@ enum Command {
     Serve(Box<EmulatorConfig>),
 }
 
-/// Flags followed by a value.
-const VALUE_FLAGS: &[&str] = &[
-    "--port",
-    "--secret-id",
-    "--secret-key",
-    "--token",
-    "--threads",
-    "--max-body-bytes",
-    "--clock-offset-secs",
-    "--processing-polls",
-    "--polling-wait-secs",
-    "--max-polling-times",
-    "--delay-ms",
-    "--fail-first",
-    "--fault-count",
-    "--verdict",
-    "--ocr-status",
-    "--fail-with",
-    "--tls-cert",
-    "--tls-key",
-    "--role-name",
-    "--key-ttl-secs",
-];
-
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
         .parse()
         .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
 }
 
+/// `--fault KIND[:COUNT]`: KIND on every request, or on the first COUNT requests.
+fn fault(value: &str) -> Result<Fault, String> {
+    let (name, count) = match value.split_once(':') {
+        Some((name, count)) => (name, Some(number::<u64>("--fault COUNT", count)?)),
+        None => (value, None),
+    };
+    let kind = FaultKind::parse(name)
+        .filter(|kind| *kind != FaultKind::None)
+        .ok_or_else(|| format!("--fault: {name:?} is not http500, rate-limit, drop or garbage"))?;
+    Ok(Fault { kind, first: count })
+}
+
 fn parse(args: Vec<OsString>) -> Result<Command, String> {
+    parse_flags(args).map_err(|e| e.to_string())
+}
+
+fn parse_flags(args: Vec<OsString>) -> Result<Command, lexopt::Error> {
+    use lexopt::prelude::*;
     let mut config = EmulatorConfig::default();
-    let (mut fail_first, mut fail_with, mut always, mut fault_count) = (None, None, None, None);
     let (mut tls_cert, mut tls_key): (Option<PathBuf>, Option<PathBuf>) = (None, None);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let arg = arg
-            .into_string()
-            .map_err(|a| format!("argument {a:?} is not valid UTF-8"))?;
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
+    let mut faults = 0;
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        // Every value flag's text, as UTF-8 (`--port=8080` and `--port 8080` alike).
+        let text = |parser: &mut lexopt::Parser| parser.value()?.string();
+        let flag = match &arg {
+            Long(name) => format!("--{name}"),
+            Short(c) => format!("-{c}"),
+            Value(v) => return Err(format!("unexpected argument {v:?}").into()),
+        };
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("quiet") => config.log = false,
+            Long("offline") => config.offline = true,
+            Long("faceid-offline") => config.faceid_offline = true,
+            Long("temporary-keys-only") => config.credentials.temporary_keys_only = true,
+            Long("role-name") => config.credentials.role_name = text(&mut parser)?,
+            Long("key-ttl-secs") => {
+                config.credentials.ttl_secs = number(&flag, &text(&mut parser)?)?
             }
-            _ => (arg, None),
-        };
-        let switch = [
-            "--help",
-            "-h",
-            "--quiet",
-            "--offline",
-            "--faceid-offline",
-            "--drop",
-            "--garbage",
-            "--temporary-keys-only",
-        ]
-        .contains(&flag.as_str());
-        if !switch && !VALUE_FLAGS.contains(&flag.as_str()) {
-            return Err(format!("unknown argument {flag:?}"));
-        }
-        let takes_value = !switch;
-        let value = match (takes_value, inline) {
-            (true, Some(value)) => value,
-            (true, None) => args
-                .next()
-                .and_then(|v| v.into_string().ok())
-                .ok_or_else(|| format!("{flag} needs a value"))?,
-            (false, Some(_)) => return Err(format!("{flag} takes no value")),
-            (false, None) => String::new(),
-        };
-        match flag.as_str() {
-            "--help" | "-h" => return Ok(Command::Help),
-            "--quiet" => config.log = false,
-            "--offline" => config.offline = true,
-            "--temporary-keys-only" => config.credentials.temporary_keys_only = true,
-            "--role-name" => config.credentials.role_name = value,
-            "--key-ttl-secs" => config.credentials.ttl_secs = number(&flag, &value)?,
-            "--faceid-offline" => config.faceid_offline = true,
-            "--ocr-status" => {
+            Long("ocr-status") => {
+                let value = text(&mut parser)?;
                 config.ocr_status = OcrStatus::parse(&value)
                     .ok_or_else(|| format!("--ocr-status: {value:?} is not current or legacy"))?
             }
-            "--drop" | "--garbage" => {
-                let kind = if flag == "--drop" {
-                    FaultKind::Drop
-                } else {
-                    FaultKind::Garbage
-                };
-                if always.replace(kind).is_some() {
-                    return Err("--drop and --garbage cannot be combined".to_owned());
-                }
+            Long("port") => config.port = number(&flag, &text(&mut parser)?)?,
+            Long("secret-id") => config.secret_id = text(&mut parser)?,
+            Long("secret-key") => config.secret_key = text(&mut parser)?,
+            Long("token") => config.token = Some(text(&mut parser)?),
+            Long("threads") => config.threads = number(&flag, &text(&mut parser)?)?,
+            Long("max-body-bytes") => config.max_body_bytes = number(&flag, &text(&mut parser)?)?,
+            Long("clock-offset-secs") => {
+                config.clock_offset_secs = number(&flag, &text(&mut parser)?)?
             }
-            "--port" => config.port = number(&flag, &value)?,
-            "--secret-id" => config.secret_id = value,
-            "--secret-key" => config.secret_key = value,
-            "--token" => config.token = Some(value),
-            "--threads" => config.threads = number(&flag, &value)?,
-            "--max-body-bytes" => config.max_body_bytes = number(&flag, &value)?,
-            "--clock-offset-secs" => config.clock_offset_secs = number(&flag, &value)?,
-            "--processing-polls" => config.processing_polls = number(&flag, &value)?,
-            "--polling-wait-secs" => config.polling_wait_secs = number(&flag, &value)?,
-            "--max-polling-times" => config.max_polling_times = number(&flag, &value)?,
-            "--delay-ms" => config.delay_ms = number(&flag, &value)?,
-            "--fail-first" => fail_first = Some(number::<u64>(&flag, &value)?),
-            "--fault-count" => fault_count = Some(number::<u64>(&flag, &value)?),
-            "--tls-cert" => tls_cert = Some(PathBuf::from(value)),
-            "--tls-key" => tls_key = Some(PathBuf::from(value)),
-            "--verdict" => {
+            Long("processing-polls") => {
+                config.processing_polls = number(&flag, &text(&mut parser)?)?
+            }
+            Long("polling-wait-secs") => {
+                config.polling_wait_secs = number(&flag, &text(&mut parser)?)?
+            }
+            Long("max-polling-times") => {
+                config.max_polling_times = number(&flag, &text(&mut parser)?)?
+            }
+            Long("delay-ms") => config.delay_ms = number(&flag, &text(&mut parser)?)?,
+            Long("tls-cert") => tls_cert = Some(parser.value()?.into()),
+            Long("tls-key") => tls_key = Some(parser.value()?.into()),
+            Long("verdict") => {
+                let value = text(&mut parser)?;
                 config.verdict = Verdict::parse(&value).ok_or_else(|| {
                     format!("--verdict: {value:?} is not passed, warning or rejected")
                 })?
             }
-            "--fail-with" => {
-                fail_with = Some(
-                    FaultKind::parse(&value)
-                        .filter(|k| *k != FaultKind::None)
-                        .ok_or_else(|| {
-                            format!(
-                            "--fail-with: {value:?} is not http500, rate-limit, drop or garbage"
-                        )
-                        })?,
-                )
+            Long("fault") => {
+                config.fault = fault(&text(&mut parser)?)?;
+                faults += 1;
             }
-            _ => return Err(format!("unknown argument {flag:?}")),
+            _ => return Err(arg.unexpected()),
         }
     }
-    config.fault = match (fail_first, always) {
-        (Some(_), Some(_)) => {
-            return Err("--fail-first cannot be combined with --drop / --garbage".to_owned())
-        }
-        (Some(_), None) if fault_count.is_some() => {
-            return Err(
-                "--fault-count goes with --drop / --garbage; --fail-first already counts"
-                    .to_owned(),
-            )
-        }
-        (Some(n), None) => Fault::first(fail_with.unwrap_or(FaultKind::Http500), n),
-        (None, _) if fail_with.is_some() => {
-            return Err("--fail-with needs --fail-first N".to_owned())
-        }
-        (None, Some(kind)) => Fault {
-            kind,
-            first: fault_count,
-        },
-        (None, None) if fault_count.is_some() => {
-            return Err("--fault-count needs --drop or --garbage".to_owned())
-        }
-        (None, None) => Fault::default(),
-    };
+    if faults > 1 {
+        return Err("--fault is given once (one kind at a time)".into());
+    }
     config.tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         (None, None) => None,
-        _ => return Err("--tls-cert and --tls-key go together".to_owned()),
+        _ => return Err("--tls-cert and --tls-key go together".into()),
     };
     if config.threads == 0 {
-        return Err("--threads must be at least 1".to_owned());
+        return Err("--threads must be at least 1".into());
     }
     if config.secret_id.is_empty() || config.secret_key.is_empty() {
-        return Err("--secret-id and --secret-key cannot be empty".to_owned());
+        return Err("--secret-id and --secret-key cannot be empty".into());
     }
     Ok(Command::Serve(Box::new(config)))
 }
@@ -430,30 +369,28 @@ mod tests {
     #[test]
     fn the_fault_rule() {
         assert_eq!(
-            serve(&["--fail-first", "3"]).unwrap().fault,
+            serve(&["--fault", "http500:3"]).unwrap().fault,
             Fault::first(FaultKind::Http500, 3)
         );
         assert_eq!(
-            serve(&["--fail-first", "1", "--fail-with", "rate-limit"])
-                .unwrap()
-                .fault,
+            serve(&["--fault=rate-limit:1"]).unwrap().fault,
             Fault::first(FaultKind::RateLimit, 1)
         );
         assert_eq!(
-            serve(&["--drop"]).unwrap().fault,
+            serve(&["--fault", "drop"]).unwrap().fault,
             Fault::always(FaultKind::Drop)
         );
         assert_eq!(
-            serve(&["--garbage", "--fault-count", "2"]).unwrap().fault,
+            serve(&["--fault", "garbage:2"]).unwrap().fault,
             Fault::first(FaultKind::Garbage, 2)
         );
         for bad in [
-            &["--drop", "--garbage"][..],
-            &["--drop", "--fail-first", "1"],
-            &["--fail-with", "http500"],
-            &["--fault-count", "1"],
-            &["--fail-first", "1", "--fault-count", "1"],
-            &["--fail-first", "1", "--fail-with", "none"],
+            &["--fault", "drop", "--fault", "garbage"][..],
+            &["--fault", "none"],
+            &["--fault", "http500:"],
+            &["--fault", "http500:x"],
+            &["--fault", "teapot"],
+            &["--fault"],
         ] {
             assert!(serve(bad).is_err(), "{bad:?}");
         }
@@ -474,10 +411,8 @@ mod tests {
         ] {
             assert!(serve(bad).is_err(), "{bad:?}");
         }
-        assert!(serve(&["--bogus"])
-            .unwrap_err()
-            .contains("unknown argument"));
-        assert!(serve(&["--port"]).unwrap_err().contains("needs a value"));
+        assert!(serve(&["--bogus"]).unwrap_err().contains("invalid option"));
+        assert!(serve(&["--port"]).unwrap_err().contains("missing argument"));
         assert!(matches!(parse(vec!["--help".into()]), Ok(Command::Help)));
     }
 

@@ -76,7 +76,7 @@ _RUNNING: List[Emulator] = []
 class Emulator:
     """A ``tcfaceid-emulator`` process on a free loopback port.
 
-    ``Emulator("--fail-first", "3")`` passes the flags through; ``--port 0 --quiet`` and fast
+    ``Emulator("--fault", "http500:3")`` passes the flags through; ``--port 0 --quiet`` and fast
     polling (``--processing-polls 1 --polling-wait-secs 0``) are the defaults unless given.
     """
 

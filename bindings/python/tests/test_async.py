@@ -112,7 +112,7 @@ class AsyncClientTest(unittest.TestCase):
                     await client.get_card_verification_result("some-token")
                 self.assertTrue(caught.exception.request_id)
 
-        with _support.Emulator("--fail-first", str(2**64 - 1), "--fail-with", "rate-limit") as emulator:
+        with _support.Emulator("--fault", "rate-limit") as emulator:
             asyncio.run(main())
 
     def test_cancelling_the_task_cancels_the_call_and_keeps_the_token(self) -> None:

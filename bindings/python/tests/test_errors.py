@@ -103,7 +103,7 @@ class ErrorClassesTest(unittest.TestCase):
         self.assertEqual(caught.exception.http_status, 0)
 
     def test_transport_dropped_connection(self) -> None:
-        with _support.Emulator("--drop") as emulator, emulator.client() as client:
+        with _support.Emulator("--fault", "drop") as emulator, emulator.client() as client:
             with self.assertRaises(tcfaceid.TransportError) as caught:
                 client.get_card_verification_result("x")
         self.assert_error(caught.exception, tcfaceid.TransportError, ResultCode.TRANSPORT)
@@ -151,7 +151,7 @@ class ErrorClassesTest(unittest.TestCase):
         self.assertLess(elapsed, 2.5)
 
     def test_http_status_500(self) -> None:
-        with _support.Emulator("--fail-first", "1000", "--fail-with", "http500") as emulator:
+        with _support.Emulator("--fault", "http500:1000") as emulator:
             with emulator.client() as client:
                 with self.assertRaises(tcfaceid.HttpStatusError) as caught:
                     client.apply_card_verification("IDN", "ID_CARD", URL)
@@ -160,11 +160,11 @@ class ErrorClassesTest(unittest.TestCase):
 
     def test_retries_get_past_transient_faults(self) -> None:
         # An apply is sent again only when the service said it did not process it.
-        with _support.Emulator("--fail-first", "2", "--fail-with", "rate-limit") as emulator:
+        with _support.Emulator("--fault", "rate-limit:2") as emulator:
             with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
                 self.assertTrue(client.apply_card_verification("IDN", "ID_CARD", URL).token)
         # A poll is retried on any transient failure.
-        with _support.Emulator("--fail-first", "2", "--fail-with", "http500") as emulator:
+        with _support.Emulator("--fault", "http500:2") as emulator:
             with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
                 with self.assertRaises(tcfaceid.ServiceError):
                     client.get_card_verification_result("no-such-token")
@@ -201,7 +201,7 @@ class ErrorClassesTest(unittest.TestCase):
         self.assertNotIn("not-the-key", str(caught.exception))
 
     def test_rate_limited(self) -> None:
-        with _support.Emulator("--fail-first", "1000", "--fail-with", "rate-limit") as emulator:
+        with _support.Emulator("--fault", "rate-limit:1000") as emulator:
             with emulator.client() as client:
                 with self.assertRaises(tcfaceid.RateLimitedError) as caught:
                     client.get_card_verification_result("x")
@@ -224,7 +224,7 @@ class ErrorClassesTest(unittest.TestCase):
     # --- the response ------------------------------------------------------------------------
 
     def test_protocol_garbage(self) -> None:
-        with _support.Emulator("--garbage") as emulator, emulator.client() as client:
+        with _support.Emulator("--fault", "garbage") as emulator, emulator.client() as client:
             with self.assertRaises(tcfaceid.ProtocolError) as caught:
                 client.get_card_verification_result("x")
         self.assert_error(caught.exception, tcfaceid.ProtocolError, ResultCode.PROTOCOL)

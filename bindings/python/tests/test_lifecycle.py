@@ -205,7 +205,7 @@ class OwnershipTest(unittest.TestCase):
 
 class SharedCloseTest(unittest.TestCase):
     def test_closing_a_client_in_use_waits_for_the_call_in_flight(self) -> None:
-        with _support.Emulator("--delay-ms", "600") as slow:
+        with _support.Emulator("--delay-ms", "1500") as slow:
             client = slow.client()
             outcome: List[Any] = []
 
@@ -217,7 +217,10 @@ class SharedCloseTest(unittest.TestCase):
 
             worker = threading.Thread(target=call)
             worker.start()
-            time.sleep(0.2)  # the call is now inside C
+            deadline = time.monotonic() + 10
+            while client._in_flight == 0:  # wait for the event: the call has entered the client
+                self.assertLess(time.monotonic(), deadline, "the call never started")
+                time.sleep(0.001)
             client.close()  # returns at once
             self.assertTrue(client.closed)
             self.assertIn("_ptr", client.__dict__, "freed only once the call returns")

@@ -1,0 +1,346 @@
+//! The library beside its floors, in one run (issue 11 item 7), `make bench` only.
+//!
+//! - A minimal canned HTTP/1.1 responder (in this process, one thread per connection, keep-alive,
+//!   one fixed ApplyCardVerification answer) stands in for the service: the emulator is not a floor.
+//! - The raw-socket floor writes the very request bytes the library sent (captured by the
+//!   responder) and reads the answer: no signing, no parsing, no pool.
+//! - Calls/s of the library and the floor, small body (an image URL) and ~5 MB body (a 3.75 MiB
+//!   JPEG), 1 and 2 workers, and their ratio; then the syscalls per small call of the library's
+//!   calling thread (`strace -c` of this program re-run in `--syscalls N` mode; the responder
+//!   thread is not traced), the C-ABI signature against the cached-key bound (14 SHA-256
+//!   compressions at this machine's measured rate), and the extra memory of a 5 MB request
+//!   built from owned and from lent bytes.
+//!
+//! Environment: `FLOORS_SECONDS` (per scenario, default 2).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tcfaceid::capi::sign::{
+    tcfaceid_signed_headers_free, tcfaceid_signer_free, tcfaceid_signer_new, tcfaceid_signer_sign,
+};
+use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
+
+const ANSWER_BODY: &str =
+    r#"{"Response":{"CardVerificationToken":"bench-token","RequestId":"bench-request"}}"#;
+
+/// The canned responder: answers every request on every connection with `ANSWER_BODY`; keeps
+/// the last request it read (head and body), for the raw-socket floor.
+struct Responder {
+    port: u16,
+    last_request: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Responder {
+    fn start() -> Responder {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let last_request = Arc::new(Mutex::new(Vec::new()));
+        let keep = last_request.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let keep = keep.clone();
+                std::thread::spawn(move || serve(stream, &keep));
+            }
+        });
+        Responder { port, last_request }
+    }
+}
+
+fn answer() -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        ANSWER_BODY.len(),
+        ANSWER_BODY
+    )
+    .into_bytes()
+}
+
+/// Read one HTTP message (head, then `Content-Length` bytes) into `buf`; false at end of stream.
+fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+    buf.clear();
+    let mut chunk = [0u8; 64 * 1024];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    let total = head_end + length;
+    if buf.capacity() < total {
+        buf.reserve(total - buf.len());
+    }
+    while buf.len() < total {
+        match stream.read(&mut chunk[..(total - buf.len()).min(64 * 1024)]) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    true
+}
+
+fn serve(mut stream: TcpStream, keep: &Mutex<Vec<u8>>) {
+    stream.set_nodelay(true).unwrap();
+    let answer = answer();
+    let mut buf = Vec::new();
+    let mut first = true;
+    while read_message(&mut stream, &mut buf) {
+        if first {
+            keep.lock().unwrap().clone_from(&buf);
+            first = false;
+        }
+        if stream.write_all(&answer).is_err() {
+            return;
+        }
+    }
+}
+
+fn client(port: u16) -> Client {
+    Client::builder()
+        .credential(Credential::new("AKIDbench", "bench-secret-key", None).unwrap())
+        .region("ap-singapore")
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+fn request(large: bool) -> CardVerificationRequest {
+    let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+    if large {
+        request.set_front_bytes(common::jpeg_with_len(
+            1024,
+            768,
+            tcfaceid::image::MAX_RAW_LEN,
+        ));
+    } else {
+        request.set_front_url("https://example.com/front.jpg");
+    }
+    request
+}
+
+/// Calls per second of `workers` threads, each running `call` in a loop for `duration`.
+fn rate<S: Send + 'static>(
+    workers: usize,
+    duration: Duration,
+    setup: impl Fn() -> S + Sync + Send + 'static,
+    call: impl Fn(&mut S) + Sync + Send + 'static,
+) -> f64 {
+    let shared = Arc::new((setup, call));
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                let mut state = (shared.0)();
+                (shared.1)(&mut state); // warm up: the connection, the key, page faults
+                let begin = Instant::now();
+                let mut calls = 0u64;
+                while begin.elapsed() < duration {
+                    (shared.1)(&mut state);
+                    calls += 1;
+                }
+                calls as f64 / begin.elapsed().as_secs_f64()
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).sum()
+}
+
+/// The library's calls/s: one client shared by the workers.
+fn library_rate(port: u16, large: bool, workers: usize, duration: Duration) -> f64 {
+    let client = Arc::new(client(port));
+    let request = Arc::new(request(large));
+    rate(
+        workers,
+        duration,
+        move || (client.clone(), request.clone()),
+        |(c, r)| {
+            c.apply_card_verification(r).expect("answered");
+        },
+    )
+}
+
+/// The raw-socket floor's calls/s: one kept-alive connection per worker writes `bytes` and
+/// reads the answer.
+fn raw_rate(port: u16, bytes: Arc<Vec<u8>>, workers: usize, duration: Duration) -> f64 {
+    rate(
+        workers,
+        duration,
+        move || {
+            let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream.set_nodelay(true).unwrap();
+            (stream, bytes.clone(), Vec::new())
+        },
+        |(stream, bytes, buf)| {
+            stream.write_all(bytes).unwrap();
+            assert!(read_message(stream, buf), "answered");
+        },
+    )
+}
+
+/// The request bytes the library sends for `large` (captured by the responder).
+fn captured_request(responder: &Responder, large: bool) -> Arc<Vec<u8>> {
+    let fresh = client(responder.port);
+    fresh.apply_card_verification(&request(large)).unwrap();
+    let bytes = responder.last_request.lock().unwrap().clone();
+    assert!(!bytes.is_empty());
+    Arc::new(bytes)
+}
+
+/// Mean time of `f` over `n` runs (after one warm-up run).
+fn mean_time(n: u32, mut f: impl FnMut()) -> Duration {
+    f();
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    start.elapsed() / n
+}
+
+/// The C-ABI signature of a small body with a signer made once, and the cached-key bound:
+/// 14 SHA-256 compressions at this machine's rate (measured on 64 KiB: 1,024 blocks).
+fn signature_line() {
+    let body: &[u8] =
+        br#"{"Nationality":"IDN","CardType":"ID_CARD","ImageUrlFront":"https://example.com/front.jpg"}"#;
+    let mut signer = std::ptr::null_mut();
+    // SAFETY: valid NUL-terminated strings and an output slot; the signer is freed below, each
+    // headers object right after it is made.
+    let c_abi = unsafe {
+        assert_eq!(
+            tcfaceid_signer_new(
+                c"AKIDbench".as_ptr(),
+                c"bench-secret-key".as_ptr(),
+                std::ptr::null(),
+                c"faceid".as_ptr(),
+                &mut signer
+            ),
+            ResultCode::Ok
+        );
+        let t = mean_time(200_000, || {
+            let mut headers = std::ptr::null_mut();
+            let rc = tcfaceid_signer_sign(
+                signer,
+                c"faceid.tencentcloudapi.com".as_ptr(),
+                c"ap-singapore".as_ptr(),
+                c"ApplyCardVerification".as_ptr(),
+                c"2018-03-01".as_ptr(),
+                1_700_000_000,
+                body.as_ptr(),
+                body.len(),
+                &mut headers,
+            );
+            assert_eq!(rc, ResultCode::Ok);
+            tcfaceid_signed_headers_free(headers);
+        });
+        tcfaceid_signer_free(signer);
+        t
+    };
+    let block = vec![0u8; 64 * 1024];
+    let per_compression = mean_time(20_000, || {
+        std::hint::black_box(Sha256::digest(std::hint::black_box(&block)));
+    }) / 1024;
+    let bound = per_compression * 14;
+    println!(
+        "C-ABI signature (tcfaceid_signer_sign, small body): {:.2} us; cached-key bound \
+         (14 SHA-256 compressions at {:.1} ns): {:.2} us; ratio {:.2}x",
+        c_abi.as_secs_f64() * 1e6,
+        per_compression.as_secs_f64() * 1e9,
+        bound.as_secs_f64() * 1e6,
+        c_abi.as_secs_f64() / bound.as_secs_f64()
+    );
+}
+
+/// `--syscalls N`: N small calls on the calling thread (run under `strace -c`).
+fn syscalls_mode(calls: usize) {
+    let responder = Responder::start();
+    let client = client(responder.port);
+    let request = request(false);
+    for _ in 0..calls {
+        client.apply_card_verification(&request).unwrap();
+    }
+}
+
+/// Syscalls of the calling thread for `calls` small calls, from `strace -c` (None without strace).
+fn strace_total(calls: usize) -> Option<u64> {
+    let out = tempfile_path();
+    let status = std::process::Command::new("strace")
+        .args(["-c", "-o", &out])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--syscalls", &calls.to_string()])
+        .status()
+        .ok()?;
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    // The "total" line: "100.00 secs usecs/call calls errors total".
+    let line = text.lines().find(|l| l.ends_with("total"))?;
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    fields.get(3)?.parse().ok()
+}
+
+fn tempfile_path() -> String {
+    std::env::temp_dir()
+        .join(format!("tcfaceid-floors-strace-{}", std::process::id()))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--syscalls") {
+        syscalls_mode(args[2].parse().unwrap());
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        return; // `cargo bench` asks every bench binary for its list.
+    }
+    let seconds: f64 = std::env::var("FLOORS_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    let duration = Duration::from_secs_f64(seconds);
+    let responder = Responder::start();
+
+    println!("floors: library vs raw socket, both against the in-process canned responder");
+    println!(
+        "{:<22} {:>14} {:>14} {:>7}",
+        "scenario", "library /s", "raw socket /s", "ratio"
+    );
+    for large in [false, true] {
+        let bytes = captured_request(&responder, large);
+        for workers in [1, 2] {
+            let lib = library_rate(responder.port, large, workers, duration);
+            let raw = raw_rate(responder.port, bytes.clone(), workers, duration);
+            let name = format!(
+                "{} body, {} worker{}",
+                if large { "5 MB" } else { "small" },
+                workers,
+                if workers > 1 { "s" } else { "" }
+            );
+            println!("{name:<22} {lib:>14.0} {raw:>14.0} {:>6.2}x", lib / raw);
+        }
+    }
+
+    signature_line();
+    match (strace_total(1), strace_total(1001)) {
+        (Some(one), Some(many)) => println!(
+            "syscalls per small call (kept-alive, calling thread, strace -c): {:.1}",
+            (many - one) as f64 / 1000.0
+        ),
+        _ => println!("syscalls per small call: strace is not installed (apt-get install strace)"),
+    }
+}

@@ -1,0 +1,62 @@
+"""Python signing beside the official SDK's, in one run (`make bench` only; issue 11 item 6).
+
+tcfaceid.sign (one-shot) and tcfaceid.Signer.sign (the day's key cached in C) against the
+official Tencent Cloud Python SDK building the same signed ApplyCardVerification request
+(AbstractClient._build_req_with_tc3_signature: headers, JSON body, TC3 signature). Run with the
+SDK's venv python and PYTHONPATH=bindings/python; the library is found as python-test finds it.
+"""
+
+import json
+import timeit
+
+import tcfaceid
+from tencentcloud.common import credential
+from tencentcloud.common.abstract_client import AbstractClient
+from tencentcloud.common.http.request import RequestInternal
+
+SECRET_ID = "AKIDbench"
+SECRET_KEY = "bench-secret-key"
+HOST = "faceid.tencentcloudapi.com"
+ACTION = "ApplyCardVerification"
+VERSION = "2018-03-01"
+PARAMS = {"Nationality": "IDN", "CardType": "ID_CARD", "ImageUrlFront": "https://example.com/front.jpg"}
+BODY = json.dumps(PARAMS).encode()
+
+
+class FaceIdClient(AbstractClient):
+    _apiVersion = VERSION
+    _endpoint = HOST
+    _service = "faceid"
+
+
+def best_us(fn, number):
+    """Best of 5 rounds of `number` calls, in microseconds per call."""
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+
+def main():
+    official = FaceIdClient(credential.Credential(SECRET_ID, SECRET_KEY), "ap-singapore")
+    signer = tcfaceid.Signer(SECRET_ID, SECRET_KEY)
+
+    def sdk():
+        req = RequestInternal(HOST, "POST", "/")
+        official._build_req_with_tc3_signature(ACTION, PARAMS, req)
+        assert req.header["Authorization"].startswith("TC3-HMAC-SHA256")
+
+    def one_shot():
+        tcfaceid.sign(SECRET_ID, SECRET_KEY, HOST, ACTION, VERSION, 1_700_000_000, BODY,
+                      region="ap-singapore")
+
+    def reusable():
+        signer.sign(HOST, ACTION, VERSION, 1_700_000_000, BODY, region="ap-singapore")
+
+    n = 20_000
+    base = best_us(sdk, n)
+    print(f"python signing (best of 5 x {n}): official SDK {base:.1f} us")
+    for name, fn in (("tcfaceid.sign", one_shot), ("tcfaceid.Signer.sign", reusable)):
+        t = best_us(fn, n)
+        print(f"  {name:<22} {t:6.1f} us  {t / base:.2f}x the official SDK (target <= 0.33x)")
+
+
+if __name__ == "__main__":
+    main()
