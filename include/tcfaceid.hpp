@@ -211,31 +211,31 @@ class CardRequest {
 
     /** One side as an http(s) URL the service downloads. */
     CardRequest &set_url(Side side, std::string_view url) {
-        detail::check(tcfaceid_card_request_set_url(get(), static_cast<std::uint32_t>(side),
+        detail::check(tcfaceid_card_request_set_url(get(), static_cast<tcfaceid_side>(side),
                                                     detail::c_string(url, "url").c_str()));
         return *this;
     }
     /** One side as PNG or JPEG bytes (copied). */
     CardRequest &set_image(Side side, Bytes image) {
-        detail::check(tcfaceid_card_request_set_image_bytes(get(), static_cast<std::uint32_t>(side), image.data(),
+        detail::check(tcfaceid_card_request_set_image_bytes(get(), static_cast<tcfaceid_side>(side), image.data(),
                                                             image.size()));
         return *this;
     }
     /** One side as the path of a PNG or JPEG file (read when the request is checked and sent). */
     CardRequest &set_image_file(Side side, std::string_view path) {
-        detail::check(tcfaceid_card_request_set_image_file(get(), static_cast<std::uint32_t>(side),
+        detail::check(tcfaceid_card_request_set_image_file(get(), static_cast<tcfaceid_side>(side),
                                                            detail::c_string(path, "path").c_str()));
         return *this;
     }
     /** One side as base64 text of a PNG or JPEG. */
     CardRequest &set_image_base64(Side side, std::string_view base64) {
-        detail::check(tcfaceid_card_request_set_image_base64(get(), static_cast<std::uint32_t>(side),
+        detail::check(tcfaceid_card_request_set_image_base64(get(), static_cast<tcfaceid_side>(side),
                                                              detail::c_string(base64, "base64").c_str()));
         return *this;
     }
     /** Remove one side. */
     CardRequest &clear_side(Side side) {
-        detail::check(tcfaceid_card_request_clear_side(get(), static_cast<std::uint32_t>(side)));
+        detail::check(tcfaceid_card_request_clear_side(get(), static_cast<tcfaceid_side>(side)));
         return *this;
     }
     /** Accept a nationality or card type this library does not know. */
