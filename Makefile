@@ -231,10 +231,10 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.a \
 		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.h $(DESTDIR)$(PKGCONFIGDIR)/tcfaceid.pc \
-		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
-	-rmdir $(DESTDIR)$(DEBUGDIR) 2>/dev/null
+		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug \
 		$(DESTDIR)$(INCLUDEDIR)/tcfaceid.hpp $(DESTDIR)$(CMAKEDIR)/tcfaceidConfig.cmake \
 		$(DESTDIR)$(CMAKEDIR)/tcfaceidConfigVersion.cmake
+	-rmdir $(DESTDIR)$(DEBUGDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 # Install into a temporary prefix, build bindings/c/example.c with the strict C99 flags and
