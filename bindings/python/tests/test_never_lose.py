@@ -182,6 +182,10 @@ class Cancellation(unittest.TestCase):
         server.close()
 
     def test_ctrl_c_ends_verify_card_with_the_token(self) -> None:
+        # Python's own Ctrl-C handler, whatever the test runner inherited (a shell starts a
+        # background job with SIGINT ignored, and Python then keeps it ignored).
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
         latencies: List[float] = []
         for get, wait in (("hang", "0"), ("hang", "30")):
             server = Scripted(apply_ok(wait), get)
