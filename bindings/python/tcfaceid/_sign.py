@@ -97,7 +97,7 @@ class Signer(Managed):
             byref(length),
         )
         try:
-            block = ctypes.string_at(text.value, length.value).decode("utf-8")
+            block = ctypes.string_at(text.value or 0, length.value).decode("utf-8")
         finally:
             lib.tcfaceid_string_free(text)
         headers: Dict[str, str] = {}

@@ -200,7 +200,7 @@ O1_SIGNATURE = "89df0e7eedf2ad8f9f1fb2829ebb13c1e52c2dc8c72d7e1a0f72242d6ebb8e99
 class SignerTest(unittest.TestCase):
     """tcfaceid.Signer: vector O1 of the OCR spec (service ocr), reuse, threads, close."""
 
-    def sign_o1(self, signer: tcfaceid.Signer, timestamp: int = 1700000000) -> dict:
+    def sign_o1(self, signer: tcfaceid.Signer, timestamp: int = 1700000000) -> Dict[str, str]:
         return signer.sign(
             O1_HOST,
             "ApplyCardVerificationExternal",
