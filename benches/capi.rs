@@ -9,7 +9,7 @@
 //!   `Signer::request_headers`.
 //! - `prepare_5mb`: a front side from 3.75 MiB of raw JPEG bytes: `tcfaceid_card_request_new`,
 //!   `_set_image_bytes` (copies the caller's bytes, as every C input is copied),
-//!   `tcfaceid_card_request_body` (the exact body as an owned C string), `tcfaceid_sign` over
+//!   `tcfaceid_card_request_body` (the exact body as an owned C string and its length), `tcfaceid_sign` over
 //!   it; next to Rust `CardVerificationRequest::new`, `set_front_bytes(bytes.to_vec())`,
 //!   `to_body`, `sign::sign`, `request_headers`.
 //!
@@ -193,6 +193,7 @@ fn rust_prepare(image: &[u8]) -> String {
 fn c_prepare(s: &CStrings, image: &[u8]) -> usize {
     let mut request = ptr::null_mut();
     let mut json: *mut c_char = ptr::null_mut();
+    let mut json_len = 0;
     // SAFETY: valid strings, buffers and output slots; every handle is freed once.
     unsafe {
         assert_eq!(
@@ -209,10 +210,10 @@ fn c_prepare(s: &CStrings, image: &[u8]) -> usize {
             ResultCode::Ok
         );
         assert_eq!(
-            tcfaceid_card_request_body(request, &mut json),
+            tcfaceid_card_request_body(request, &mut json, &mut json_len),
             ResultCode::Ok
         );
-        let body = CStr::from_ptr(json).to_bytes();
+        let body = std::slice::from_raw_parts(json.cast::<u8>(), json_len);
         let len = c_sign(s, body);
         tcfaceid_string_free(json);
         tcfaceid_card_request_free(request);

@@ -931,13 +931,15 @@ tcfaceid_result tcfaceid_card_request_validate_for(const struct tcfaceid_card_re
  * stack. Sign and send these bytes unchanged.
  *
  * On success `*json_out` receives a NUL-terminated UTF-8 string owned by the caller: free it
- * with tcfaceid_string_free (not free()). On failure `*json_out` is not written.
+ * with tcfaceid_string_free (not free()); `*json_len_out` receives its length in bytes
+ * without the NUL (no need to scan a body of several MB). On failure neither is written.
  * Threads: may run concurrently with other const functions on the same request.
  * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
  * tcfaceid_card_request_validate.
  */
 tcfaceid_result tcfaceid_card_request_body(const struct tcfaceid_card_request *request,
-                                           char **json_out);
+                                           char **json_out,
+                                           size_t *json_len_out);
 
 /**
  * tcfaceid_card_request_body for a product (`api`, a tcfaceid_api): checked by that
@@ -945,14 +947,16 @@ tcfaceid_result tcfaceid_card_request_body(const struct tcfaceid_card_request *r
  * WebhookUrl when set.
  *
  * On success `*json_out` receives a string owned by the caller: free it with
- * tcfaceid_string_free. On failure `*json_out` is not written.
+ * tcfaceid_string_free; `*json_len_out` receives its length in bytes without the NUL. On
+ * failure neither is written.
  * Threads: may run concurrently with other const functions on the same request.
  * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
  * tcfaceid_card_request_validate_for.
  */
 tcfaceid_result tcfaceid_card_request_body_for(const struct tcfaceid_card_request *request,
                                                uint32_t api,
-                                               char **json_out);
+                                               char **json_out,
+                                               size_t *json_len_out);
 
 /**
  * Make a cancel handle, not triggered. On success `*cancel_out` receives a handle owned by
@@ -1283,9 +1287,12 @@ tcfaceid_result tcfaceid_client_resume(const struct tcfaceid_client *client,
 
 /**
  * Sign and send any action of the client's product (its version and signing service) with a
- * JSON body, sent byte for byte as given. On success `*response_out` receives the whole response body
- * (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
- * carrying Response.Error is returned as a service error code, not as OK.
+ * JSON body, sent byte for byte as given. On success `*response_out` receives the whole
+ * response body (`{"Response":{...}}`, NUL-terminated), owned by the caller: free it with
+ * tcfaceid_string_free; `*response_len_out` receives its length in bytes without the NUL. On
+ * failure neither is written. A NUL inside a JSON string of the answer stays escaped
+ * (`\u0000`), as received. A response carrying Response.Error is returned as a service error
+ * code, not as OK.
  *
  * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (an action that is not a
  * name), the network and service codes listed at tcfaceid_client_apply_card_verification, or
@@ -1294,7 +1301,8 @@ tcfaceid_result tcfaceid_client_resume(const struct tcfaceid_client *client,
 tcfaceid_result tcfaceid_client_call_json(const struct tcfaceid_client *client,
                                           const char *action,
                                           const char *json_body,
-                                          char **response_out);
+                                          char **response_out,
+                                          size_t *response_len_out);
 
 /**
  * Give the library the credentials a callback fetched. `secret_id` and `secret_key` must not be

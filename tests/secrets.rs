@@ -583,6 +583,7 @@ fn the_c_abi_last_error_never_shows_the_key() {
             c"GetCardVerificationResult".as_ptr(),
             c"{}".as_ptr(),
             &mut out,
+            &mut 0,
         );
         assert_eq!(code, ResultCode::ServiceAuthFailure);
         last_error_texts()
@@ -1038,6 +1039,7 @@ fn freed_memory_never_holds_the_key() {
                         c"GetCardVerificationResult".as_ptr(),
                         c"{}".as_ptr(),
                         &mut out,
+                        &mut 0,
                     );
                     assert_eq!(code, ResultCode::ServiceAuthFailure);
                     capi::client::tcfaceid_client_free(client);

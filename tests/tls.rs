@@ -387,6 +387,7 @@ fn the_c_abi_ca_file_setting_is_trusted() {
                 c"GetCardVerificationResult".as_ptr(),
                 c"{\"CardVerificationToken\":\"t\"}".as_ptr(),
                 &mut body,
+                &mut 0,
             );
             let message = CStr::from_ptr(capi::error::tcfaceid_last_error_message())
                 .to_string_lossy()

@@ -108,11 +108,12 @@ fuzz_target!(|data: &[u8]| {
                 bytes.len(),
             ));
             after(tcfaceid_card_request_validate(request));
-            let mut json = ptr::null_mut();
-            let code = tcfaceid_card_request_body(request, &mut json);
+            let (mut json, mut json_len) = (ptr::null_mut(), 0);
+            let code = tcfaceid_card_request_body(request, &mut json, &mut json_len);
             after(code);
             if code == ResultCode::Ok {
                 let body = CStr::from_ptr(json).to_str().expect("the body is UTF-8");
+                assert_eq!(body.len(), json_len);
                 serde_json::from_str::<serde_json::Value>(body).expect("the body is JSON");
                 tcfaceid_string_free(json);
             } else {

@@ -5,8 +5,9 @@ use std::ffi::{c_char, CString};
 use std::path::PathBuf;
 
 use crate::capi::error::result_code;
-use crate::capi::ffi::BoxHandle;
+use crate::capi::ffi::{BoxHandle, Out};
 use crate::capi::product::api_from_u32;
+use crate::capi::string::set_owned_text;
 use crate::card::{CardVerificationRequest, Side};
 use crate::error::{Error, Result, ResultCode};
 use crate::image::ImageData;
@@ -368,7 +369,8 @@ pub unsafe extern "C" fn tcfaceid_card_request_validate_for(
 /// stack. Sign and send these bytes unchanged.
 ///
 /// On success `*json_out` receives a NUL-terminated UTF-8 string owned by the caller: free it
-/// with tcfaceid_string_free (not free()). On failure `*json_out` is not written.
+/// with tcfaceid_string_free (not free()); `*json_len_out` receives its length in bytes
+/// without the NUL (no need to scan a body of several MB). On failure neither is written.
 /// Threads: may run concurrently with other const functions on the same request.
 /// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
 /// tcfaceid_card_request_validate.
@@ -376,11 +378,13 @@ pub unsafe extern "C" fn tcfaceid_card_request_validate_for(
 pub unsafe extern "C" fn tcfaceid_card_request_body(
     request: *const tcfaceid_card_request,
     json_out: *mut *mut c_char,
+    json_len_out: *mut usize,
 ) -> ResultCode {
     ffi_boundary! {
         let request = try_ref!(request);
         let json_out = try_out!(json_out);
-        try_result!(body_c_string(request, Api::FaceId, json_out));
+        let json_len_out = try_out!(json_len_out);
+        try_result!(body_c_string(request, Api::FaceId, json_out, json_len_out));
         ResultCode::Ok
     }
 }
@@ -390,7 +394,8 @@ pub unsafe extern "C" fn tcfaceid_card_request_body(
 /// WebhookUrl when set.
 ///
 /// On success `*json_out` receives a string owned by the caller: free it with
-/// tcfaceid_string_free. On failure `*json_out` is not written.
+/// tcfaceid_string_free; `*json_len_out` receives its length in bytes without the NUL. On
+/// failure neither is written.
 /// Threads: may run concurrently with other const functions on the same request.
 /// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT, or any code of
 /// tcfaceid_card_request_validate_for.
@@ -399,21 +404,24 @@ pub unsafe extern "C" fn tcfaceid_card_request_body_for(
     request: *const tcfaceid_card_request,
     api: u32,
     json_out: *mut *mut c_char,
+    json_len_out: *mut usize,
 ) -> ResultCode {
     ffi_boundary! {
         let request = try_ref!(request);
         let api = try_result!(api_from_u32(api));
         let json_out = try_out!(json_out);
-        try_result!(body_c_string(request, api, json_out));
+        let json_len_out = try_out!(json_len_out);
+        try_result!(body_c_string(request, api, json_out, json_len_out));
         ResultCode::Ok
     }
 }
 
-/// Build the body for `api` and hand it out through `json_out`.
+/// Build the body for `api` and hand it out through `json_out` and `json_len_out`.
 fn body_c_string(
     request: &CardVerificationRequest,
     api: Api,
-    json_out: crate::capi::ffi::Out<*mut c_char>,
+    json_out: Out<*mut c_char>,
+    json_len_out: Out<usize>,
 ) -> Result<()> {
     let body = request.to_body_for(api)?;
     // No NUL scan of a body that may be 10 MB: `to_body` writes JSON whose strings are
@@ -422,7 +430,7 @@ fn body_c_string(
     debug_assert!(!body.contains(&0), "to_body wrote a NUL byte");
     // SAFETY: no interior NUL, as argued above.
     let json = unsafe { CString::from_vec_unchecked(body) };
-    json_out.set(json.into_raw());
+    set_owned_text(json, json_out, json_len_out);
     Ok(())
 }
 
@@ -471,15 +479,14 @@ mod tests {
                 tcfaceid_card_request_set_url(request, 1, back),
                 ResultCode::Ok
             );
-            let mut json = ptr::null_mut();
+            let (mut json, mut len) = (ptr::null_mut(), 0);
             assert_eq!(
-                tcfaceid_card_request_body(request, &mut json),
+                tcfaceid_card_request_body(request, &mut json, &mut len),
                 ResultCode::Ok
             );
-            assert_eq!(
-                CStr::from_ptr(json).to_str().unwrap(),
-                r#"{"Nationality":"HKG","CardType":"ID_CARD","ImageUrlFront":"https://example.com/front.jpg","ImageUrlBack":"https://example.com/back.jpg"}"#
-            );
+            let expected = r#"{"Nationality":"HKG","CardType":"ID_CARD","ImageUrlFront":"https://example.com/front.jpg","ImageUrlBack":"https://example.com/back.jpg"}"#;
+            assert_eq!(CStr::from_ptr(json).to_str().unwrap(), expected);
+            assert_eq!(len, expected.len());
             tcfaceid_string_free(json);
             tcfaceid_card_request_free(request);
         }

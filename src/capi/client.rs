@@ -10,6 +10,7 @@ use crate::capi::card_request::tcfaceid_card_request;
 use crate::capi::ffi::{owned_c_string, BoxHandle, Out};
 use crate::capi::product::api_from_u32;
 use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
+use crate::capi::string::set_owned_text;
 use crate::client::{Client, ClientBuilder, CredentialSource};
 use crate::credential::Credential;
 use crate::error::ResultCode;
@@ -585,9 +586,12 @@ pub unsafe extern "C" fn tcfaceid_client_resume(
 }
 
 /// Sign and send any action of the client's product (its version and signing service) with a
-/// JSON body, sent byte for byte as given. On success `*response_out` receives the whole response body
-/// (`{"Response":{...}}`), owned by the caller: free it with tcfaceid_string_free. A response
-/// carrying Response.Error is returned as a service error code, not as OK.
+/// JSON body, sent byte for byte as given. On success `*response_out` receives the whole
+/// response body (`{"Response":{...}}`, NUL-terminated), owned by the caller: free it with
+/// tcfaceid_string_free; `*response_len_out` receives its length in bytes without the NUL. On
+/// failure neither is written. A NUL inside a JSON string of the answer stays escaped
+/// (`\u0000`), as received. A response carrying Response.Error is returned as a service error
+/// code, not as OK.
 ///
 /// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_INVALID_ARGUMENT (an action that is not a
 /// name), the network and service codes listed at tcfaceid_client_apply_card_verification, or
@@ -598,14 +602,17 @@ pub unsafe extern "C" fn tcfaceid_client_call_json(
     action: *const c_char,
     json_body: *const c_char,
     response_out: *mut *mut c_char,
+    response_len_out: *mut usize,
 ) -> ResultCode {
     ffi_boundary! {
         let client = try_ref!(client);
         let action = try_str!(action);
         let json_body = try_str!(json_body);
         let response_out = try_out!(response_out);
+        let response_len_out = try_out!(response_len_out);
         let raw = try_result!(client.call_json(action, json_body));
-        response_out.set(try_result!(owned_c_string(raw.body, "response")).into_raw());
+        let body = try_result!(owned_c_string(raw.body, "response"));
+        set_owned_text(body, response_out, response_len_out);
         ResultCode::Ok
     }
 }

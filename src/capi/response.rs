@@ -70,7 +70,7 @@ impl tcfaceid_apply_response {
                 response.card_verification_token.as_str(),
                 "CardVerificationToken",
             )?,
-            request_id: owned_c_string(response.request_id.as_str(), "RequestId")?,
+            request_id: c_string_lossy(&response.request_id),
             json: owned_c_string(json, "response")?,
             response,
         };
@@ -174,36 +174,38 @@ pub struct VerificationResult {
     head_image: std::result::Result<Vec<u8>, Error>,
 }
 
-/// One GeneralCard, as C strings.
+/// One GeneralCard, as C strings: the JSON keeps a NUL the service sent (`\u0000`) escaped; a
+/// field's value has it as U+FFFD (a C string ends at a NUL), never an error that would throw
+/// the verdict away.
 struct CardStrings {
     json: CString,
     fields: Vec<(String, CString)>,
 }
 
 impl CardStrings {
-    fn new(card: &GeneralCard) -> Result<CardStrings> {
+    fn new(card: &GeneralCard) -> CardStrings {
         let value = serde_json::to_value(card).expect("GeneralCard serialises to JSON");
         let mut fields = Vec::new();
         for (name, field) in value.as_object().into_iter().flatten() {
             match field {
                 serde_json::Value::String(text) => {
-                    fields.push((name.clone(), owned_c_string(text.as_str(), "CardInfo")?));
+                    fields.push((name.clone(), c_string_lossy(text)));
                 }
                 serde_json::Value::Object(address) => {
                     for (part, text) in address {
                         if let Some(text) = text.as_str() {
-                            fields
-                                .push((format!("{name}.{part}"), owned_c_string(text, "Address")?));
+                            fields.push((format!("{name}.{part}"), c_string_lossy(text)));
                         }
                     }
                 }
                 _ => {}
             }
         }
-        Ok(CardStrings {
-            json: owned_c_string(value.to_string(), "CardInfo")?,
+        CardStrings {
+            // serde_json escapes control characters: the text has no NUL byte.
+            json: c_string_lossy(&value.to_string()),
             fields,
-        })
+        }
     }
 }
 
@@ -236,12 +238,8 @@ impl tcfaceid_verification_result {
             VerificationStatus::Unknown(_) => tcfaceid_status::Unknown,
         };
         let cards = [
-            result.front_card().map(CardStrings::new).transpose()?,
-            result
-                .back_card_info
-                .as_ref()
-                .map(CardStrings::new)
-                .transpose()?,
+            result.front_card().map(CardStrings::new),
+            result.back_card_info.as_ref().map(CardStrings::new),
         ];
         let head_image = result.head_image().map(Option::unwrap_or_default);
         let card_info_json = result

@@ -1041,20 +1041,37 @@ static void test_card_request_body(void) {
     /* request = NULL */
     {
         char *json_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_card_request_body(NULL, &json_out_value);
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body(NULL, &json_out_value,
+                                                         &json_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_body(request = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_body", "request", __LINE__);
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
     }
 
     /* json_out = NULL */
     {
         struct tcfaceid_card_request *request_value = make_card_request();
-        tcfaceid_result got = tcfaceid_card_request_body(request_value, NULL);
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body(request_value, NULL, &json_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_body(json_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_body", "json_out", __LINE__);
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        tcfaceid_card_request_free(request_value);
+    }
+
+    /* json_len_out = NULL */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        char *json_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body(request_value, &json_out_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_body(json_len_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_body", "json_len_out", __LINE__);
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
         tcfaceid_card_request_free(request_value);
     }
 }
@@ -1063,20 +1080,39 @@ static void test_card_request_body_for(void) {
     /* request = NULL */
     {
         char *json_out_value = SENTINEL;
-        tcfaceid_result got = tcfaceid_card_request_body_for(NULL, 0, &json_out_value);
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body_for(NULL, 0, &json_out_value,
+                                                             &json_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_body_for(request = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_body_for", "request", __LINE__);
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
     }
 
     /* json_out = NULL */
     {
         struct tcfaceid_card_request *request_value = make_card_request();
-        tcfaceid_result got = tcfaceid_card_request_body_for(request_value, 0, NULL);
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body_for(request_value, 0, NULL,
+                                                             &json_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_card_request_body_for(json_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_card_request_body_for", "json_out", __LINE__);
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        tcfaceid_card_request_free(request_value);
+    }
+
+    /* json_len_out = NULL */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        char *json_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_card_request_body_for(request_value, 0, &json_out_value,
+                                                             NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_body_for(json_len_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_body_for", "json_len_out", __LINE__);
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
         tcfaceid_card_request_free(request_value);
     }
 }
@@ -1674,24 +1710,30 @@ static void test_client_call_json(void) {
     /* client = NULL */
     {
         char *response_out_value = SENTINEL;
+        size_t response_len_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_call_json(NULL, "GetCardVerificationResult", "{}",
-                                                        &response_out_value);
+                                                        &response_out_value,
+                                                        &response_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_client_call_json(client = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_call_json", "client", __LINE__);
         CHECK(response_out_value == SENTINEL); /* response_out untouched */
+        CHECK(response_len_out_value == SCALAR_SENTINEL); /* response_len_out untouched */
     }
 
     /* action = NULL */
     {
         struct tcfaceid_client *client_value = make_client();
         char *response_out_value = SENTINEL;
+        size_t response_len_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_call_json(client_value, NULL, "{}",
-                                                        &response_out_value);
+                                                        &response_out_value,
+                                                        &response_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT, "tcfaceid_client_call_json(action = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_call_json", "action", __LINE__);
         CHECK(response_out_value == SENTINEL); /* response_out untouched */
+        CHECK(response_len_out_value == SCALAR_SENTINEL); /* response_len_out untouched */
         tcfaceid_client_free(client_value);
     }
 
@@ -1699,23 +1741,41 @@ static void test_client_call_json(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         char *response_out_value = SENTINEL;
+        size_t response_len_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_call_json(client_value, "GetCardVerificationResult",
-                                                        NULL, &response_out_value);
+                                                        NULL, &response_out_value,
+                                                        &response_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_call_json(json_body = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_call_json", "json_body", __LINE__);
         CHECK(response_out_value == SENTINEL); /* response_out untouched */
+        CHECK(response_len_out_value == SCALAR_SENTINEL); /* response_len_out untouched */
         tcfaceid_client_free(client_value);
     }
 
     /* response_out = NULL */
     {
         struct tcfaceid_client *client_value = make_client();
+        size_t response_len_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_call_json(client_value, "GetCardVerificationResult",
-                                                        "{}", NULL);
+                                                        "{}", NULL, &response_len_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_call_json(response_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_call_json", "response_out", __LINE__);
+        CHECK(response_len_out_value == SCALAR_SENTINEL); /* response_len_out untouched */
+        tcfaceid_client_free(client_value);
+    }
+
+    /* response_len_out = NULL */
+    {
+        struct tcfaceid_client *client_value = make_client();
+        char *response_out_value = SENTINEL;
+        tcfaceid_result got = tcfaceid_client_call_json(client_value, "GetCardVerificationResult",
+                                                        "{}", &response_out_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_client_call_json(response_len_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_client_call_json", "response_len_out", __LINE__);
+        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         tcfaceid_client_free(client_value);
     }
 }
@@ -2180,7 +2240,7 @@ static void test_debug_panic(void) {
 
 #endif
 int main(void) {
-    /* 106 functions, 181 calls. */
+    /* 106 functions, 184 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();

@@ -74,7 +74,8 @@ int main(void) {
                                    tcfaceid_signed_headers **) = tcfaceid_signer_sign;
     tcfaceid_result (*set_bytes)(tcfaceid_card_request *, tcfaceid_side, const uint8_t *,
                                  size_t) = tcfaceid_card_request_set_image_bytes;
-    tcfaceid_result (*body)(const tcfaceid_card_request *, char **) = tcfaceid_card_request_body;
+    tcfaceid_result (*body)(const tcfaceid_card_request *, char **, size_t *) =
+        tcfaceid_card_request_body;
     const char *(*result_str)(uint32_t) = tcfaceid_result_str;
     uint16_t (*http_status)(void) = tcfaceid_last_error_http_status;
 

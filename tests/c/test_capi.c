@@ -509,6 +509,7 @@ static void test_card_request_arguments(void) {
     tcfaceid_card_request *request = sentinel;
     char *const json_sentinel = (char *)(uintptr_t)0x5A5A;
     char *json = json_sentinel;
+    size_t json_len = 7;
     static const uint32_t bad_sides[2] = {2, 0xFFFFFFFFu};
     uint8_t png[33];
     uint32_t side;
@@ -549,7 +550,8 @@ static void test_card_request_arguments(void) {
     CHECK_FAIL(tcfaceid_card_request_clear_side(NULL, TCFACEID_SIDE_FRONT),
                TCFACEID_RESULT_NULL_ARGUMENT, "request");
     CHECK_FAIL(tcfaceid_card_request_validate(NULL), TCFACEID_RESULT_NULL_ARGUMENT, "request");
-    CHECK_FAIL(tcfaceid_card_request_body(NULL, &json), TCFACEID_RESULT_NULL_ARGUMENT, "request");
+    CHECK_FAIL(tcfaceid_card_request_body(NULL, &json, &json_len), TCFACEID_RESULT_NULL_ARGUMENT,
+               "request");
 
     /* NULL and bad UTF-8 in the other pointer parameters. */
     CHECK_FAIL(tcfaceid_card_request_set_nationality(request, NULL), TCFACEID_RESULT_NULL_ARGUMENT,
@@ -574,9 +576,11 @@ static void test_card_request_arguments(void) {
                TCFACEID_RESULT_NULL_ARGUMENT, "base64");
     CHECK_FAIL(tcfaceid_card_request_set_image_base64(request, TCFACEID_SIDE_FRONT, BAD_UTF8),
                TCFACEID_RESULT_INVALID_UTF8, "base64");
-    CHECK_FAIL(tcfaceid_card_request_body(request, NULL), TCFACEID_RESULT_NULL_ARGUMENT,
+    CHECK_FAIL(tcfaceid_card_request_body(request, NULL, &json_len), TCFACEID_RESULT_NULL_ARGUMENT,
                "json_out");
-    CHECK(json == json_sentinel);
+    CHECK_FAIL(tcfaceid_card_request_body(request, &json, NULL), TCFACEID_RESULT_NULL_ARGUMENT,
+               "json_len_out");
+    CHECK(json == json_sentinel && json_len == 7);
 
     /* Sides other than FRONT (0) and BACK (1). */
     for (i = 0; i < 2; i++) {
@@ -745,19 +749,22 @@ static void test_card_request_body_and_sign(void) {
     char *json = NULL;
     char *const sentinel = (char *)(uintptr_t)0x5A5A;
     char *failed_json = sentinel;
+    size_t json_len = 0;
+    size_t failed_len = 7;
     uint8_t png[33];
 
     /* Invalid: no body, output untouched. */
-    CHECK_FAIL(tcfaceid_card_request_body(request, &failed_json),
+    CHECK_FAIL(tcfaceid_card_request_body(request, &failed_json, &failed_len),
                TCFACEID_RESULT_FRONT_IMAGE_REQUIRED, "ImageBase64Front");
-    CHECK(failed_json == sentinel);
+    CHECK(failed_json == sentinel && failed_len == 7);
 
     CHECK_CODE(tcfaceid_card_request_set_url(request, TCFACEID_SIDE_FRONT,
                                              "https://example.com/front.jpg"),
                TCFACEID_RESULT_OK);
-    CHECK_CODE(tcfaceid_card_request_body(request, &json), TCFACEID_RESULT_OK);
+    CHECK_CODE(tcfaceid_card_request_body(request, &json, &json_len), TCFACEID_RESULT_OK);
     CHECK(str_eq(json, "{\"Nationality\":\"IDN\",\"CardType\":\"ID_CARD\","
                        "\"ImageUrlFront\":\"https://example.com/front.jpg\"}"));
+    CHECK(json != NULL && json_len == strlen(json));
 
     /* The body signs as is (what a caller with its own HTTP stack does). */
     CHECK_CODE(tcfaceid_sign(S1_ID, S1_KEY, NULL, S1_SERVICE, "faceid.tencentcloudapi.com", "ap-jakarta",
@@ -777,7 +784,8 @@ static void test_card_request_body_and_sign(void) {
     CHECK_CODE(tcfaceid_card_request_set_image_bytes(request, TCFACEID_SIDE_FRONT, png, sizeof png),
                TCFACEID_RESULT_OK);
     json = NULL;
-    CHECK_CODE(tcfaceid_card_request_body(request, &json), TCFACEID_RESULT_OK);
+    CHECK_CODE(tcfaceid_card_request_body(request, &json, &json_len), TCFACEID_RESULT_OK);
+    CHECK(json != NULL && json_len == strlen(json));
     CHECK(str_eq(json, "{\"Nationality\":\"IDN\",\"CardType\":\"ID_CARD\",\"ImageBase64Front\":"
                        "\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAAAAAAAA\"}"));
     tcfaceid_string_free(json);

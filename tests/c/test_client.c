@@ -421,6 +421,7 @@ static void test_transport_error(void) {
     tcfaceid_apply_response *applied = APPLY_SENTINEL;
     tcfaceid_verification_result *result = RESULT_SENTINEL;
     char *json = STRING_SENTINEL;
+    size_t json_len = 7;
 
     CHECK_FAIL(tcfaceid_client_apply_card_verification(client, request, &applied),
                TCFACEID_RESULT_TRANSPORT, NULL);
@@ -433,7 +434,7 @@ static void test_transport_error(void) {
     CHECK_FAIL(tcfaceid_client_verify_card(client, request, 5000, &result),
                TCFACEID_RESULT_TRANSPORT, NULL);
     CHECK(result == RESULT_SENTINEL);
-    CHECK_FAIL(tcfaceid_client_call_json(client, "GetCardVerificationResult", "{}", &json),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "GetCardVerificationResult", "{}", &json, &json_len),
                TCFACEID_RESULT_TRANSPORT, NULL);
     CHECK(json == STRING_SENTINEL);
 
@@ -448,13 +449,15 @@ static void test_transport_error(void) {
                TCFACEID_RESULT_INVALID_ARGUMENT, NULL);
     CHECK_FAIL(tcfaceid_client_get_card_verification_result(client, BAD_UTF8, &result),
                TCFACEID_RESULT_INVALID_UTF8, "token");
-    CHECK_FAIL(tcfaceid_client_call_json(client, "Not An Action", "{}", &json),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "Not An Action", "{}", &json, &json_len),
                TCFACEID_RESULT_INVALID_ARGUMENT, NULL);
-    CHECK_FAIL(tcfaceid_client_call_json(client, "", "{}", &json),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "", "{}", &json, &json_len),
                TCFACEID_RESULT_INVALID_ARGUMENT, NULL);
-    CHECK_FAIL(tcfaceid_client_call_json(client, "GetCardVerificationResult", BAD_UTF8, &json),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "GetCardVerificationResult", BAD_UTF8, &json,
+                                         &json_len),
                TCFACEID_RESULT_INVALID_UTF8, "json_body");
-    CHECK(applied == APPLY_SENTINEL && result == RESULT_SENTINEL && json == STRING_SENTINEL);
+    CHECK(applied == APPLY_SENTINEL && result == RESULT_SENTINEL && json == STRING_SENTINEL &&
+          json_len == 7);
 
     tcfaceid_card_request_free(request);
     tcfaceid_client_free(client);
@@ -662,6 +665,7 @@ static void test_call_json(const char *endpoint) {
     tcfaceid_client *client = client_for(endpoint);
     char *response = NULL;
     char *failed = STRING_SENTINEL;
+    size_t response_len = 0;
     char body[512];
     const char *start, *end;
     char token[128];
@@ -671,9 +675,10 @@ static void test_call_json(const char *endpoint) {
     CHECK_CODE(tcfaceid_client_call_json(client, "ApplyCardVerification",
                                          "{\"Nationality\":\"IDN\",\"CardType\":\"ID_CARD\","
                                          "\"ImageUrlFront\":\"https://example.com/f.jpg\"}",
-                                         &response),
+                                         &response, &response_len),
                TCFACEID_RESULT_OK);
     check_last_error_clear(__LINE__);
+    CHECK(response != NULL && response_len == strlen(response));
     CHECK(response != NULL && strncmp(response, "{\"Response\":", 12) == 0);
     start = response ? strstr(response, "\"CardVerificationToken\":\"") : NULL;
     CHECK(start != NULL);
@@ -697,22 +702,24 @@ static void test_call_json(const char *endpoint) {
     response = NULL;
 
     snprintf(body, sizeof body, "{\"CardVerificationToken\":\"%s\"}", token);
-    CHECK_CODE(tcfaceid_client_call_json(client, "GetCardVerificationResult", body, &response),
+    CHECK_CODE(tcfaceid_client_call_json(client, "GetCardVerificationResult", body, &response,
+                                         &response_len),
                TCFACEID_RESULT_OK);
     CHECK(str_has(response, "\"Status\":\"PROCESSING\""));
     CHECK(str_has(response, "\"RequestId\":\""));
     tcfaceid_string_free(response);
     response = NULL;
-    CHECK_CODE(tcfaceid_client_call_json(client, "GetCardVerificationResult", body, &response),
+    CHECK_CODE(tcfaceid_client_call_json(client, "GetCardVerificationResult", body, &response,
+                                         &response_len),
                TCFACEID_RESULT_OK);
     CHECK(str_has(response, "\"Status\":\"PASSED\""));
     tcfaceid_string_free(response);
 
     /* A Response.Error is an error code, not OK; the output is untouched. */
-    CHECK_FAIL(tcfaceid_client_call_json(client, "ApplyCardVerification", "{}", &failed),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "ApplyCardVerification", "{}", &failed, &response_len),
                TCFACEID_RESULT_SERVICE, NULL);
     check_service_error("MissingParameter", 200, __LINE__);
-    CHECK_FAIL(tcfaceid_client_call_json(client, "NoSuchAction", "{}", &failed),
+    CHECK_FAIL(tcfaceid_client_call_json(client, "NoSuchAction", "{}", &failed, &response_len),
                TCFACEID_RESULT_SERVICE_ACTION_OFFLINE, NULL);
     check_service_error("InvalidAction", 200, __LINE__);
     CHECK(failed == STRING_SENTINEL);
@@ -877,7 +884,7 @@ static void test_threads(const char *endpoint) {
     int i;
 
     /* This thread's last error is set before, and must be untouched after. */
-    CHECK_FAIL(tcfaceid_client_call_json(client, NULL, "{}", NULL), TCFACEID_RESULT_NULL_ARGUMENT,
+    CHECK_FAIL(tcfaceid_client_call_json(client, NULL, "{}", NULL, NULL), TCFACEID_RESULT_NULL_ARGUMENT,
                "action");
     for (i = 0; i < THREADS; i++) {
         jobs[i].client = client;

@@ -100,7 +100,9 @@ static struct tcfaceid_client *client_with_callback(struct source *source) {
  * the signature (AuthFailure first if that is wrong). OK for that answer. */
 static tcfaceid_result signed_call(const struct tcfaceid_client *client) {
     char *response = NULL;
-    tcfaceid_result rc = tcfaceid_client_call_json(client, "DescribeNothing", "{}", &response);
+    size_t response_len = 0;
+    tcfaceid_result rc =
+        tcfaceid_client_call_json(client, "DescribeNothing", "{}", &response, &response_len);
     tcfaceid_string_free(response);
     int reached = rc == TCFACEID_RESULT_SERVICE_ACTION_OFFLINE &&
                   str_eq(tcfaceid_last_error_service_code(), "InvalidAction");

@@ -2,8 +2,9 @@
  * Issue 10 from C: after a successful (billed) apply every failure carries the token
  * (tcfaceid_last_error_token), tcfaceid_client_resume, the tcfaceid_cancel handle and its
  * latency, retries that never send a second apply after it was written, hostile polling hints
- * and card data, and the plain-http guard. A small scripted HTTP server in this file plays the
- * service where the emulator cannot; it counts the applies it reads.
+ * and card data (a NUL inside JSON strings), and the plain-http guard. A small scripted HTTP
+ * server in this file plays the service where the emulator cannot; it counts the applies it
+ * reads.
  *
  * Built with -std=c99 -Wall -Wextra -Wpedantic -Werror -pthread; must run clean under valgrind.
  * TCFACEID_TEST_ENDPOINT (the emulator, from scripts/with-emulator.sh) is required for resume.
@@ -376,6 +377,61 @@ static void test_lenient_card_info(void) {
     server_stop(&s);
 }
 
+/* A NUL inside JSON strings of the answers (`\u0000`: in the apply's RequestId, a card field)
+ * is no protocol error: the verdict is kept, every JSON output keeps the escape intact and
+ * gives its length, a card field shows U+FFFD. */
+static void test_nul_in_json(void) {
+    static const char apply[] = "{\"Response\":{\"CardVerificationToken\":\"tok-c-never-lose\","
+                                "\"AsyncCardVerificationPollingWaitTime\":0,"
+                                "\"RequestId\":\"r\\u0000apply\"}}";
+    static const char get[] = "{\"Response\":{\"Status\":\"PASSED\",\"CardInfo\":{\"GeneralCard\":"
+                              "{\"FullName\":\"a\\u0000b\"}},\"RequestId\":\"r\"}}";
+    struct server s;
+    tcfaceid_client *client;
+    tcfaceid_card_request *req = request();
+    tcfaceid_apply_response *applied = NULL;
+    tcfaceid_verification_result *result = NULL;
+    char *response = NULL;
+    size_t response_len = 0;
+    server_start(&s, apply, get);
+    client = client_of(&s, 5000);
+
+    CHECK_CODE(tcfaceid_client_apply_card_verification(client, req, &applied), TCFACEID_RESULT_OK);
+    if (applied != NULL) {
+        CHECK(str_eq(tcfaceid_apply_response_token(applied), TOKEN));
+        CHECK(tcfaceid_apply_response_json_len(applied) == strlen(apply));
+        CHECK(memcmp(tcfaceid_apply_response_json(applied), apply, sizeof apply) == 0);
+    }
+
+    CHECK_CODE(tcfaceid_client_verify_card(client, req, 10000, &result), TCFACEID_RESULT_OK);
+    if (result != NULL) {
+        const char *card = tcfaceid_verification_result_card_json(result, TCFACEID_SIDE_FRONT);
+        CHECK(tcfaceid_verification_result_status(result) == TCFACEID_STATUS_PASSED);
+        CHECK(tcfaceid_verification_result_json_len(result) == strlen(get));
+        CHECK(memcmp(tcfaceid_verification_result_json(result), get, sizeof get) == 0);
+        CHECK(tcfaceid_verification_result_card_json_len(result, TCFACEID_SIDE_FRONT) ==
+              strlen("{\"FullName\":\"a\\u0000b\"}"));
+        CHECK(str_eq(card, "{\"FullName\":\"a\\u0000b\"}"));
+        CHECK(str_eq(tcfaceid_verification_result_card_field(result, TCFACEID_SIDE_FRONT,
+                                                             "FullName"),
+                     "a\xEF\xBF\xBD" "b"));
+    }
+
+    CHECK_CODE(tcfaceid_client_call_json(client, "GetCardVerificationResult",
+                                         "{\"CardVerificationToken\":\"tok-c-never-lose\"}",
+                                         &response, &response_len),
+               TCFACEID_RESULT_OK);
+    CHECK(response != NULL && response_len == sizeof get - 1);
+    CHECK(response != NULL && memcmp(response, get, sizeof get) == 0);
+
+    tcfaceid_string_free(response);
+    tcfaceid_verification_result_free(result);
+    tcfaceid_apply_response_free(applied);
+    tcfaceid_card_request_free(req);
+    tcfaceid_client_free(client);
+    server_stop(&s);
+}
+
 static void test_resume(const char *endpoint) {
     tcfaceid_client *client = client_for(endpoint, 10000);
     tcfaceid_card_request *req = request();
@@ -502,6 +558,7 @@ int main(void) {
     test_token_on_every_failure();
     test_apply_is_not_sent_twice();
     test_lenient_card_info();
+    test_nul_in_json();
     test_cancel();
     if (endpoint == NULL || endpoint[0] == '\0') {
         fprintf(stderr, "test_never_lose: TCFACEID_TEST_ENDPOINT is not set (run through "

@@ -92,6 +92,7 @@ static void test_api_enum(void) {
 static void test_ocr_rules(void) {
     tcfaceid_card_request *request = request_for("SGP", "ID_CARD", NULL);
     char *body = NULL;
+    size_t body_len = 0;
 
     CHECK_FAIL(tcfaceid_card_request_validate_for(request, TCFACEID_API_OCR),
                TCFACEID_RESULT_BACK_IMAGE_REQUIRED, "ImageBase64Back");
@@ -109,7 +110,9 @@ static void test_ocr_rules(void) {
     CHECK_FAIL(tcfaceid_card_request_validate_for(request, TCFACEID_API_OCR),
                TCFACEID_RESULT_INVALID_WEBHOOK_URL, "WebhookUrl");
     CHECK_CODE(tcfaceid_card_request_set_webhook_url(request, NULL), TCFACEID_RESULT_OK);
-    CHECK_CODE(tcfaceid_card_request_body_for(request, TCFACEID_API_OCR, &body), TCFACEID_RESULT_OK);
+    CHECK_CODE(tcfaceid_card_request_body_for(request, TCFACEID_API_OCR, &body, &body_len),
+               TCFACEID_RESULT_OK);
+    CHECK(body != NULL && body_len == strlen(body));
     CHECK(str_eq(body, "{\"Nationality\":\"SGP\",\"CardType\":\"ID_CARD\",\"ImageUrlFront\":"
                        "\"https://example.com/front.jpg\",\"ImageUrlBack\":"
                        "\"https://example.com/back.jpg\",\"ReturnHeadImage\":true}"));
@@ -190,10 +193,11 @@ static void test_ocr_flow(const char *endpoint) {
     /* The emulator refuses AUTO for OCR (sent as is through call_json). */
     {
         char *out = NULL;
+        size_t out_len = 0;
         CHECK_CODE(tcfaceid_client_call_json(client, "ApplyCardVerificationExternal",
                                              "{\"Nationality\":\"SGP\",\"CardType\":\"AUTO\","
                                              "\"ImageUrlFront\":\"https://example.com/f.jpg\"}",
-                                             &out),
+                                             &out, &out_len),
                    TCFACEID_RESULT_SERVICE);
         CHECK(str_eq(tcfaceid_last_error_service_code(),
                      "InvalidParameterValue.InvalidParameterValueLimit"));

@@ -7,7 +7,7 @@ import math
 import os
 import threading
 from contextlib import contextmanager
-from ctypes import byref, c_void_p
+from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
@@ -484,10 +484,10 @@ class Client(Managed):
         else:
             raise TypeError(f"body must be a str, a dict or None, not {type(body).__name__}")
         c_body = _ffi.encode(text, "body")
-        out = c_void_p()
+        out, length = c_void_p(), c_size_t()
         with self._use() as client:
-            lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out))
-        return json.loads(_ffi.take_owned_string(out))  # type: ignore[no-any-return]
+            lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out), byref(length))
+        return json.loads(_ffi.take_owned_string(out, length))  # type: ignore[no-any-return]
 
 
 def _credential_setters(

@@ -308,8 +308,14 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_card_request_set_webhook_url": (_result, [CardRequestRef, _str]),
     "tcfaceid_card_request_validate": (_result, [CardRequestRef]),
     "tcfaceid_card_request_validate_for": (_result, [CardRequestRef, c_uint32]),
-    "tcfaceid_card_request_body": (_result, [CardRequestRef, _owned_str_out]),
-    "tcfaceid_card_request_body_for": (_result, [CardRequestRef, c_uint32, _owned_str_out]),
+    "tcfaceid_card_request_body": (
+        _result,
+        [CardRequestRef, _owned_str_out, POINTER(c_size_t)],
+    ),
+    "tcfaceid_card_request_body_for": (
+        _result,
+        [CardRequestRef, c_uint32, _owned_str_out, POINTER(c_size_t)],
+    ),
     # Products.
     "tcfaceid_api_name": (_str, [c_uint32]),
     # Client builder.
@@ -377,7 +383,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _result,
         [ClientRef, _str, c_uint64, CancelRef, POINTER(VerificationResultRef)],
     ),
-    "tcfaceid_client_call_json": (_result, [ClientRef, _str, _str, _owned_str_out]),
+    "tcfaceid_client_call_json": (
+        _result,
+        [ClientRef, _str, _str, _owned_str_out, POINTER(c_size_t)],
+    ),
     # Cancel handle.
     "tcfaceid_cancel_new": (_result, [POINTER(CancelRef)]),
     "tcfaceid_cancel_trigger": (_result, [CancelRef]),
@@ -557,12 +566,13 @@ def encode_optional(value: object, name: str) -> Optional[bytes]:
     return None if value is None else encode(value, name)
 
 
-def take_owned_string(pointer: c_void_p) -> str:
-    """Copy an owned ``char *`` output, free it with ``tcfaceid_string_free``, return the text."""
+def take_owned_string(pointer: c_void_p, length: c_size_t) -> str:
+    """Copy an owned ``char *`` output of ``length`` bytes (no scan for its NUL), free it with
+    ``tcfaceid_string_free``, return the text."""
     if not pointer.value:
         return ""
     try:
-        return ctypes.string_at(pointer.value).decode("utf-8")
+        return ctypes.string_at(pointer.value, length.value).decode("utf-8")
     finally:
         lib.tcfaceid_string_free(pointer)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from ctypes import byref, c_void_p
+from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional, Tuple, Union
 
 from . import _ffi
@@ -231,9 +231,9 @@ class CardRequest(Managed):
         Raises what :meth:`validate` raises.
         """
         product = api_from(api)
-        out = c_void_p()
-        lib.tcfaceid_card_request_body_for(self._handle(), product, byref(out))
-        return _ffi.take_owned_string(out)
+        out, length = c_void_p(), c_size_t()
+        lib.tcfaceid_card_request_body_for(self._handle(), product, byref(out), byref(length))
+        return _ffi.take_owned_string(out, length)
 
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""

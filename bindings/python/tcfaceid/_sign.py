@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 from ctypes import byref, c_size_t, c_void_p
 from typing import Dict, Optional, Union
 
@@ -96,10 +95,7 @@ class Signer(Managed):
             byref(text),
             byref(length),
         )
-        try:
-            block = ctypes.string_at(text.value or 0, length.value).decode("utf-8")
-        finally:
-            lib.tcfaceid_string_free(text)
+        block = _ffi.take_owned_string(text, length)
         headers: Dict[str, str] = {}
         for line in block.split("\r\n")[:-1]:
             name, _, value = line.partition(": ")

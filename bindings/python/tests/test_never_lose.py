@@ -153,6 +153,30 @@ class TokenOnEveryError(unittest.TestCase):
         server.close()
 
 
+    def test_a_nul_inside_json_strings_comes_through(self) -> None:
+        apply = (
+            b'{"Response":{"CardVerificationToken":"%s","AsyncCardVerificationPollingWaitTime":0,'
+            b'"RequestId":"r\\u0000apply"}}' % TOKEN.encode()
+        )
+        verdict = (
+            b'{"Response":{"Status":"PASSED","CardInfo":{"GeneralCard":'
+            b'{"FullName":"a\\u0000b"}},"RequestId":"r"}}'
+        )
+        server = Scripted(apply, verdict)
+        with server.client() as client:
+            applied = client.apply_card_verification("IDN", "ID_CARD", FRONT)
+            self.assertEqual(applied.token, TOKEN)
+            self.assertEqual(applied.raw_json, apply.decode())
+            result = client.verify_card("IDN", "ID_CARD", FRONT, deadline=10)
+            answer = client.call_json("GetCardVerificationResult", {"CardVerificationToken": TOKEN})
+        self.assertEqual(result.status, tcfaceid.Status.PASSED)
+        self.assertEqual(result.raw_json, verdict.decode())
+        assert result.front_card is not None
+        self.assertEqual(result.front_card.full_name, "a\x00b")
+        self.assertEqual(answer["Response"]["CardInfo"]["GeneralCard"]["FullName"], "a\x00b")
+        server.close()
+
+
 class Resume(unittest.TestCase):
     def test_resume_polls_a_token_to_its_verdict_without_applying(self) -> None:
         with Emulator("--processing-polls", "0") as emulator, emulator.client() as client:
