@@ -119,7 +119,7 @@ fn client(port: u16) -> Client {
         .unwrap()
 }
 
-fn request(large: bool) -> CardVerificationRequest {
+fn request(large: bool) -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
     if large {
         request.set_front_bytes(common::jpeg_with_len(

@@ -8,7 +8,9 @@
 //! are also timed alone, to show their throughput (SHA-256 at SHA-NI speed).
 //!
 //! A counting global allocator measures the peak of extra memory the library path needs
-//! beyond the caller's raw image (asserted: at most raw + body + 5 %).
+//! beyond the caller's raw image (asserted: at most raw + body + 5 %), and, for image bytes the
+//! caller keeps, copied into the request and lent to it (`set_front_bytes_borrowed`,
+//! `tcfaceid_card_request_set_image_bytes_borrowed`; asserted lent: at most body + 0.25 MiB).
 //!
 //! Run with `make bench` (or `cargo bench --bench request`).
 
@@ -119,6 +121,21 @@ impl Library {
     fn prepare(&self, raw: Vec<u8>) -> (Vec<u8>, Prepared) {
         let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
         request.set_front_bytes(raw);
+        let prepared = self.body_and_headers(&request);
+        let raw = match request.side_mut(Side::Front).data.take() {
+            Some(ImageData::Bytes(raw)) => raw,
+            _ => unreachable!("the front holds the bytes set above"),
+        };
+        (raw, prepared)
+    }
+
+    /// The body and headers of a request, dropped at once; returns the body's length.
+    fn sign_request(&self, request: &CardVerificationRequest<'_>) -> usize {
+        self.body_and_headers(request).0.len()
+    }
+
+    /// The body of `request`, signed with the day's cached key, and every header.
+    fn body_and_headers(&self, request: &CardVerificationRequest<'_>) -> Prepared {
         let body = request.to_body().unwrap();
         let input = SigningInput {
             method: sign::Method::Post,
@@ -138,11 +155,7 @@ impl Library {
             request_client: tcfaceid::client::REQUEST_CLIENT,
         };
         let headers = self.signer.request_headers(&input, &call).unwrap();
-        let raw = match request.side_mut(Side::Front).data.take() {
-            Some(ImageData::Bytes(raw)) => raw,
-            _ => unreachable!("the front holds the bytes set above"),
-        };
-        (raw, (body, headers))
+        (body, headers)
     }
 }
 
@@ -328,6 +341,130 @@ fn measure_peak(library: &Library, raw: &mut Option<Vec<u8>>) {
         extra as f64 <= limit,
         "the library path needed {extra} extra bytes, more than the {limit:.0}-byte limit"
     );
+    measure_lending_peaks(library, raw.as_ref().unwrap());
+}
+
+/// One way to prepare a signed request from the caller's bytes; returns the body's length.
+type PreparePath<'a> = &'a dyn Fn(&[u8]) -> usize;
+
+/// Issue 11 item 4: the extra memory of a signed request from image bytes the caller keeps
+/// (a `&[u8]` in Rust, a pointer in C), copied (before) and lent (after). Lent, the bound is
+/// the body plus 0.25 MiB (asserted).
+fn measure_lending_peaks(library: &Library, raw: &[u8]) {
+    let paths: [(&str, bool, PreparePath<'_>); 4] = [
+        ("Rust, set_front_bytes(raw.to_vec())", false, &|raw| {
+            let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+            request.set_front_bytes(raw.to_vec());
+            library.sign_request(&request)
+        }),
+        ("Rust, set_front_bytes_borrowed(raw)", true, &|raw| {
+            let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+            request.set_front_bytes_borrowed(raw);
+            library.sign_request(&request)
+        }),
+        (
+            "C ABI, tcfaceid_card_request_set_image_bytes",
+            false,
+            &|raw| c_abi_prepare(raw, false),
+        ),
+        (
+            "C ABI, tcfaceid_card_request_set_image_bytes_borrowed",
+            true,
+            &|raw| c_abi_prepare(raw, true),
+        ),
+    ];
+    println!(
+        "\nextra memory for a signed request from {:.2} MiB the caller keeps:",
+        raw.len() as f64 / MIB
+    );
+    for (name, lent, path) in paths {
+        let before = Counting::reset_peak();
+        let body_len = path(raw);
+        let extra = Counting::peak() - before;
+        let beyond_body = extra.saturating_sub(body_len);
+        println!(
+            "  {name}: {:.2} MiB = body {:.2} MiB + {:.1} KiB{}",
+            extra as f64 / MIB,
+            body_len as f64 / MIB,
+            beyond_body as f64 / 1024.0,
+            if lent {
+                " (bound: body + 0.25 MiB)"
+            } else {
+                ""
+            },
+        );
+        if lent {
+            assert!(
+                beyond_body <= 256 * 1024,
+                "{name}: {beyond_body} bytes beyond the body, more than 0.25 MiB"
+            );
+        }
+    }
+}
+
+/// Through the C ABI, as a C caller with its own HTTP stack does it: a request with the raw
+/// bytes copied or lent, its body (and length), every header from a `tcfaceid_signer` with the
+/// day's key cached; everything freed. Returns the body's length.
+fn c_abi_prepare(raw: &[u8], lend: bool) -> usize {
+    use tcfaceid::capi::card_request as cr;
+    use tcfaceid::capi::sign as cs;
+    use tcfaceid::ResultCode;
+    let ok = |code: ResultCode| assert_eq!(code, ResultCode::Ok);
+    let host = std::ffi::CString::new(HOST).unwrap();
+    let set = if lend {
+        cr::tcfaceid_card_request_set_image_bytes_borrowed
+    } else {
+        cr::tcfaceid_card_request_set_image_bytes
+    };
+    // SAFETY: valid strings, buffers and output slots; `raw` outlives the request; every
+    // handle is freed once.
+    unsafe {
+        let (mut signer, mut request, mut headers) = (
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        );
+        let (mut json, mut json_len) = (std::ptr::null_mut(), 0);
+        ok(cs::tcfaceid_signer_new(
+            c"AKIDEXAMPLEFACEIDSECRETID000000000".as_ptr(),
+            c"SKEXAMPLEFACEIDSECRETKEY0000000000".as_ptr(),
+            std::ptr::null(),
+            c"faceid".as_ptr(),
+            &mut signer,
+        ));
+        ok(cr::tcfaceid_card_request_new(
+            c"IDN".as_ptr(),
+            c"ID_CARD".as_ptr(),
+            &mut request,
+        ));
+        ok(set(
+            request,
+            cr::tcfaceid_side::Front as u32,
+            raw.as_ptr(),
+            raw.len(),
+        ));
+        ok(cr::tcfaceid_card_request_body(
+            request,
+            &mut json,
+            &mut json_len,
+        ));
+        ok(cs::tcfaceid_signer_sign(
+            signer,
+            host.as_ptr(),
+            c"ap-singapore".as_ptr(),
+            c"ApplyCardVerification".as_ptr(),
+            c"2018-03-01".as_ptr(),
+            TIMESTAMP,
+            json.cast::<u8>(),
+            json_len,
+            &mut headers,
+        ));
+        cs::tcfaceid_signed_headers_free(headers);
+        tcfaceid::capi::string::tcfaceid_string_free(json);
+        cr::tcfaceid_card_request_free(request);
+        cs::tcfaceid_signer_free(signer);
+        json_len
+    }
 }
 
 fn main() {

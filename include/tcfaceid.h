@@ -384,8 +384,9 @@ typedef struct tcfaceid_cancel tcfaceid_cancel;
  * ApplyCardVerificationExternal (OCR), checked by the rules of the product it is sent to.
  *
  * Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
- * tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied;
- * no caller pointer is kept. Threads: one thread at a time (it may move between threads); the
+ * tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied
+ * and no caller pointer is kept, except the bytes lent with
+ * tcfaceid_card_request_set_image_bytes_borrowed. Threads: one thread at a time (it may move between threads); the
  * functions taking a const pointer may run concurrently with each other, never with a setter.
  *
  * When a side has both a URL and image data, the URL wins (as at the service): the URL is
@@ -826,6 +827,29 @@ tcfaceid_result tcfaceid_card_request_set_image_bytes(struct tcfaceid_card_reque
                                                       tcfaceid_side side,
                                                       const uint8_t *image,
                                                       size_t image_len);
+
+/**
+ * Lend the image of one side as raw PNG or JPEG bytes: as tcfaceid_card_request_set_image_bytes
+ * but NOT copied, so that a large image costs no memory beyond the body it is encoded into
+ * (a 3.75 MiB image: the 5 MB body, not another 3.75 MiB).
+ *
+ * Lifetime: the request keeps the pointer, and every call that uses the request (validate,
+ * body, apply, verify) reads the bytes. They must stay valid and unchanged until such a call
+ * returns; once they are freed, the request may only have this side set again or cleared, or
+ * be freed (anything else is undefined behaviour). Replaces any bytes, file or base64 text
+ * set before for this side.
+ *
+ * `image` may be NULL only when `image_len` is 0 (an empty image, which validation refuses
+ * with TCFACEID_RESULT_IMAGE_EMPTY). `side` is a tcfaceid_side.
+ * Threads: one thread at a time per request; the bytes may be read by any thread using the
+ * request meanwhile.
+ * Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+ * (unknown side). The image is checked by tcfaceid_card_request_validate.
+ */
+tcfaceid_result tcfaceid_card_request_set_image_bytes_borrowed(struct tcfaceid_card_request *request,
+                                                               tcfaceid_side side,
+                                                               const uint8_t *image,
+                                                               size_t image_len);
 
 /**
  * Set the image of one side as the path of a PNG or JPEG file (UTF-8). The path is copied;

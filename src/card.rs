@@ -399,16 +399,17 @@ impl Side {
     }
 }
 
-/// One side of the document: a URL, image data, or both (the URL wins).
+/// One side of the document: a URL, image data, or both (the URL wins). `'a` is the lifetime
+/// of borrowed image bytes ([`ImageData::Borrowed`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImageSide {
+pub struct ImageSide<'a> {
     /// `ImageUrl<Side>`: an http(s) URL the service downloads (within 3 s).
     pub url: Option<String>,
-    /// `ImageBase64<Side>`: raw bytes, a file or base64 text.
-    pub data: Option<ImageData>,
+    /// `ImageBase64<Side>`: raw bytes (owned or borrowed), a file or base64 text.
+    pub data: Option<ImageData<'a>>,
 }
 
-impl ImageSide {
+impl ImageSide<'_> {
     fn is_empty(&self) -> bool {
         self.url.is_none() && self.data.is_none()
     }
@@ -420,7 +421,9 @@ enum SideBody<'a> {
     Image(CheckedImage<'a>),
 }
 
-/// An ApplyCardVerification request.
+/// An ApplyCardVerification request. `'a` is the lifetime of image bytes lent to it
+/// ([`set_front_bytes_borrowed`](Self::set_front_bytes_borrowed)); a request without borrowed
+/// bytes is a `CardVerificationRequest<'static>`.
 ///
 /// ```
 /// use tcfaceid::{CardVerificationRequest, ImageData};
@@ -429,17 +432,17 @@ enum SideBody<'a> {
 /// request.validate().unwrap();
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CardVerificationRequest {
+pub struct CardVerificationRequest<'a> {
     nationality: String,
     card_type: String,
-    front: ImageSide,
-    back: ImageSide,
+    front: ImageSide<'a>,
+    back: ImageSide<'a>,
     allow_unknown_codes: bool,
     return_head_image: Option<bool>,
     webhook_url: Option<String>,
 }
 
-impl CardVerificationRequest {
+impl<'a> CardVerificationRequest<'a> {
     /// A request for a document; the codes are checked by [`validate`](Self::validate).
     pub fn new(nationality: impl Into<String>, card_type: impl Into<String>) -> Self {
         CardVerificationRequest {
@@ -499,7 +502,7 @@ impl CardVerificationRequest {
     }
 
     /// The side's URL and data.
-    pub fn side(&self, side: Side) -> &ImageSide {
+    pub fn side(&self, side: Side) -> &ImageSide<'a> {
         match side {
             Side::Front => &self.front,
             Side::Back => &self.back,
@@ -507,7 +510,7 @@ impl CardVerificationRequest {
     }
 
     /// The side's URL and data, to change.
-    pub fn side_mut(&mut self, side: Side) -> &mut ImageSide {
+    pub fn side_mut(&mut self, side: Side) -> &mut ImageSide<'a> {
         match side {
             Side::Front => &mut self.front,
             Side::Back => &mut self.back,
@@ -521,7 +524,7 @@ impl CardVerificationRequest {
     }
 
     /// Set a side's image data.
-    pub fn set_data(&mut self, side: Side, data: ImageData) -> &mut Self {
+    pub fn set_data(&mut self, side: Side, data: ImageData<'a>) -> &mut Self {
         self.side_mut(side).data = Some(data);
         self
     }
@@ -550,6 +553,25 @@ impl CardVerificationRequest {
     /// Set the back image as raw PNG/JPEG bytes.
     pub fn set_back_bytes(&mut self, bytes: impl Into<Vec<u8>>) -> &mut Self {
         self.set_data(Side::Back, ImageData::Bytes(bytes.into()))
+    }
+
+    /// Lend the front image as raw PNG/JPEG bytes: not copied, the request borrows them (a
+    /// 3.75 MiB image then needs no memory beyond the body it is encoded into).
+    ///
+    /// ```
+    /// # use tcfaceid::CardVerificationRequest;
+    /// let image: Vec<u8> = std::fs::read("front.jpg").unwrap_or_default();
+    /// let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+    /// request.set_front_bytes_borrowed(&image); // `request` cannot outlive `image`
+    /// ```
+    pub fn set_front_bytes_borrowed(&mut self, bytes: &'a [u8]) -> &mut Self {
+        self.set_data(Side::Front, ImageData::Borrowed(bytes))
+    }
+
+    /// Lend the back image as raw PNG/JPEG bytes (see
+    /// [`set_front_bytes_borrowed`](Self::set_front_bytes_borrowed)).
+    pub fn set_back_bytes_borrowed(&mut self, bytes: &'a [u8]) -> &mut Self {
+        self.set_data(Side::Back, ImageData::Borrowed(bytes))
     }
 
     /// Set the front image as a file path (read when validated or sent).
@@ -690,6 +712,14 @@ impl CardVerificationRequest {
     /// Check the request for the product and build the exact JSON body to send, in one buffer
     /// sized up front: base64 of raw images is written straight into it.
     pub fn to_body_for(&self, api: Api) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.write_body_for(api, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`to_body_for`](Self::to_body_for) appended to `out`, which is grown once, with room to
+    /// spare for at least one more byte (a C caller's NUL): the body is never reallocated.
+    pub(crate) fn write_body_for(&self, api: Api, out: &mut Vec<u8>) -> Result<()> {
         let [front, back] = self.checked_sides(api)?;
         let sides = [(Side::Front, front), (Side::Back, back)];
         let webhook_len = self.webhook_url.as_ref().map_or(0, |u| 16 + u.len() * 6);
@@ -702,40 +732,42 @@ impl CardVerificationRequest {
                 None => 0,
             };
         }
-        let mut out = Vec::with_capacity(capacity);
+        out.reserve_exact(capacity);
+        let start = out.len();
         out.extend_from_slice(b"{\"Nationality\":");
-        write_json_string(&mut out, &self.nationality);
+        write_json_string(out, &self.nationality);
         out.extend_from_slice(b",\"CardType\":");
-        write_json_string(&mut out, &self.card_type);
+        write_json_string(out, &self.card_type);
         for (side, body) in &sides {
             match body {
                 Some(SideBody::Url(url)) => {
-                    write_key(&mut out, side.url_field());
-                    write_json_string(&mut out, url);
+                    write_key(out, side.url_field());
+                    write_json_string(out, url);
                 }
                 Some(SideBody::Image(image)) => {
-                    write_key(&mut out, side.base64_field());
+                    write_key(out, side.base64_field());
                     out.push(b'"');
-                    image.write_base64(&mut out);
+                    image.write_base64(out);
                     out.push(b'"');
                 }
                 None => {}
             }
         }
         if let Some(value) = self.return_head_image {
-            write_key(&mut out, "ReturnHeadImage");
+            write_key(out, "ReturnHeadImage");
             out.extend_from_slice(if value { b"true" } else { b"false" });
         }
         if let Some(url) = &self.webhook_url {
-            write_key(&mut out, "WebhookUrl");
-            write_json_string(&mut out, url);
+            write_key(out, "WebhookUrl");
+            write_json_string(out, url);
         }
         out.push(b'}');
+        // The estimate's fixed slack (64 + 32 bytes) leaves room for the spare byte.
         debug_assert!(
-            out.len() <= capacity,
+            out.len() - start < capacity,
             "body buffer grew past its reserved size"
         );
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -89,21 +89,26 @@ pub struct ImageInfo {
     pub height: u32,
 }
 
-/// The image data of one side, in the form the caller has it.
+/// The image data of one side, in the form the caller has it. `'a` is the lifetime of
+/// [`ImageData::Borrowed`] bytes (`'static` for the other forms).
 #[derive(Clone, PartialEq, Eq)]
-pub enum ImageData {
+pub enum ImageData<'a> {
     /// Raw PNG or JPEG bytes; the library encodes them to base64.
     Bytes(Vec<u8>),
+    /// Raw PNG or JPEG bytes lent by the caller, as [`ImageData::Bytes`] without a copy: a large
+    /// image costs no memory beyond the body it is encoded into.
+    Borrowed(&'a [u8]),
     /// A file holding the raw image, read when the request is validated or sent.
     File(PathBuf),
     /// Base64 text; a `data:image/...;base64,` prefix and line breaks are stripped.
     Base64(String),
 }
 
-impl std::fmt::Debug for ImageData {
+impl std::fmt::Debug for ImageData<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ImageData::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            ImageData::Borrowed(b) => write!(f, "Borrowed({} bytes)", b.len()),
             ImageData::File(p) => write!(f, "File({})", p.display()),
             ImageData::Base64(s) => write!(f, "Base64({} chars)", s.len()),
         }
@@ -476,12 +481,16 @@ pub fn read_file_within(path: &Path, field: &str, limits: &ImageLimits) -> Resul
 
 /// Check image data of any form; the result is what goes into the body.
 pub(crate) fn check_data<'a>(
-    data: &'a ImageData,
+    data: &'a ImageData<'_>,
     field: &str,
     limits: &ImageLimits,
 ) -> Result<CheckedImage<'a>> {
     match data {
         ImageData::Bytes(bytes) => {
+            check_raw_within(bytes, field, limits)?;
+            Ok(CheckedImage::Raw(Cow::Borrowed(bytes)))
+        }
+        ImageData::Borrowed(bytes) => {
             check_raw_within(bytes, field, limits)?;
             Ok(CheckedImage::Raw(Cow::Borrowed(bytes)))
         }

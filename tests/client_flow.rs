@@ -32,7 +32,7 @@ fn builder(emulator: &Emulator) -> ClientBuilder {
         .timeout(Duration::from_secs(10))
 }
 
-fn url_request(nationality: &str, card_type: &str) -> CardVerificationRequest {
+fn url_request(nationality: &str, card_type: &str) -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new(nationality, card_type);
     request.set_front_url("https://example.com/front.jpg");
     request.set_back_url("https://example.com/back.jpg");
@@ -52,12 +52,13 @@ fn every_nationality_and_card_type_reaches_a_verdict_with_card_info() {
     let back = common::png(64, 40);
     for (i, nationality) in NATIONALITIES.iter().enumerate() {
         for (j, card_type) in CARD_TYPES.iter().enumerate() {
-            // Alternate URL and raw-image uploads so both body forms cross the wire.
+            // Alternate URL and raw-image uploads so both body forms cross the wire (the front
+            // lent, the back owned).
             let request = if (i + j) % 2 == 0 {
                 url_request(nationality, card_type)
             } else {
                 let mut r = CardVerificationRequest::new(*nationality, *card_type);
-                r.set_front_bytes(front.clone());
+                r.set_front_bytes_borrowed(&front);
                 r.set_back_bytes(back.clone());
                 r
             };

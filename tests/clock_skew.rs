@@ -33,7 +33,7 @@ fn builder(endpoint: &str) -> ClientBuilder {
         .timeout(Duration::from_secs(10))
 }
 
-fn request() -> CardVerificationRequest {
+fn request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request

@@ -42,7 +42,7 @@ fn builder(emulator: &Emulator) -> ClientBuilder {
         .timeout(Duration::from_secs(30))
 }
 
-fn request(thread: u64, i: u64) -> CardVerificationRequest {
+fn request(thread: u64, i: u64) -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("SGP", "ID_CARD");
     request.set_front_url(format!("https://example.com/{thread}/{i}/front.jpg"));
     request.set_back_url(format!("https://example.com/{thread}/{i}/back.jpg"));

@@ -43,7 +43,7 @@ fn client(emulator: &Emulator, provider: Arc<dyn CredentialProvider>) -> Client 
         .unwrap()
 }
 
-fn request() -> CardVerificationRequest {
+fn request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("SGP", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request.set_back_url("https://example.com/back.jpg");

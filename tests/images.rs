@@ -350,6 +350,26 @@ fn size_limit_on_raw_bytes() {
 }
 
 #[test]
+fn lent_bytes_are_checked_and_encoded_as_owned_ones() {
+    for (len, expected) in limit_cases() {
+        let jpeg = common::jpeg_with_len(640, 480, len);
+        let mut owned = CardVerificationRequest::new("IDN", "ID_CARD");
+        owned.set_front_bytes(jpeg.clone());
+        let mut lent = CardVerificationRequest::new("IDN", "ID_CARD");
+        lent.set_front_bytes_borrowed(&jpeg);
+        match expected {
+            None => assert!(
+                lent.to_body().unwrap() == owned.to_body().unwrap(),
+                "{len} bytes"
+            ),
+            Some(code) => {
+                assert_err(lent.to_body(), code, FRONT);
+            }
+        }
+    }
+}
+
+#[test]
 fn size_limit_on_base64_text() {
     for (len, expected) in limit_cases() {
         let text = B64.encode(common::jpeg_with_len(640, 480, len));

@@ -133,7 +133,7 @@ fn client(endpoint: &str, attempts: u32, timeout: Duration) -> Client {
         .unwrap()
 }
 
-fn request() -> CardVerificationRequest {
+fn request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request

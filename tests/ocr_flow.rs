@@ -38,7 +38,11 @@ fn builder(emulator: &Emulator, api: Api) -> ClientBuilder {
         .timeout(Duration::from_secs(10))
 }
 
-fn request(nationality: &str, card_type: &CardType, back: bool) -> CardVerificationRequest {
+fn request(
+    nationality: &str,
+    card_type: &CardType,
+    back: bool,
+) -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new(nationality, card_type.as_str());
     request.set_front_url("https://example.com/front.jpg");
     if back {

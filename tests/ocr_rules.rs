@@ -73,7 +73,7 @@ fn spec_rows() -> Vec<(&'static str, CardType, bool)> {
     rows
 }
 
-fn front_only(nationality: &str, card_type: &str) -> CardVerificationRequest {
+fn front_only(nationality: &str, card_type: &str) -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new(nationality, card_type);
     request.set_front_url("https://example.com/front.jpg");
     request

@@ -93,7 +93,7 @@ fn builder(endpoint: &str, credential: Credential) -> ClientBuilder {
         .timeout(Duration::from_secs(5))
 }
 
-fn url_request() -> CardVerificationRequest {
+fn url_request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("HKG", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request.set_back_url("https://example.com/back.jpg");

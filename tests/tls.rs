@@ -51,7 +51,7 @@ fn builder(endpoint: &str) -> ClientBuilder {
         .timeout(Duration::from_secs(10))
 }
 
-fn url_request() -> CardVerificationRequest {
+fn url_request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("HKG", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request.set_back_url("https://example.com/back.jpg");

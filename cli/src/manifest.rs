@@ -20,7 +20,7 @@ pub struct Row {
     /// The row's id, unique in the manifest.
     pub id: String,
     /// The request, checked locally.
-    pub request: CardVerificationRequest,
+    pub request: CardVerificationRequest<'static>,
     /// Fields other than the five known ones.
     pub extra: Map<String, Value>,
 }

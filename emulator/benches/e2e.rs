@@ -83,13 +83,13 @@ fn client(endpoint: &str) -> Client {
         .unwrap()
 }
 
-fn small_request() -> CardVerificationRequest {
+fn small_request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request
 }
 
-fn large_request() -> CardVerificationRequest {
+fn large_request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
     request.set_front_bytes(common::jpeg_with_len(
         1024,

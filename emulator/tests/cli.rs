@@ -42,7 +42,7 @@ fn demo_builder(endpoint: &str) -> ClientBuilder {
     builder(endpoint, demo)
 }
 
-fn url_request() -> CardVerificationRequest {
+fn url_request() -> CardVerificationRequest<'static> {
     let mut request = CardVerificationRequest::new("HKG", "ID_CARD");
     request.set_front_url("https://example.com/front.jpg");
     request.set_back_url("https://example.com/back.jpg");

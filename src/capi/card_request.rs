@@ -1,13 +1,13 @@
 //! The `tcfaceid_card_request` handle: an ApplyCardVerification request (Nationality, CardType,
 //! and each side of the document as a URL, raw bytes, a file or base64 text).
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::path::PathBuf;
 
 use crate::capi::error::result_code;
 use crate::capi::ffi::{BoxHandle, Out};
 use crate::capi::product::api_from_u32;
-use crate::capi::string::set_owned_text;
+use crate::capi::string::OwnedText;
 use crate::card::{CardVerificationRequest, Side};
 use crate::error::{Error, Result, ResultCode};
 use crate::image::ImageData;
@@ -17,8 +17,9 @@ use crate::product::Api;
 /// ApplyCardVerificationExternal (OCR), checked by the rules of the product it is sent to.
 ///
 /// Made by tcfaceid_card_request_new, changed with the _set_* functions, checked by
-/// tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied;
-/// no caller pointer is kept. Threads: one thread at a time (it may move between threads); the
+/// tcfaceid_card_request_validate; free with tcfaceid_card_request_free. Every input is copied
+/// and no caller pointer is kept, except the bytes lent with
+/// tcfaceid_card_request_set_image_bytes_borrowed. Threads: one thread at a time (it may move between threads); the
 /// functions taking a const pointer may run concurrently with each other, never with a setter.
 ///
 /// When a side has both a URL and image data, the URL wins (as at the service): the URL is
@@ -28,7 +29,9 @@ pub struct tcfaceid_card_request {
 }
 
 impl BoxHandle for tcfaceid_card_request {
-    type Inner = CardVerificationRequest;
+    /// `'static`: the C caller keeps lent bytes alive as long as the request holds them (the
+    /// contract of tcfaceid_card_request_set_image_bytes_borrowed).
+    type Inner = CardVerificationRequest<'static>;
 }
 
 /// A side of the document, passed to the tcfaceid_card_request_*(request, side, ...) functions
@@ -197,6 +200,40 @@ pub unsafe extern "C" fn tcfaceid_card_request_set_image_bytes(
         let side = try_result!(side_from_u32(side));
         let image = try_slice!(image, image_len);
         request.set_data(side, ImageData::Bytes(image.to_vec()));
+        ResultCode::Ok
+    }
+}
+
+/// Lend the image of one side as raw PNG or JPEG bytes: as tcfaceid_card_request_set_image_bytes
+/// but NOT copied, so that a large image costs no memory beyond the body it is encoded into
+/// (a 3.75 MiB image: the 5 MB body, not another 3.75 MiB).
+///
+/// Lifetime: the request keeps the pointer, and every call that uses the request (validate,
+/// body, apply, verify) reads the bytes. They must stay valid and unchanged until such a call
+/// returns; once they are freed, the request may only have this side set again or cleared, or
+/// be freed (anything else is undefined behaviour). Replaces any bytes, file or base64 text
+/// set before for this side.
+///
+/// `image` may be NULL only when `image_len` is 0 (an empty image, which validation refuses
+/// with TCFACEID_RESULT_IMAGE_EMPTY). `side` is a tcfaceid_side.
+/// Threads: one thread at a time per request; the bytes may be read by any thread using the
+/// request meanwhile.
+/// Returns TCFACEID_RESULT_OK, TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_ARGUMENT
+/// (unknown side). The image is checked by tcfaceid_card_request_validate.
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_card_request_set_image_bytes_borrowed(
+    request: *mut tcfaceid_card_request,
+    side: SideArg,
+    image: *const u8,
+    image_len: usize,
+) -> ResultCode {
+    ffi_boundary! {
+        let request = try_mut!(request);
+        let side = try_result!(side_from_u32(side));
+        // 'static by the documented contract: the caller keeps the bytes alive while the
+        // request holds them.
+        let image: &'static [u8] = try_slice!(image, image_len);
+        request.set_data(side, ImageData::Borrowed(image));
         ResultCode::Ok
     }
 }
@@ -423,14 +460,12 @@ fn body_c_string(
     json_out: Out<*mut c_char>,
     json_len_out: Out<usize>,
 ) -> Result<()> {
-    let body = request.to_body_for(api)?;
-    // No NUL scan of a body that may be 10 MB: `to_body` writes JSON whose strings are
-    // escaped by serde_json (a NUL becomes \u0000) and base64 that was encoded or decoded
-    // successfully, so it never holds a NUL byte. Its buffer has room for the terminator.
-    debug_assert!(!body.contains(&0), "to_body wrote a NUL byte");
-    // SAFETY: no interior NUL, as argued above.
-    let json = unsafe { CString::from_vec_unchecked(body) };
-    set_owned_text(json, json_out, json_len_out);
+    // Written straight into the buffer handed out (no copy, no shrink). No NUL scan of a body
+    // that may be 10 MB: it is JSON whose strings are escaped by serde_json (a NUL becomes
+    // \u0000) and base64 that was encoded or decoded successfully, so it never holds a NUL.
+    let mut json = OwnedText::with_capacity(0);
+    request.write_body_for(api, json.buffer())?;
+    json.hand_out(json_out, json_len_out);
     Ok(())
 }
 

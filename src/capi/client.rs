@@ -7,10 +7,10 @@ use std::time::Duration;
 use crate::cancel::Cancel;
 use crate::capi::cancel::tcfaceid_cancel;
 use crate::capi::card_request::tcfaceid_card_request;
-use crate::capi::ffi::{owned_c_string, BoxHandle, Out};
+use crate::capi::ffi::{BoxHandle, Out};
 use crate::capi::product::api_from_u32;
 use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
-use crate::capi::string::set_owned_text;
+use crate::capi::string::OwnedText;
 use crate::client::{Client, ClientBuilder, CredentialSource};
 use crate::credential::Credential;
 use crate::error::ResultCode;
@@ -611,8 +611,8 @@ pub unsafe extern "C" fn tcfaceid_client_call_json(
         let response_out = try_out!(response_out);
         let response_len_out = try_out!(response_len_out);
         let raw = try_result!(client.call_json(action, json_body));
-        let body = try_result!(owned_c_string(raw.body, "response"));
-        set_owned_text(body, response_out, response_len_out);
+        let body = try_result!(OwnedText::copy_of(raw.body.as_bytes(), "response"));
+        body.hand_out(response_out, response_len_out);
         ResultCode::Ok
     }
 }

@@ -26,13 +26,16 @@
 //!     thing: *const tcfaceid_thing,
 //!     name: *const c_char,
 //!     value_out: *mut *mut c_char,
+//!     value_len_out: *mut usize,
 //! ) -> ResultCode {
 //!     ffi_boundary! {
 //!         let thing = try_ref!(thing);          // &Inner, or NULL_ARGUMENT naming "thing"
 //!         let name = try_str!(name);            // &str, or NULL_ARGUMENT / INVALID_UTF8
 //!         let value_out = try_out!(value_out);  // checked before any work is done
+//!         let value_len_out = try_out!(value_len_out);
 //!         let value = try_result!(thing.do_it(name)); // crate::Result -> code + last error
-//!         value_out.set(try_result!(ffi::owned_c_string(value, "value")).into_raw());
+//!         // An owned char* and its length (free with tcfaceid_string_free).
+//!         try_result!(OwnedText::copy_of(value.as_bytes(), "value")).hand_out(value_out, value_len_out);
 //!         ResultCode::Ok
 //!     }
 //! }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::ffi::{c_char, CStr, CString};
 
 use crate::capi::ffi::{owned_c_string, BoxHandle};
-use crate::capi::string::set_owned_text;
+use crate::capi::string::OwnedText;
 use crate::credential::Credential;
 use crate::error::{Error, Result, ResultCode};
 use crate::sign::{self, CallContext, Method, Payload, Signer, SigningInput};
@@ -300,7 +300,7 @@ pub unsafe extern "C" fn tcfaceid_signer_sign_text(
             text.push_str(value);
             text.push_str("\r\n");
         }
-        set_owned_text(try_result!(owned_c_string(text, "headers")), text_out, text_len_out);
+        try_result!(OwnedText::copy_of(text.as_bytes(), "headers")).hand_out(text_out, text_len_out);
         ResultCode::Ok
     }
 }

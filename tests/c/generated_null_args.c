@@ -932,6 +932,43 @@ static void test_card_request_set_image_bytes(void) {
     }
 }
 
+static void test_card_request_set_image_bytes_borrowed(void) {
+    /* request = NULL */
+    {
+        tcfaceid_result got = tcfaceid_card_request_set_image_bytes_borrowed(NULL,
+                                                                             TCFACEID_SIDE_FRONT,
+                                                                             BYTES, sizeof BYTES);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_set_image_bytes_borrowed(request = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_set_image_bytes_borrowed", "request", __LINE__);
+    }
+
+    /* image = NULL */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        tcfaceid_result got = tcfaceid_card_request_set_image_bytes_borrowed(request_value,
+                                                                             TCFACEID_SIDE_FRONT,
+                                                                             NULL, sizeof BYTES);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_card_request_set_image_bytes_borrowed(image = NULL)", __LINE__);
+        check_null_argument("tcfaceid_card_request_set_image_bytes_borrowed", "image", __LINE__);
+        tcfaceid_card_request_free(request_value);
+    }
+
+    /* image = NULL with length 0: an empty buffer */
+    {
+        struct tcfaceid_card_request *request_value = make_card_request();
+        tcfaceid_result got = tcfaceid_card_request_set_image_bytes_borrowed(request_value,
+                                                                             TCFACEID_SIDE_FRONT,
+                                                                             NULL, 0);
+        check_result(got, TCFACEID_RESULT_OK,
+                     "tcfaceid_card_request_set_image_bytes_borrowed(image = NULL, length 0)",
+                     __LINE__);
+        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_OK);
+        tcfaceid_card_request_free(request_value);
+    }
+}
+
 static void test_card_request_set_image_file(void) {
     /* request = NULL */
     {
@@ -2240,7 +2277,7 @@ static void test_debug_panic(void) {
 
 #endif
 int main(void) {
-    /* 106 functions, 184 calls. */
+    /* 107 functions, 187 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
@@ -2270,6 +2307,7 @@ int main(void) {
     test_card_request_set_allow_unknown_codes();
     test_card_request_set_url();
     test_card_request_set_image_bytes();
+    test_card_request_set_image_bytes_borrowed();
     test_card_request_set_image_file();
     test_card_request_set_image_base64();
     test_card_request_clear_side();

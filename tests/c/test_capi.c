@@ -792,6 +792,55 @@ static void test_card_request_body_and_sign(void) {
     tcfaceid_card_request_free(request);
 }
 
+/* Lent bytes (not copied): read by every call that uses the request, the same body as copied
+ * bytes; setting the side again drops the pointer (a heap copy freed before the request is, so
+ * that valgrind and ASan see any later read). */
+static void test_card_request_borrowed_bytes(void) {
+    tcfaceid_card_request *request = new_request("IDN", "ID_CARD");
+    uint8_t *lent = malloc(33);
+    uint8_t png[33];
+    char *json = NULL;
+    size_t json_len = 0;
+
+    CHECK(lent != NULL);
+    if (lent == NULL) {
+        return;
+    }
+    png_header(lent, 1, 1);
+    CHECK_CODE(tcfaceid_card_request_set_image_bytes_borrowed(request, TCFACEID_SIDE_FRONT, lent, 33),
+               TCFACEID_RESULT_OK);
+    CHECK_CODE(tcfaceid_card_request_validate(request), TCFACEID_RESULT_OK);
+    CHECK_CODE(tcfaceid_card_request_body(request, &json, &json_len), TCFACEID_RESULT_OK);
+    CHECK(str_eq(json, "{\"Nationality\":\"IDN\",\"CardType\":\"ID_CARD\",\"ImageBase64Front\":"
+                       "\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAAAAAAAA\"}"));
+    tcfaceid_string_free(json);
+
+    /* The request reads the caller's bytes as they are at each call: not a copy. */
+    lent[0] = 'X';
+    CHECK_FAIL(tcfaceid_card_request_validate(request), TCFACEID_RESULT_IMAGE_UNSUPPORTED_FORMAT,
+               "ImageBase64Front");
+
+    /* NULL only with length 0 (an empty image, refused at validation); unknown sides. */
+    CHECK_FAIL(tcfaceid_card_request_set_image_bytes_borrowed(request, TCFACEID_SIDE_FRONT, NULL, 1),
+               TCFACEID_RESULT_NULL_ARGUMENT, "image");
+    CHECK_FAIL(tcfaceid_card_request_set_image_bytes_borrowed(request, 2, lent, 33),
+               TCFACEID_RESULT_INVALID_ARGUMENT, "side");
+    CHECK_CODE(tcfaceid_card_request_set_image_bytes_borrowed(request, TCFACEID_SIDE_FRONT, NULL, 0),
+               TCFACEID_RESULT_OK);
+    CHECK_FAIL(tcfaceid_card_request_validate(request), TCFACEID_RESULT_IMAGE_EMPTY,
+               "ImageBase64Front");
+
+    /* Lent again, then replaced by a copy: the lent bytes may go. */
+    CHECK_CODE(tcfaceid_card_request_set_image_bytes_borrowed(request, TCFACEID_SIDE_FRONT, lent, 33),
+               TCFACEID_RESULT_OK);
+    png_header(png, 1, 1);
+    CHECK_CODE(tcfaceid_card_request_set_image_bytes(request, TCFACEID_SIDE_FRONT, png, sizeof png),
+               TCFACEID_RESULT_OK);
+    free(lent);
+    CHECK_CODE(tcfaceid_card_request_validate(request), TCFACEID_RESULT_OK);
+    tcfaceid_card_request_free(request);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Panics and freeing
  */
@@ -829,6 +878,7 @@ int main(void) {
     test_card_request_validation();
     test_card_request_files();
     test_card_request_body_and_sign();
+    test_card_request_borrowed_bytes();
     test_panic_boundary();
     test_free_null();
     printf("%d passed, %d failed\n", passed, failed);
