@@ -296,22 +296,41 @@ cli-demo:
 # --- Benchmarks ----------------------------------------------------------------------------------
 
 # Criterion benchmarks (release profile), each printing the library's figure next to a baseline
-# measured in the same run: benches/signing.rs (sign a small request) and benches/request.rs
-# (prepare a request from a 3.75 MiB image, with its peak memory). Not part of `make test`.
+# measured in the same run: benches/signing.rs (sign a small request), benches/request.rs
+# (prepare a request from a 3.75 MiB image, with the extra memory from copied and lent bytes),
+# benches/capi.rs; benches/floors.rs (the library beside a canned responder and a raw-socket
+# client, syscalls per call with strace -c, the C-ABI signature vs its bound and the C + OpenSSL
+# reference benches/c/sign_openssl.c); benches/python_sign.py (Python signing vs the official
+# SDK, in its venv); the emulator's e2e bench. Not part of `make test`. Quiet: every program's
+# output goes to $(BENCH_DIR)/bench.log; the closing summary (one line per figure, ratios to the
+# floors and bounds of the same run) is printed at the end and kept in $(BENCH_DIR)/summary.txt.
+# strace and libssl-dev are installed here when missing.
+BENCH_DIR := $(TARGET_ABS)/bench
+BENCH_LOG := $(BENCH_DIR)/bench.log
+BENCH_SUMMARY := $(BENCH_DIR)/summary.txt
+# $(call bench_step,COMMAND): run COMMAND with its output in the log; on failure show the log's end.
+bench_step = { $(1); } >>$(BENCH_LOG) 2>&1 || { tail -40 $(BENCH_LOG); exit 1; }
+
 .PHONY: bench
 bench:
-	$(CARGO) bench --bench signing --bench request --bench capi
-	@# benches/floors.rs: the library beside a canned responder and a raw-socket client, the
-	@# syscalls per call (strace -c: installed here when missing), the C-ABI signature vs its bound.
-	@command -v strace >/dev/null || { apt-get install -y -q strace || sudo apt-get install -y -q strace; }
-	$(CARGO) bench --bench floors
-	@# benches/python_sign.py: Python sign / Signer.sign vs the official SDK (in its own venv).
-	$(CARGO) build --release --lib
-	@test -x $(TC_SDK_VENV)/bin/python || $(PYTHON) -m venv $(TC_SDK_VENV)
-	$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)"
-	TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
-		$(TC_SDK_VENV)/bin/python benches/python_sign.py
-	$(CARGO) bench -p tcfaceid-emulator --bench e2e
+	@mkdir -p $(BENCH_DIR) && : >$(BENCH_LOG) && : >$(BENCH_SUMMARY)
+	@echo "make bench: details in $(BENCH_LOG)"
+	@command -v strace >/dev/null || $(call bench_step,apt-get install -y -q strace || sudo apt-get install -y -q strace)
+	@echo '#include <openssl/evp.h>' | $(CC) -E - >/dev/null 2>&1 || \
+		$(call bench_step,apt-get install -y -q libssl-dev || sudo apt-get install -y -q libssl-dev)
+	@$(call bench_step,$(CC) -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror benches/c/sign_openssl.c \
+		-o $(BENCH_DIR)/sign_openssl -lcrypto)
+	@export TCFACEID_BENCH_SUMMARY=$(BENCH_SUMMARY) TCFACEID_C_SIGN_REF=$(BENCH_DIR)/sign_openssl; \
+	$(call bench_step,$(CARGO) bench --bench signing --bench request --bench capi) && \
+	$(call bench_step,$(CARGO) bench --bench floors) && \
+	$(call bench_step,$(CARGO) build --release --lib) && \
+	{ test -x $(TC_SDK_VENV)/bin/python || $(call bench_step,$(PYTHON) -m venv $(TC_SDK_VENV)); } && \
+	$(call bench_step,$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)") && \
+	$(call bench_step,TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
+		$(TC_SDK_VENV)/bin/python benches/python_sign.py) && \
+	$(call bench_step,$(CARGO) bench -p tcfaceid-emulator --bench e2e)
+	@echo "== make bench summary (one run; each ratio is to a floor or bound of the same run) =="
+	@cat $(BENCH_SUMMARY)
 
 # --- Stress ------------------------------------------------------------------------------------
 

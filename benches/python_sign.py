@@ -7,6 +7,7 @@ SDK's venv python and PYTHONPATH=bindings/python; the library is found as python
 """
 
 import json
+import os
 import timeit
 
 import tcfaceid
@@ -56,6 +57,16 @@ def main():
     for name, fn in (("tcfaceid.sign", one_shot), ("tcfaceid.Signer.sign", reusable)):
         t = best_us(fn, n)
         print(f"  {name:<22} {t:6.1f} us  {t / base:.2f}x the official SDK (target <= 0.33x)")
+        summary(f"Python {name}: {t:.1f} us = {t / base:.2f}x the official SDK's "
+                f"{base:.1f} us (target <= 0.33x)")
+
+
+def summary(line):
+    """A line of make bench's closing summary (TCFACEID_BENCH_SUMMARY, when set)."""
+    path = os.environ.get("TCFACEID_BENCH_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 //! [`sign`] runs every stage; a [`Signer`] runs the same stages with the day's signing key
 //! derived once and cached (the path the client and the C signer handle take).
 
+use std::borrow::Cow;
 use std::sync::RwLock;
 
 use hmac::{Hmac, Mac};
@@ -135,17 +136,41 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Lower-case hex of a 32-byte digest, on the stack.
+#[derive(Clone, Copy)]
+struct Hex([u8; 64]);
+
+impl Hex {
+    fn of(digest: &[u8; 32]) -> Hex {
+        let mut out = [0u8; 64];
+        hex::encode_to_slice(digest, &mut out).expect("64 bytes hold 32 bytes in hex");
+        Hex(out)
+    }
+
+    fn sha256(data: &[u8]) -> Hex {
+        Hex::of(&Sha256::digest(data).into())
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+}
+
 /// Lower-case hex SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    Hex::sha256(data).as_str().to_owned()
 }
 
 /// Stage 1.6: the `HashedRequestPayload`.
 pub fn hashed_payload(payload: Payload<'_>) -> String {
+    payload_hash(payload).as_str().to_owned()
+}
+
+fn payload_hash(payload: Payload<'_>) -> Hex {
     match payload {
-        Payload::Body(body) => sha256_hex(body),
-        Payload::Sha256(digest) => hex::encode(digest),
-        Payload::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
+        Payload::Body(body) => Hex::sha256(body),
+        Payload::Sha256(digest) => Hex::of(&digest),
+        Payload::Unsigned => Hex::sha256(UNSIGNED_PAYLOAD.as_bytes()),
     }
 }
 
@@ -164,7 +189,7 @@ pub fn credential_date(timestamp: i64) -> Result<String> {
 
 /// `<date>/<service>/tc3_request`.
 pub fn credential_scope(date: &str, service: &str) -> String {
-    format!("{date}/{service}/tc3_request")
+    [date, "/", service, "/tc3_request"].concat()
 }
 
 /// The canonical headers block (each line `name:value\n`, sorted by name) and the signed
@@ -177,9 +202,32 @@ pub fn canonical_headers(
     host: &str,
     extra: &[(&str, &str)],
 ) -> Result<(String, String)> {
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(2 + extra.len());
-    headers.push(("content-type".to_owned(), content_type.trim().to_owned()));
-    headers.push(("host".to_owned(), host.trim().to_owned()));
+    let mut block = String::with_capacity(128);
+    let names = push_canonical_headers(&mut block, content_type, host, extra)?;
+    Ok((block, names.into_owned()))
+}
+
+/// [`canonical_headers`]: the block appended to `out`, the signed names returned.
+fn push_canonical_headers(
+    out: &mut String,
+    content_type: &str,
+    host: &str,
+    extra: &[(&str, &str)],
+) -> Result<Cow<'static, str>> {
+    if extra.is_empty() {
+        // The two headers always signed, already in order.
+        out.extend([
+            "content-type:",
+            content_type.trim(),
+            "\nhost:",
+            host.trim(),
+            "\n",
+        ]);
+        return Ok("content-type;host".into());
+    }
+    let mut headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(2 + extra.len());
+    headers.push(("content-type".into(), content_type.trim().into()));
+    headers.push(("host".into(), host.trim().into()));
     for (name, value) in extra {
         let name = name.trim().to_ascii_lowercase();
         let valid_name = !name.is_empty()
@@ -204,15 +252,18 @@ pub fn canonical_headers(
                 format!("header {name} is signed twice (content-type and host are always signed)"),
             ));
         }
-        headers.push((name, value.trim().to_lowercase()));
+        headers.push((name.into(), value.trim().to_lowercase().into()));
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let block: String = headers
-        .iter()
-        .map(|(name, value)| format!("{name}:{value}\n"))
-        .collect();
-    let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
-    Ok((block, names.join(";")))
+    let mut names = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
+    for (name, value) in &headers {
+        out.extend([name, ":", value, "\n"]);
+        if !names.is_empty() {
+            names.push(';');
+        }
+        names.push_str(name);
+    }
+    Ok(names.into())
 }
 
 /// Stage 1: the canonical request.
@@ -224,13 +275,40 @@ pub fn canonical_request(
     hashed_payload: &str,
 ) -> String {
     let method = method.as_str();
-    format!("{method}\n/\n{query}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}")
+    [
+        method,
+        "\n/\n",
+        query,
+        "\n",
+        canonical_headers,
+        "\n",
+        signed_headers,
+        "\n",
+        hashed_payload,
+    ]
+    .concat()
 }
 
 /// Stage 3: the string to sign.
 pub fn string_to_sign(timestamp: i64, credential_scope: &str, canonical_request: &str) -> String {
-    let hashed = sha256_hex(canonical_request.as_bytes());
-    format!("{ALGORITHM}\n{timestamp}\n{credential_scope}\n{hashed}")
+    let hashed = Hex::sha256(canonical_request.as_bytes());
+    let mut out = String::with_capacity(160);
+    push_string_to_sign(&mut out, timestamp, &[credential_scope], hashed.as_str());
+    out
+}
+
+/// [`string_to_sign`] appended to `out`; `credential_scope` in pieces.
+fn push_string_to_sign(
+    out: &mut String,
+    timestamp: i64,
+    credential_scope: &[&str],
+    canonical_request_sha256: &str,
+) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{ALGORITHM}\n{timestamp}\n");
+    out.extend(credential_scope.iter().copied());
+    out.extend(["\n", canonical_request_sha256]);
 }
 
 /// `HMAC("TC3" + secret_key, data)`; the joined key lives in a buffer wiped on drop.
@@ -261,7 +339,13 @@ pub fn derive_intermediate_keys(
 
 /// Stage 4 (end): lower-case hex `HMAC(kSigning, string_to_sign)`.
 pub fn signature(signing_key: &SigningKey, string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(&*signing_key.0, string_to_sign.as_bytes()))
+    signature_hex(signing_key, string_to_sign)
+        .as_str()
+        .to_owned()
+}
+
+fn signature_hex(signing_key: &SigningKey, string_to_sign: &str) -> Hex {
+    Hex::of(&hmac_sha256(&*signing_key.0, string_to_sign.as_bytes()))
 }
 
 /// Stage 5: the `Authorization` header value.
@@ -271,9 +355,77 @@ pub fn authorization(
     signed_headers: &str,
     signature: &str,
 ) -> String {
-    format!(
-        "{ALGORITHM} Credential={secret_id}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}"
-    )
+    let mut out = String::with_capacity(192);
+    push_authorization(
+        &mut out,
+        secret_id,
+        &[credential_scope],
+        signed_headers,
+        signature,
+    );
+    out
+}
+
+/// [`authorization`] appended to `out`; `credential_scope` in pieces.
+fn push_authorization(
+    out: &mut String,
+    secret_id: &str,
+    credential_scope: &[&str],
+    signed_headers: &str,
+    signature: &str,
+) {
+    out.extend([ALGORITHM, " Credential=", secret_id, "/"]);
+    out.extend(credential_scope.iter().copied());
+    out.extend([
+        ", SignedHeaders=",
+        signed_headers,
+        ", Signature=",
+        signature,
+    ]);
+}
+
+/// Every stage for `input` with the day's `key`, appending the `Authorization` value to `out`:
+/// the signing path of [`Signer`] (and so of the client and the C signer). `scratch` holds the
+/// canonical request, then the string to sign.
+///
+/// Errors: as [`sign`], for the extra signed headers.
+fn push_signed_authorization(
+    out: &mut String,
+    scratch: &mut String,
+    secret_id: &str,
+    key: &SigningKey,
+    date: &str,
+    input: &SigningInput<'_>,
+) -> Result<()> {
+    let hashed_payload = payload_hash(input.payload);
+    // Stage 1 (canonical_request), written in place.
+    scratch.clear();
+    scratch.extend([input.method.as_str(), "\n/\n", input.query, "\n"]);
+    let signed_headers = push_canonical_headers(
+        scratch,
+        input.content_type,
+        input.host,
+        input.extra_signed_headers,
+    )?;
+    scratch.extend(["\n", &signed_headers, "\n", hashed_payload.as_str()]);
+    let canonical_request_sha256 = Hex::sha256(scratch.as_bytes());
+    let credential_scope = [date, "/", input.service, "/tc3_request"];
+    scratch.clear();
+    push_string_to_sign(
+        scratch,
+        input.timestamp,
+        &credential_scope,
+        canonical_request_sha256.as_str(),
+    );
+    let signature = signature_hex(key, scratch);
+    push_authorization(
+        out,
+        secret_id,
+        &credential_scope,
+        &signed_headers,
+        signature.as_str(),
+    );
+    Ok(())
 }
 
 /// All stages for one request, deriving the signing key.
@@ -296,6 +448,17 @@ pub fn sign_with_key(
     date: &str,
     input: &SigningInput<'_>,
 ) -> Result<Signature> {
+    // The Authorization value from the signing path itself; the stages alongside, for the
+    // record.
+    let mut authorization = String::with_capacity(192);
+    push_signed_authorization(
+        &mut authorization,
+        &mut String::new(),
+        secret_id,
+        key,
+        date,
+        input,
+    )?;
     let hashed_payload = hashed_payload(input.payload);
     let (block, signed_headers) =
         canonical_headers(input.content_type, input.host, input.extra_signed_headers)?;
@@ -308,17 +471,15 @@ pub fn sign_with_key(
     );
     let credential_scope = credential_scope(date, input.service);
     let string_to_sign = string_to_sign(input.timestamp, &credential_scope, &canonical_request);
-    let signature = signature(key, &string_to_sign);
-    let authorization = authorization(secret_id, &credential_scope, &signed_headers, &signature);
     Ok(Signature {
         hashed_payload,
         canonical_request_sha256: sha256_hex(canonical_request.as_bytes()),
         canonical_request,
         date: date.to_owned(),
         credential_scope,
+        signature: signature(key, &string_to_sign),
         string_to_sign,
         signed_headers,
-        signature,
         authorization,
     })
 }
@@ -348,30 +509,42 @@ pub fn request_headers(
     call: &CallContext<'_>,
     signature: &Signature,
 ) -> Vec<(&'static str, String)> {
-    let mut headers = Vec::with_capacity(11);
-    headers.extend([
-        ("Authorization", signature.authorization.clone()),
-        ("Content-Type", input.content_type.to_owned()),
-        ("Host", input.host.to_owned()),
-        ("X-TC-Action", call.action.to_owned()),
-        ("X-TC-Timestamp", input.timestamp.to_string()),
-        ("X-TC-Version", call.version.to_owned()),
-    ]);
-    let optional = [
+    let timestamp = input.timestamp.to_string();
+    std::iter::once(("Authorization", signature.authorization.as_str()))
+        .chain(header_values(credential, input, call, &timestamp))
+        .map(|(name, value)| (name, value.to_owned()))
+        .collect()
+}
+
+/// The headers of [`request_headers`] after `Authorization`, borrowed from their sources;
+/// `timestamp` is the decimal Unix seconds.
+pub fn header_values<'a>(
+    credential: &'a Credential,
+    input: &SigningInput<'a>,
+    call: &CallContext<'a>,
+    timestamp: &'a str,
+) -> impl Iterator<Item = (&'static str, &'a str)> {
+    let unsigned = matches!(input.payload, Payload::Unsigned);
+    let always = [
+        ("Content-Type", input.content_type),
+        ("Host", input.host),
+        ("X-TC-Action", call.action),
+        ("X-TC-Timestamp", timestamp),
+        ("X-TC-Version", call.version),
+    ];
+    let when_set = [
         ("X-TC-Region", call.region),
         ("X-TC-Language", call.language),
         ("X-TC-RequestClient", call.request_client),
         ("X-TC-Token", credential.token().unwrap_or("")),
+        (
+            "X-TC-Content-SHA256",
+            if unsigned { UNSIGNED_PAYLOAD } else { "" },
+        ),
     ];
-    for (name, value) in optional {
-        if !value.is_empty() {
-            headers.push((name, value.to_owned()));
-        }
-    }
-    if matches!(input.payload, Payload::Unsigned) {
-        headers.push(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD.to_owned()));
-    }
-    headers
+    always
+        .into_iter()
+        .chain(when_set.into_iter().filter(|(_, value)| !value.is_empty()))
 }
 
 /// The signing key of one UTC day and service.
@@ -465,6 +638,27 @@ impl Signer {
         })
     }
 
+    /// The `Authorization` value alone (what [`sign`](Self::sign) gives as `authorization`),
+    /// without keeping the other stages.
+    ///
+    /// Errors: as [`sign`].
+    pub fn authorization(&self, input: &SigningInput<'_>) -> Result<String> {
+        let mut out = String::with_capacity(192);
+        self.push_authorization(input, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`authorization`](Self::authorization) appended to `out`.
+    ///
+    /// Errors: as [`sign`].
+    pub fn push_authorization(&self, input: &SigningInput<'_>, out: &mut String) -> Result<()> {
+        let mut scratch = String::with_capacity(512);
+        self.with_signing_key(input.timestamp, input.service, |date, key| {
+            let secret_id = self.credential.secret_id();
+            push_signed_authorization(out, &mut scratch, secret_id, key, date, input)
+        })
+    }
+
     /// Every header to send, as [`request_headers`] gives them (same names, values, order).
     ///
     /// Errors: as [`sign`].
@@ -473,8 +667,12 @@ impl Signer {
         input: &SigningInput<'_>,
         call: &CallContext<'_>,
     ) -> Result<Vec<(&'static str, String)>> {
-        let signature = self.sign(input)?;
-        Ok(request_headers(&self.credential, input, call, &signature))
+        let authorization = self.authorization(input)?;
+        let timestamp = input.timestamp.to_string();
+        Ok(std::iter::once(("Authorization", authorization.as_str()))
+            .chain(header_values(&self.credential, input, call, &timestamp))
+            .map(|(name, value)| (name, value.to_owned()))
+            .collect())
     }
 }
 

@@ -193,3 +193,18 @@ pub fn print_summary(title: &str, rows: &[Comparison]) {
         );
     }
 }
+
+/// One line of `make bench`'s closing summary: printed, and appended to the file named by
+/// `TCFACEID_BENCH_SUMMARY` when set (the Makefile prints that file, alone, at the end).
+pub fn summary(line: &str) {
+    println!("{line}");
+    if let Some(path) = std::env::var_os("TCFACEID_BENCH_SUMMARY") {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("the summary file opens");
+        writeln!(file, "{line}").expect("the summary file is writable");
+    }
+}

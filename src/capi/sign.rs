@@ -2,10 +2,10 @@
 //! `tcfaceid_sign` (the same in one call) and the `tcfaceid_signed_headers` handle:
 //! TC3-HMAC-SHA256 signing alone, for callers that send the request with their own HTTP stack.
 
-use std::borrow::Cow;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::c_char;
+use std::ops::Range;
 
-use crate::capi::ffi::{owned_c_string, BoxHandle};
+use crate::capi::ffi::BoxHandle;
 use crate::capi::string::OwnedText;
 use crate::credential::Credential;
 use crate::error::{Error, Result, ResultCode};
@@ -20,29 +20,49 @@ pub struct tcfaceid_signed_headers {
     _private: [u8; 0],
 }
 
-/// The value behind a `tcfaceid_signed_headers`.
+/// The value behind a `tcfaceid_signed_headers`: every name and value, each NUL-terminated,
+/// in one buffer (two allocations per signature, whatever the number of headers).
 pub(crate) struct SignedHeaders {
-    headers: Vec<(Cow<'static, CStr>, CString)>,
+    text: String,
+    /// Each header's name and value as ranges of `text` (the NUL after each excluded).
+    entries: Vec<(Range<usize>, Range<usize>)>,
 }
 
-/// The C form of a header name from `sign::request_headers`: static for the known names, so
-/// signing allocates only the values.
-fn header_name(name: &'static str) -> Result<Cow<'static, CStr>> {
-    let known: &'static CStr = match name {
-        "Authorization" => c"Authorization",
-        "Content-Type" => c"Content-Type",
-        "Host" => c"Host",
-        "X-TC-Action" => c"X-TC-Action",
-        "X-TC-Timestamp" => c"X-TC-Timestamp",
-        "X-TC-Version" => c"X-TC-Version",
-        "X-TC-Region" => c"X-TC-Region",
-        "X-TC-Language" => c"X-TC-Language",
-        "X-TC-RequestClient" => c"X-TC-RequestClient",
-        "X-TC-Token" => c"X-TC-Token",
-        "X-TC-Content-SHA256" => c"X-TC-Content-SHA256",
-        other => return owned_c_string(other, "header name").map(Cow::Owned),
-    };
-    Ok(Cow::Borrowed(known))
+impl SignedHeaders {
+    /// The headers of one signature: `authorization` writes the Authorization value in place,
+    /// then the `others` are copied in. No value holds a NUL: they are the checked inputs, the
+    /// signature and the timestamp.
+    fn new<'a>(
+        authorization: impl FnOnce(&mut String) -> Result<()>,
+        others: impl Iterator<Item = (&'static str, &'a str)>,
+    ) -> Result<SignedHeaders> {
+        let mut text = String::with_capacity(512);
+        let mut entries = Vec::with_capacity(11);
+        text.push_str("Authorization\0");
+        let start = text.len();
+        authorization(&mut text)?;
+        entries.push((0..start - 1, start..text.len()));
+        text.push('\0');
+        for (name, value) in others {
+            let name_at = text.len();
+            text.extend([name, "\0", value, "\0"]);
+            let value_at = name_at + name.len() + 1;
+            entries.push((name_at..value_at - 1, value_at..value_at + value.len()));
+        }
+        Ok(SignedHeaders { text, entries })
+    }
+
+    /// The name and value of each header, without their NULs.
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .map(|(name, value)| (&self.text[name.clone()], &self.text[value.clone()]))
+    }
+
+    /// The NUL-terminated string at `range` (a name or a value).
+    fn c_str(&self, range: &Range<usize>) -> *const c_char {
+        self.text[range.start..].as_ptr().cast::<c_char>()
+    }
 }
 
 impl BoxHandle for tcfaceid_signed_headers {
@@ -54,7 +74,12 @@ fn check_header_value(name: &str, value: &str, code: ResultCode) -> Result<()> {
     if value.is_empty() {
         return Err(Error::for_field(code, name, format!("{name} is empty")));
     }
-    if value.chars().any(char::is_control) {
+    let control = if value.is_ascii() {
+        value.bytes().any(|b| b.is_ascii_control())
+    } else {
+        value.chars().any(char::is_control)
+    };
+    if control {
         return Err(Error::for_field(
             code,
             name,
@@ -131,7 +156,7 @@ impl SignerHandle {
         version: &str,
         timestamp: i64,
         body: &[u8],
-    ) -> Result<Vec<(&'static str, String)>> {
+    ) -> Result<SignedHeaders> {
         for (name, value) in [("host", host), ("action", action), ("version", version)] {
             check_header_value(name, value, ResultCode::InvalidArgument)?;
         }
@@ -155,20 +180,17 @@ impl SignerHandle {
             language: "",
             request_client: "",
         };
-        self.signer
-            .request_headers(&input, &call)
-            .map_err(|e| Error::for_field(e.code(), "timestamp", e.message()))
+        let timestamp_text = timestamp.to_string();
+        let credential = self.signer.credential();
+        SignedHeaders::new(
+            |out| {
+                self.signer
+                    .push_authorization(&input, out)
+                    .map_err(|e| Error::for_field(e.code(), "timestamp", e.message()))
+            },
+            sign::header_values(credential, &input, &call, &timestamp_text),
+        )
     }
-}
-
-/// The headers as a handle for C.
-fn headers_handle(headers: Vec<(&'static str, String)>) -> Result<SignedHeaders> {
-    let mut out = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        let value = owned_c_string(value, name)?;
-        out.push((header_name(name)?, value));
-    }
-    Ok(SignedHeaders { headers: out })
 }
 
 /// Make a reusable signer for one credential and one signing service.
@@ -251,7 +273,6 @@ pub unsafe extern "C" fn tcfaceid_signer_sign(
         let headers_out = try_out!(headers_out);
         let headers =
             try_result!(signer.headers(host, region, action, version, timestamp, body));
-        let headers = try_result!(headers_handle(headers));
         headers_out.set(tcfaceid_signed_headers::into_raw(headers));
         ResultCode::Ok
     }
@@ -293,14 +314,13 @@ pub unsafe extern "C" fn tcfaceid_signer_sign_text(
         let text_len_out = try_out!(text_len_out);
         let headers =
             try_result!(signer.headers(host, region, action, version, timestamp, body));
-        let mut text = String::with_capacity(512);
-        for (name, value) in &headers {
-            text.push_str(name);
-            text.push_str(": ");
-            text.push_str(value);
-            text.push_str("\r\n");
+        let mut text = OwnedText::with_capacity(headers.text.len() + 2 * headers.entries.len());
+        for (name, value) in headers.iter() {
+            for part in [name, ": ", value, "\r\n"] {
+                text.buffer().extend_from_slice(part.as_bytes());
+            }
         }
-        try_result!(OwnedText::copy_of(text.as_bytes(), "headers")).hand_out(text_out, text_len_out);
+        text.hand_out(text_out, text_len_out);
         ResultCode::Ok
     }
 }
@@ -359,7 +379,6 @@ pub unsafe extern "C" fn tcfaceid_sign(
         let signer = try_result!(SignerHandle::new(secret_id, secret_key, token, service));
         let headers =
             try_result!(signer.headers(host, region, action, version, timestamp, body));
-        let headers = try_result!(headers_handle(headers));
         headers_out.set(tcfaceid_signed_headers::into_raw(headers));
         ResultCode::Ok
     }
@@ -374,19 +393,19 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_count(
     headers: *const tcfaceid_signed_headers,
 ) -> usize {
     ffi_boundary! {
-        try_ref!(headers).headers.len()
+        try_ref!(headers).entries.len()
     }
 }
 
 /// The entry at `index` of `headers`, or the NULL-argument / out-of-range failure.
-fn entry(headers: &SignedHeaders, index: usize) -> Result<&(Cow<'static, CStr>, CString)> {
-    headers.headers.get(index).ok_or_else(|| {
+fn entry(headers: &SignedHeaders, index: usize) -> Result<&(Range<usize>, Range<usize>)> {
+    headers.entries.get(index).ok_or_else(|| {
         Error::for_field(
             ResultCode::InvalidArgument,
             "index",
             format!(
                 "index {index} is out of range (there are {} headers)",
-                headers.headers.len()
+                headers.entries.len()
             ),
         )
     })
@@ -404,7 +423,8 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_name(
     index: usize,
 ) -> *const c_char {
     ffi_boundary! {
-        try_result!(entry(try_ref!(headers), index)).0.as_ptr()
+        let headers = try_ref!(headers);
+        headers.c_str(&try_result!(entry(headers, index)).0)
     }
 }
 
@@ -420,7 +440,8 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_value(
     index: usize,
 ) -> *const c_char {
     ffi_boundary! {
-        try_result!(entry(try_ref!(headers), index)).1.as_ptr()
+        let headers = try_ref!(headers);
+        headers.c_str(&try_result!(entry(headers, index)).1)
     }
 }
 
@@ -441,10 +462,10 @@ pub unsafe extern "C" fn tcfaceid_signed_headers_get(
         let headers = try_ref!(headers);
         let name = try_str!(name);
         headers
-            .headers
+            .entries
             .iter()
-            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map_or(std::ptr::null(), |(_, value)| value.as_ptr())
+            .find(|(n, _)| headers.text[n.clone()].eq_ignore_ascii_case(name))
+            .map_or(std::ptr::null(), |(_, value)| headers.c_str(value))
     }
 }
 

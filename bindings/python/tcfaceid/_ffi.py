@@ -301,6 +301,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _result,
         [CardRequestRef, c_uint32, _bytes_in, c_size_t],
     ),
+    "tcfaceid_card_request_set_image_bytes_borrowed": (
+        _result,
+        [CardRequestRef, c_uint32, _bytes_in, c_size_t],
+    ),
     "tcfaceid_card_request_set_image_file": (_result, [CardRequestRef, c_uint32, _str]),
     "tcfaceid_card_request_set_image_base64": (_result, [CardRequestRef, c_uint32, _str]),
     "tcfaceid_card_request_clear_side": (_result, [CardRequestRef, c_uint32]),
