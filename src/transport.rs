@@ -104,9 +104,20 @@ impl<In: Transport> Connector<In> for SocketConnector {
             return Ok(Some(Either::A(transport)));
         }
         let deadline = deadline_of(details.timeout)?;
+        let count = details.addrs.len();
         let mut last = None;
-        for address in details.addrs.iter() {
-            match connect_one(*address, deadline, details.timeout) {
+        for (i, address) in details.addrs.iter().enumerate() {
+            let left = match deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => Duration::from_secs(3600),
+            };
+            if left.is_zero() {
+                return Err(ureq::Error::Timeout(details.timeout.reason));
+            }
+            // Half of what is left for each address but the last: one that drops the SYN (an
+            // IPv6 address without a route) leaves time for the next.
+            let budget = if i + 1 < count { left / 2 } else { left };
+            match connect_one(*address, budget) {
                 Ok(socket) => {
                     if details.config.no_delay() {
                         socket.0.set_tcp_nodelay(true)?;
@@ -117,21 +128,19 @@ impl<In: Transport> Connector<In> for SocketConnector {
                     )?;
                     return Ok(Some(Either::B(transport)));
                 }
-                Err(e @ ureq::Error::Timeout(_)) => return Err(e),
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or(ureq::Error::ConnectionFailed))
+        Err(match last {
+            Some(e) => timed_out(e, details.timeout),
+            None => ureq::Error::ConnectionFailed,
+        })
     }
 }
 
-/// Connect to one address before `deadline`, the socket watched by the call's cancel handle
+/// Connect to one address within `budget`, the socket watched by the call's cancel handle
 /// while it connects.
-fn connect_one(
-    address: std::net::SocketAddr,
-    deadline: Option<Instant>,
-    timeout: NextTimeout,
-) -> Result<Arc<Shared>, ureq::Error> {
+fn connect_one(address: std::net::SocketAddr, budget: Duration) -> io::Result<Arc<Shared>> {
     let socket = Socket::new(
         Domain::for_address(address),
         Type::STREAM,
@@ -140,20 +149,9 @@ fn connect_one(
     let socket = Arc::new(Shared(socket));
     let mut watch = Watch::default();
     watch.arm(&socket)?;
-    let left = match deadline {
-        Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-        None => Duration::from_secs(3600),
-    };
-    if left.is_zero() {
-        return Err(ureq::Error::Timeout(timeout.reason));
-    }
-    let connected = socket.0.connect_timeout(&SockAddr::from(address), left);
+    let connected = socket.0.connect_timeout(&SockAddr::from(address), budget);
     watch.disarm();
-    match connected {
-        Ok(()) => Ok(socket),
-        Err(e) if e.kind() == io::ErrorKind::TimedOut => Err(ureq::Error::Timeout(timeout.reason)),
-        Err(e) => Err(e.into()),
-    }
+    connected.map(|()| socket)
 }
 
 /// The cancel handle watching a socket, if any.
