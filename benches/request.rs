@@ -399,12 +399,16 @@ fn measure_lending_peaks(library: &Library, raw: &[u8]) {
         let body_len = path(raw);
         let extra = Counting::peak() - before;
         let beyond_body = extra.saturating_sub(body_len);
+        let beyond = if beyond_body >= 1024 * 1024 {
+            format!("{:.2} MiB", beyond_body as f64 / MIB)
+        } else {
+            format!("{:.1} KiB", beyond_body as f64 / 1024.0)
+        };
         support::summary(&format!(
             "extra memory, 5 MB request from kept bytes, {name}: {:.2} MiB = body {:.2} MiB + \
-             {:.1} KiB{}",
+             {beyond}{}",
             extra as f64 / MIB,
             body_len as f64 / MIB,
-            beyond_body as f64 / 1024.0,
             if lent {
                 " (target: body + 0.25 MiB)"
             } else {
