@@ -13,8 +13,10 @@ VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect --
 TARGET_ABS := $(abspath $(CARGO_TARGET_DIR))
 C_TEST_DIR := $(TARGET_ABS)/c-tests
 C_WARNINGS := -Wall -Wextra -Wpedantic -Werror
-# TCFACEID_TEST_HOOKS: the tests' libraries are built with the test-hooks feature.
-C_TEST_CFLAGS := -std=c99 $(C_WARNINGS) -pthread -Iinclude -DTCFACEID_TEST_HOOKS
+C_TEST_CFLAGS := -std=c99 $(C_WARNINGS) -pthread -Iinclude
+# The debug build has the test-hooks feature (tcfaceid_debug_panic); programs linked to it
+# declare the hooks. The release build is the shipped library: no hooks.
+C_HOOKS := -DTCFACEID_TEST_HOOKS
 # tests/c/header*.c are compiled only; every other tests/c/*.c is a test program.
 C_HEADER_TESTS := $(wildcard tests/c/header*.c)
 C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
@@ -70,11 +72,15 @@ help:
 .PHONY: build build-debug build-release
 build: build-debug build-release tree-lib
 
+# Two configurations, each shared by every step (Rust, C, Python, wheel, install), so that no
+# step rebuilds what another built: debug = the tests' build, with every feature (the test-hooks
+# feature adds tcfaceid_debug_panic); release = the shipped library, no features. (Alternating
+# features in one profile would overwrite target/release/libtcfaceid.so, whose name has no hash.)
 build-debug:
 	$(CARGO) build --workspace --all-features
 
 build-release:
-	$(CARGO) build --workspace --release --all-features
+	$(CARGO) build --workspace --release
 
 .PHONY: fmt-check clippy cargo-test doc
 fmt-check:
@@ -144,7 +150,7 @@ c-test-sanitize: build-release
 
 c-test-valgrind: build-debug
 	$(REQUIRE_VALGRIND)
-	$(call run_c_tests,valgrind,debug,,$(VALGRIND) $(VALGRIND_FLAGS))
+	$(call run_c_tests,valgrind,debug,$(C_HOOKS),$(VALGRIND) $(VALGRIND_FLAGS))
 
 # The example, run by the demo script against the emulator, under valgrind.
 c-example-valgrind: build-release
@@ -181,6 +187,9 @@ LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/t
 LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 # Cargo flags of the installed library: no features (the emulator is for tests).
 INSTALL_CARGO_FLAGS ?=
+# --workspace: features resolved as for the release build (build-release), so `make install`
+# after `make build` reuses that build; a package-only build resolves its dependencies' features
+# differently and would recompile (and overwrite target/release/libtcfaceid.so) each time.
 # $(call subst_paths,LIBDIR,INCLUDEDIR[,PREFIX]): sed filling the @...@ of tcfaceid.pc.in and
 # cmake/*.in.
 subst_paths = sed -e 's|@PREFIX@|$(or $(3),$(PREFIX))|g' -e 's|@LIBDIR@|$(1)|g' -e 's|@INCLUDEDIR@|$(2)|g' \
@@ -192,7 +201,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 .PHONY: build-install install install-files uninstall install-test
 build-install:
-	$(CARGO) build --release --lib $(INSTALL_CARGO_FLAGS)
+	$(CARGO) build --release --workspace --lib $(INSTALL_CARGO_FLAGS)
 
 install: build-install
 	@$(MAKE) --no-print-directory install-files
@@ -241,7 +250,9 @@ uninstall:
 # `pkg-config --cflags --libs tcfaceid` (then --static, against libtcfaceid.a), and run both
 # against the emulator: each must print PASSED. Also checks the layout, SONAME, exported symbols,
 # the installed header as C++, DESTDIR and uninstall (scripts/install-test.sh).
-install-test: build-install build-debug
+# It installs the workspace's release build (the same configuration as `make install`'s: no
+# features), so nothing is compiled again.
+install-test: build-release build-debug
 	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/debug/tcfaceid-emulator \
 		scripts/install-test.sh
 
@@ -254,9 +265,9 @@ install-test: build-install build-debug
 PYTHON ?= python3
 
 .PHONY: python-test
-python-test: build-release
+python-test: build-release build-debug
 	@log=$(TARGET_ABS)/python-test.log; \
-	{ PYTHONPATH=bindings/python $(PYTHON) -m unittest discover -s bindings/python/tests -v 2>&1; \
+	{ TCFACEID_TEST_HOOKS_LIBRARY=$(TARGET_ABS)/debug/libtcfaceid.so PYTHONPATH=bindings/python $(PYTHON) -m unittest discover -s bindings/python/tests -v 2>&1; \
 		echo $$? >$$log.rc; } | tee $$log; \
 	rc=$$(cat $$log.rc); rm -f $$log.rc; \
 	grep -Eq '^Ran [1-9][0-9]* tests? in ' $$log || { echo "python-test: no test ran"; exit 1; }; \
@@ -306,7 +317,7 @@ bench:
 	@command -v strace >/dev/null || { apt-get install -y -q strace || sudo apt-get install -y -q strace; }
 	$(CARGO) bench --bench floors
 	@# benches/python_sign.py: Python sign / Signer.sign vs the official SDK (in its own venv).
-	$(CARGO) build --release --lib
+	$(MAKE) --no-print-directory build-release
 	@test -x $(TC_SDK_VENV)/bin/python || $(PYTHON) -m venv $(TC_SDK_VENV)
 	$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)"
 	TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
@@ -417,7 +428,7 @@ $(PYTOOLS)/.installed:
 	touch $@
 
 # The wheel: bindings/python/setup.py puts the release library (TCFACEID_PREBUILT_LIBRARY; without
-# it, setup.py runs `cargo build --release --lib` itself) inside the package; the
+# it, setup.py runs `cargo build --release --workspace --lib` itself) inside the package; the
 # py3-none-linux_* wheel is then repaired by auditwheel into a manylinux one in $(WHEEL_DIR),
 # its library stripped of debug information.
 .PHONY: wheel wheel-test mypy
@@ -432,8 +443,9 @@ wheel: build-release $(PYTOOLS)/.installed
 
 # A fresh venv, the repaired wheel installed into it, and the Python suite run from a
 # temporary directory outside the repository (scripts/wheel-test.sh).
-wheel-test: wheel build-release
+wheel-test: wheel build-release build-debug
 	PYTHON="$(PYTHON)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+		TCFACEID_TEST_HOOKS_LIBRARY=$(TARGET_ABS)/debug/libtcfaceid.so \
 		scripts/wheel-test.sh $(WHEEL_DIR)
 
 mypy: $(PYTOOLS)/.installed

@@ -6,7 +6,8 @@
 # emulator: `pip install ./bindings/python` (cargo builds the library into the package), and the
 # pure-Python package (TCFACEID_PURE_PYTHON=1) with a `make install`ed library found through the
 # system loader.
-# Environment: PYTHON (python3), MAKE (make), TCFACEID_EMULATOR (the emulator binary).
+# Environment: PYTHON (python3), MAKE (make), TCFACEID_EMULATOR (the emulator binary),
+# TCFACEID_TEST_HOOKS_LIBRARY (a library built with the test-hooks feature).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -25,8 +26,10 @@ echo "== $(basename "$wheel")"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-wheel-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # Nothing from the repository: no TCFACEID_LIBRARY, no CARGO_TARGET_DIR, no PYTHONPATH.
+# The panic test's child process loads the test-hooks build (TCFACEID_TEST_HOOKS_LIBRARY).
 clean_env=(env -u TCFACEID_LIBRARY -u CARGO_TARGET_DIR -u PYTHONPATH -u LD_LIBRARY_PATH
-    TCFACEID_EMULATOR="${TCFACEID_EMULATOR:?}")
+    TCFACEID_EMULATOR="${TCFACEID_EMULATOR:?}"
+    TCFACEID_TEST_HOOKS_LIBRARY="${TCFACEID_TEST_HOOKS_LIBRARY:?}")
 
 echo "== a fresh venv, pip install the wheel"
 "$PYTHON" -m venv "$work/venv"

@@ -1,9 +1,11 @@
 """Build hook of the tcfaceid wheel: compile libtcfaceid with cargo and ship it in the package.
 
-``pip install ./bindings/python`` (or ``pip wheel``) runs ``cargo build --release --lib`` on the
-repository two levels up and copies the library into the package (``tcfaceid/libtcfaceid.so``),
+``pip install ./bindings/python`` (or ``pip wheel``) runs ``cargo build --release --workspace
+--lib`` on the repository two levels up and copies the library into the package (``tcfaceid/libtcfaceid.so``),
 where the loader looks first (see ``tcfaceid/_ffi.py``). ``CARGO`` names cargo;
-``CARGO_TARGET_DIR`` is honoured, so an already-built release library is reused as is.
+``CARGO_TARGET_DIR`` is honoured, so an already-built release library is reused as is
+(``--workspace`` resolves features as ``make``'s release build does, so the two share every
+artifact instead of rebuilding each other's).
 
 The wheel is tagged ``py3-none-<platform>``: it carries a native library but no Python
 extension (the library is called through ctypes and uses no Python ABI), so one wheel serves
@@ -49,7 +51,7 @@ def _library_name() -> str:
 
 
 def _build_library() -> Path:
-    """``cargo build --release --lib`` of the repository; the path of the built library."""
+    """``cargo build --release --workspace --lib`` of the repository; the built library's path."""
     manifest = REPO / "Cargo.toml"
     if not manifest.is_file():
         raise SystemExit(
@@ -58,7 +60,7 @@ def _build_library() -> Path:
             "TCFACEID_PURE_PYTHON=1 for a package without the library"
         )
     cargo = os.environ.get("CARGO", "cargo")
-    command = [cargo, "build", "--release", "--lib", "--manifest-path", str(manifest)]
+    command = [cargo, "build", "--release", "--workspace", "--lib", "--manifest-path", str(manifest)]
     print("tcfaceid: " + " ".join(command), flush=True)
     # From the repository root, as `make` runs cargo: a relative CARGO_TARGET_DIR means the same.
     subprocess.run(command, check=True, cwd=REPO)

@@ -73,6 +73,21 @@ def emulator_binary() -> Path:
     )
 
 
+def test_hooks_library() -> Path:
+    """A library built with the ``test-hooks`` feature (``tcfaceid_debug_panic``), which the
+    shipped builds (release, wheel, install) lack: ``$TCFACEID_TEST_HOOKS_LIBRARY``, else the
+    debug build ``<target>/debug/libtcfaceid.so`` (``make build-debug``; ``make python-test``
+    and ``make wheel-test`` set the variable). Missing is an error, not a skip."""
+    explicit = os.environ.get("TCFACEID_TEST_HOOKS_LIBRARY")
+    path = Path(explicit) if explicit else target_dir() / "debug" / "libtcfaceid.so"
+    if not path.is_file():
+        raise RuntimeError(
+            f"no library with the test-hooks feature at {path}: build it with "
+            "`cargo build --all-features` (make build-debug) or set TCFACEID_TEST_HOOKS_LIBRARY"
+        )
+    return path
+
+
 _RUNNING: List[Emulator] = []
 
 
