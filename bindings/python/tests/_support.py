@@ -152,7 +152,9 @@ class Emulator:
         options.update(settings)
         return tcfaceid.Client(**options)
 
-    def stats(self, wait: Optional[str] = None, at_least: int = 1, timeout: float = 30.0) -> Dict[str, Any]:
+    def stats(
+        self, wait: Optional[str] = None, at_least: int = 1, timeout: float = 30.0
+    ) -> Dict[str, Any]:
         """The emulator's counters (``GET /__emulator/stats``). With ``wait`` (a counter name),
         first block until that counter is at least ``at_least``: how a test waits for a request
         to reach the emulator, instead of sleeping. AssertionError when it does not within
@@ -160,7 +162,8 @@ class Emulator:
         query = "" if wait is None else f"?wait={wait}:{at_least}&timeout_ms={int(timeout * 1000)}"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with opener.open(f"{self.endpoint}/__emulator/stats{query}", timeout=timeout + 30) as answer:
+            url = f"{self.endpoint}/__emulator/stats{query}"
+            with opener.open(url, timeout=timeout + 30) as answer:
                 counters: Dict[str, Any] = json.loads(answer.read())
                 return counters
         except urllib.error.HTTPError as e:

@@ -20,7 +20,7 @@ FRONT = "https://example.com/front.jpg"
 
 
 #: An apply answer without polling hints: the client follows its poll plan.
-APPLY_WITHOUT_HINTS = ('{"Response":{"CardVerificationToken":"%s","RequestId":"r"}}' % TOKEN).encode()
+APPLY_WITHOUT_HINTS = b'{"Response":{"CardVerificationToken":"%s","RequestId":"r"}}' % TOKEN.encode()
 PROCESSING = b'{"Response":{"Status":"PROCESSING","RequestId":"r"}}'
 #: Poll at once, then wait 30 s after each PROCESSING answer.
 SLOW_PLAN = (0.0, 30.0, 5)
@@ -205,7 +205,8 @@ class Cancellation(unittest.TestCase):
         latencies: List[float] = []
         # In flight: a poll read, never answered. Asleep: a poll answered PROCESSING, 30 s
         # follow. Either way the apply is over for the client.
-        for apply, get, asleep in ((apply_ok("0"), "hang", False), (APPLY_WITHOUT_HINTS, PROCESSING, True)):
+        phases = ((apply_ok("0"), "hang", False), (APPLY_WITHOUT_HINTS, PROCESSING, True))
+        for apply, get, asleep in phases:
             server = Scripted(apply, get)
             sent: List[float] = []
             in_phase = server.poll_answered if asleep else server.poll_seen
