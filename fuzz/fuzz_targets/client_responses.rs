@@ -76,5 +76,8 @@ fuzz_target!(|data: &[u8]| {
     if let Err(error) = outcome {
         assert_ne!(error.code(), ResultCode::Panic, "{error}");
     }
-    assert!(elapsed < deadline + Duration::from_secs(3), "took {elapsed:?}");
+    assert!(
+        elapsed < deadline + Duration::from_secs(3),
+        "took {elapsed:?}"
+    );
 });
