@@ -10,6 +10,8 @@
 //!   thread is not traced), the C-ABI signature against the cached-key bound (14 SHA-256
 //!   compressions at this machine's measured rate), and the extra memory of a 5 MB request
 //!   built from owned and from lent bytes.
+//! - The 5 MB call's p50 against its bound (preparation bound + raw send of the same bytes),
+//!   and the syscalls (writes among them) of one 5 MB call.
 //!
 //! Environment: `FLOORS_SECONDS` (per scenario, default 2).
 
@@ -264,32 +266,102 @@ fn signature_line() {
     );
 }
 
-/// `--syscalls N`: N small calls on the calling thread (run under `strace -c`).
-fn syscalls_mode(calls: usize) {
+/// `--syscalls N` (small) or `--syscalls-large N`: N calls on the calling thread (run under
+/// `strace -c`).
+fn syscalls_mode(calls: usize, large: bool) {
     let responder = Responder::start();
     let client = client(responder.port);
-    let request = request(false);
+    let request = request(large);
     for _ in 0..calls {
         client.apply_card_verification(&request).unwrap();
     }
 }
 
-/// Syscalls of the calling thread for `calls` small calls, from `strace -c` (None without strace).
-fn strace_total(calls: usize) -> Option<u64> {
+/// Syscalls of the calling thread for `calls` calls, from `strace -c` (None without strace):
+/// all of them, and those that write to a socket.
+fn strace_counts(calls: usize, large: bool) -> Option<(u64, u64)> {
     let out = tempfile_path();
+    let mode = if large {
+        "--syscalls-large"
+    } else {
+        "--syscalls"
+    };
     let status = std::process::Command::new("strace")
         .args(["-c", "-o", &out])
         .arg(std::env::current_exe().unwrap())
-        .args(["--syscalls", &calls.to_string()])
+        .args([mode, &calls.to_string()])
         .status()
         .ok()?;
     assert!(status.success());
     let text = std::fs::read_to_string(&out).unwrap();
     let _ = std::fs::remove_file(&out);
-    // The "total" line: "100.00 secs usecs/call calls errors total".
-    let line = text.lines().find(|l| l.ends_with("total"))?;
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    fields.get(3)?.parse().ok()
+    // Lines: "% time seconds usecs/call calls [errors] syscall"; the last is "... total".
+    let calls_of = |line: &str| -> Option<u64> { line.split_whitespace().nth(3)?.parse().ok() };
+    let total = calls_of(text.lines().find(|l| l.ends_with("total"))?)?;
+    let writes = text
+        .lines()
+        .filter(|l| {
+            let name = l.split_whitespace().last().unwrap_or("");
+            ["write", "writev", "sendto", "sendmsg"].contains(&name)
+        })
+        .filter_map(calls_of)
+        .sum();
+    Some((total, writes))
+}
+
+/// Median of the durations of `n` runs of `f`.
+fn median_time(n: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[n / 2]
+}
+
+/// The 5 MB call's p50 (one worker) against its bound: the preparation bound (one base64
+/// encode of the image into a ready buffer plus one SHA-256 over a buffer of the body's size,
+/// as in benches/request.rs) plus the raw-socket send of the same request bytes and the read
+/// of the answer.
+fn large_latency_line(responder: &Responder, bytes: &[u8]) {
+    let image = common::jpeg_with_len(1024, 768, tcfaceid::image::MAX_RAW_LEN);
+    let mut encoded = vec![0u8; base64_simd::STANDARD.encoded_length(image.len())];
+    let body_sized = vec![0u8; bytes.len()];
+    let client = client(responder.port);
+    let request = request(true);
+    let mut stream = TcpStream::connect(("127.0.0.1", responder.port)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut answer = Vec::new();
+    let (mut library, mut prepare, mut send) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        library.push(median_time(9, || {
+            client.apply_card_verification(&request).unwrap();
+        }));
+        prepare.push(median_time(9, || {
+            std::hint::black_box(
+                base64_simd::STANDARD.encode(&image, base64_simd::Out::from_slice(&mut encoded)),
+            );
+            std::hint::black_box(Sha256::digest(&body_sized));
+        }));
+        send.push(median_time(9, || {
+            stream.write_all(bytes).unwrap();
+            assert!(read_message(&mut stream, &mut answer));
+        }));
+    }
+    let best = |v: &[Duration]| *v.iter().min().unwrap();
+    let (library, bound) = (best(&library), best(&prepare) + best(&send));
+    println!(
+        "5 MB call p50: {:.2} ms; bound (preparation {:.2} ms + raw send {:.2} ms): {:.2} ms; \
+         ratio {:.2}x",
+        library.as_secs_f64() * 1e3,
+        best(&prepare).as_secs_f64() * 1e3,
+        best(&send).as_secs_f64() * 1e3,
+        bound.as_secs_f64() * 1e3,
+        library.as_secs_f64() / bound.as_secs_f64()
+    );
 }
 
 fn tempfile_path() -> String {
@@ -301,8 +373,8 @@ fn tempfile_path() -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--syscalls") {
-        syscalls_mode(args[2].parse().unwrap());
+    if let Some(mode @ ("--syscalls" | "--syscalls-large")) = args.get(1).map(String::as_str) {
+        syscalls_mode(args[2].parse().unwrap(), mode == "--syscalls-large");
         return;
     }
     if args.iter().any(|a| a == "--list") {
@@ -320,8 +392,12 @@ fn main() {
         "{:<22} {:>14} {:>14} {:>7}",
         "scenario", "library /s", "raw socket /s", "ratio"
     );
+    let mut large_bytes = Arc::new(Vec::new());
     for large in [false, true] {
         let bytes = captured_request(&responder, large);
+        if large {
+            large_bytes = bytes.clone();
+        }
         for workers in [1, 2] {
             let lib = library_rate(responder.port, large, workers, duration);
             let raw = raw_rate(responder.port, bytes.clone(), workers, duration);
@@ -335,12 +411,21 @@ fn main() {
         }
     }
 
+    large_latency_line(&responder, &large_bytes);
     signature_line();
-    match (strace_total(1), strace_total(1001)) {
+    match (strace_counts(1, false), strace_counts(1001, false)) {
         (Some(one), Some(many)) => println!(
-            "syscalls per small call (kept-alive, calling thread, strace -c): {:.1}",
-            (many - one) as f64 / 1000.0
+            "syscalls per small call (kept-alive, calling thread, strace -c): {:.1} ({:.1} writes)",
+            (many.0 - one.0) as f64 / 1000.0,
+            (many.1 - one.1) as f64 / 1000.0
         ),
         _ => println!("syscalls per small call: strace is not installed (apt-get install strace)"),
+    }
+    if let (Some(one), Some(many)) = (strace_counts(1, true), strace_counts(21, true)) {
+        println!(
+            "5 MB call (kept-alive, calling thread): {:.1} syscalls, {:.1} of them writes",
+            (many.0 - one.0) as f64 / 20.0,
+            (many.1 - one.1) as f64 / 20.0
+        );
     }
 }

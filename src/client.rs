@@ -541,10 +541,14 @@ impl Client {
     }
 
     /// [`verify_card`](Self::verify_card) that another thread can stop with `cancel`: sleeps
-    /// end at once and a request in flight is abandoned within [`crate::cancel::POLL_SLICE`],
-    /// with [`ResultCode::Cancelled`] (carrying the token once the apply succeeded; a cancel
-    /// while the apply itself is in flight leaves no token, and that apply may still be
-    /// processed by the service).
+    /// end at once, and a request in flight at once (its connection is shut down), with
+    /// [`ResultCode::Cancelled`].
+    ///
+    /// The token: once the apply's answer has been read, every error carries its token, a
+    /// cancel included (an answer that arrived before the cancel took effect is kept, not
+    /// dropped). A cancel while the apply is in flight, before its answer was read, has no
+    /// token to give: if the request had been written, the service may still process (and
+    /// bill) it; the error says so.
     pub fn verify_card_with_cancel(
         &self,
         request: &CardVerificationRequest,
@@ -770,9 +774,21 @@ impl Client {
             timeout,
             max_response_bytes: self.max_response_bytes,
         };
-        match cancel {
-            None => exchange.run(body),
-            Some(cancel) => exchange.run_cancellable(body.to_vec(), cancel),
+        // On this thread; a trigger shuts the connection down (see crate::transport).
+        let outcome = crate::transport::with_cancel(cancel, || exchange.run(body));
+        match (outcome, cancel) {
+            // Cancelled while in flight: whatever the connection then reported, the cause is
+            // the cancel (not retried: the request may have been written).
+            (Err(_), Some(cancel)) if cancel.is_triggered() => {
+                Err(AttemptFailure::sent(Error::new(
+                    ResultCode::Cancelled,
+                    format!(
+                        "the call was cancelled while its {action} request was in flight \
+                         (it may have reached the service)"
+                    ),
+                )))
+            }
+            (outcome, _) => outcome,
         }
     }
 }
@@ -818,7 +834,7 @@ impl<'a> Bounds<'a> {
     }
 }
 
-/// One signed HTTP exchange, owning all it needs so that it can run on a helper thread.
+/// One signed HTTP exchange.
 struct Exchange {
     agent: ureq::Agent,
     url: String,
@@ -828,42 +844,6 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// Run it on a helper thread and wait for it in short slices, giving up when `cancel` is
-    /// triggered (the helper then finishes on its own, within its timeout, and is forgotten).
-    fn run_cancellable(
-        self,
-        body: Vec<u8>,
-        cancel: &Cancel,
-    ) -> std::result::Result<RawResponse, AttemptFailure> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .name("tcfaceid-request".to_owned())
-            .spawn(move || {
-                let _ = sender.send(self.run(&body));
-            })
-            .map_err(|e| {
-                AttemptFailure::not_sent(Error::new(
-                    ResultCode::Transport,
-                    format!("could not start the request thread: {e}"),
-                ))
-            })?;
-        loop {
-            match receiver.recv_timeout(crate::cancel::POLL_SLICE) {
-                Ok(outcome) => return outcome,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(AttemptFailure::sent(Error::new(
-                        ResultCode::Transport,
-                        "the request thread ended without an answer",
-                    )))
-                }
-            }
-            if cancel.is_triggered() {
-                return Err(AttemptFailure::sent(crate::cancel::cancelled_error()));
-            }
-        }
-    }
-
     fn run(self, body: &[u8]) -> std::result::Result<RawResponse, AttemptFailure> {
         let timeout = self.timeout;
         let mut request = self

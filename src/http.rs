@@ -1,5 +1,5 @@
-//! The HTTP transport: one ureq agent per client (connections kept alive), and the mapping of
-//! every transport failure to an [`Error`] class.
+//! The HTTP client: one ureq agent per client (connections kept alive, over the sockets of
+//! [`crate::transport`]), and the mapping of every transport failure to an [`Error`] class.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,7 +11,12 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, Connector as _, NextTimeout, RustlsConnector,
+};
+use ureq::ProxyProtocol;
+
+use crate::transport::SocketConnector;
 
 use crate::error::{Error, Result, ResultCode};
 
@@ -28,14 +33,27 @@ pub(crate) struct AgentOptions<'a> {
 /// Build the agent: no redirects (a signed request must not go elsewhere), non-200 statuses
 /// returned as responses, the connect timeout, the proxy, and the trusted roots.
 pub(crate) fn build_agent(options: &AgentOptions<'_>) -> Result<ureq::Agent> {
+    // HTTP CONNECT proxies only (the agent has no SOCKS support): one from the environment
+    // that is not is ignored, as ureq does without its socks feature.
+    let is_connect =
+        |p: &ureq::Proxy| matches!(p.protocol(), ProxyProtocol::Http | ProxyProtocol::Https);
     let proxy = match options.proxy {
-        Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
-            Error::new(
-                ResultCode::InvalidOption,
-                format!("proxy URL is not usable: {e}"),
-            )
-        })?),
-        None => ureq::Proxy::try_from_env(),
+        Some(url) => {
+            let proxy = ureq::Proxy::new(url).map_err(|e| {
+                Error::new(
+                    ResultCode::InvalidOption,
+                    format!("proxy URL is not usable: {e}"),
+                )
+            })?;
+            if !is_connect(&proxy) {
+                return Err(Error::new(
+                    ResultCode::InvalidOption,
+                    "only http:// and https:// proxies are supported",
+                ));
+            }
+            Some(proxy)
+        }
+        None => ureq::Proxy::try_from_env().filter(is_connect),
     };
     let mut tls = TlsConfig::builder();
     if let Some(path) = options.ca_file {
@@ -49,9 +67,15 @@ pub(crate) fn build_agent(options: &AgentOptions<'_>) -> Result<ureq::Agent> {
         .proxy(proxy)
         .tls_config(tls.build())
         .build();
+    // ureq's default chain with our socket in place of its TCP connector: the CONNECT proxy
+    // (when one is set), the socket, then TLS for https.
+    let connector =
+        ().chain(ConnectProxyConnector::default())
+            .chain(SocketConnector)
+            .chain(RustlsConnector::default());
     Ok(ureq::Agent::with_parts(
         config,
-        DefaultConnector::default(),
+        connector,
         CachingResolver::default(),
     ))
 }

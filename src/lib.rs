@@ -28,6 +28,7 @@ pub mod provider;
 pub mod rate;
 pub mod retry;
 pub mod sign;
+mod transport;
 
 pub use api::{
     AddressInfo, ApplyCardVerificationResponse, CardInfo, CardVerificationResult, GeneralCard,

@@ -535,3 +535,52 @@ fn plain_http_is_refused_off_loopback_unless_allowed() {
     assert!(error.message().contains("allow_insecure_http"), "{error}");
     assert!(build(true).is_ok());
 }
+
+/// A cancel also ends a connect that hangs (a listener whose accept queue is full drops the
+/// SYN): at once, without a retry, though retries are on and a connect failure is retryable.
+#[test]
+fn a_cancel_ends_a_hanging_connect_at_once() {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    listener.listen(0).unwrap();
+    let address = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the accept queue (nothing accepts) until a connect no longer completes.
+    let mut fillers = Vec::new();
+    while let Ok(stream) = TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+        fillers.push(stream);
+        assert!(fillers.len() < 64, "the accept queue never filled");
+    }
+    let client = Arc::new(client(
+        &format!("http://{address}"),
+        3,
+        Duration::from_secs(60),
+    ));
+    let cancel = Cancel::new();
+    let (worker_client, worker_cancel) = (client.clone(), cancel.clone());
+    let worker = thread::spawn(move || {
+        let outcome = worker_client.verify_card_with_cancel(
+            &request(),
+            Duration::from_secs(60),
+            Some(&worker_cancel),
+        );
+        (outcome, Instant::now())
+    });
+    thread::sleep(Duration::from_millis(300)); // into the connect, not to synchronise
+    let triggered = Instant::now();
+    cancel.trigger();
+    let (outcome, ended) = worker.join().unwrap();
+    let error = outcome.unwrap_err();
+    assert_eq!(error.code(), ResultCode::Cancelled, "{error}");
+    assert_eq!(error.token(), None, "no apply was answered");
+    let latency = ended.saturating_duration_since(triggered);
+    println!("cancellation latency during a hanging connect: {latency:?}");
+    assert!(latency < Duration::from_millis(500), "{latency:?}");
+}

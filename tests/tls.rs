@@ -7,6 +7,8 @@
 //! signed by it, a self-signed leaf, a leaf for another name) and served by the emulator over
 //! HTTPS (`EmulatorConfig::tls`, the binary's `--tls-cert` / `--tls-key`).
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "pki/mod.rs"]
 mod pki;
 
@@ -460,4 +462,106 @@ fn env_child() {
         other => panic!("unknown expectation {other}"),
     }
     println!("env_child checked {expect}");
+}
+
+/// A minimal HTTP CONNECT proxy on loopback: reads `CONNECT host:port`, connects, answers 200
+/// and pipes both ways. Returns its URL and the number of tunnels it opened.
+fn connect_proxy() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let tunnels = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = tunnels.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8];
+            while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let target = head
+                .strip_prefix("CONNECT ")
+                .and_then(|rest| rest.split(' ').next())
+                .expect("a CONNECT request");
+            let Ok(server) = TcpStream::connect(target) else {
+                return;
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
+            client
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+            let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            };
+            pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+            pipe(server, client);
+        }
+    });
+    (url, tunnels)
+}
+
+#[test]
+fn https_through_a_connect_proxy_keeps_tls_and_the_connection() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let (proxy, tunnels) = connect_proxy();
+    let client = builder(&emulator.endpoint())
+        .ca_file(&pki.ca)
+        .proxy(proxy)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let verification = client
+            .verify_card(&url_request(), Duration::from_secs(10))
+            .unwrap();
+        assert_eq!(verification.result.status, VerificationStatus::Passed);
+    }
+    assert_eq!(emulator.stats().apply_calls, 3);
+    assert_eq!(
+        tunnels.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one tunnel, kept alive"
+    );
+}
+
+/// The largest image (a ~5 MB body) goes through TLS and the corked socket intact, twice on
+/// one connection.
+#[test]
+fn a_large_body_passes_over_https() {
+    let pki = pki();
+    let emulator = https_emulator(&pki.leaf);
+    let client = builder(&emulator.endpoint())
+        .ca_file(&pki.ca)
+        .build()
+        .unwrap();
+    let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+    request.set_front_bytes(common::jpeg_with_len(
+        1024,
+        768,
+        tcfaceid::image::MAX_RAW_LEN,
+    ));
+    for _ in 0..2 {
+        client.apply_card_verification(&request).unwrap();
+    }
+    let stats = emulator.stats();
+    assert_eq!(stats.apply_calls, 2);
+    assert_eq!(
+        stats.signature_failures, 0,
+        "the body arrived byte for byte"
+    );
+}
+
+#[test]
+fn a_socks_proxy_is_refused_when_building() {
+    let error = builder("https://127.0.0.1:1")
+        .proxy("socks5://127.0.0.1:1080")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.code(), ResultCode::InvalidOption, "{error}");
 }

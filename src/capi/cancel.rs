@@ -6,10 +6,11 @@ use crate::error::ResultCode;
 
 /// A cancel handle (opaque). Made by tcfaceid_cancel_new, passed to
 /// tcfaceid_client_verify_card_cancellable or tcfaceid_client_resume, triggered by
-/// tcfaceid_cancel_trigger from any thread: the call then ends within 100 ms (a sleep between
-/// polls at once, a request in flight within about 20 ms) with TCFACEID_RESULT_CANCELLED, and
-/// tcfaceid_last_error_token gives the token when the apply had succeeded. Once triggered it
-/// stays triggered: use a new handle for the next call.
+/// tcfaceid_cancel_trigger from any thread: the call then ends at once (a sleep between polls
+/// wakes; a request in flight has its connection shut down) with TCFACEID_RESULT_CANCELLED,
+/// and tcfaceid_last_error_token gives the token once the apply's answer was read (a cancel
+/// while the apply itself is in flight has no token to give: that apply may still be
+/// processed). Once triggered it stays triggered: use a new handle for the next call.
 ///
 /// Threads: any number of threads may use one handle at the same time. Free it with
 /// tcfaceid_cancel_free once no call uses it.
