@@ -573,7 +573,7 @@ fn a_cancel_ends_a_hanging_connect_at_once() {
         );
         (outcome, Instant::now())
     });
-    thread::sleep(Duration::from_millis(300)); // into the connect, not to synchronise
+    wait_for_a_connect_in_progress(address);
     let triggered = Instant::now();
     cancel.trigger();
     let (outcome, ended) = worker.join().unwrap();
@@ -583,4 +583,35 @@ fn a_cancel_ends_a_hanging_connect_at_once() {
     let latency = ended.saturating_duration_since(triggered);
     println!("cancellation latency during a hanging connect: {latency:?}");
     assert!(latency < Duration::from_millis(500), "{latency:?}");
+}
+
+/// Block until the kernel shows a TCP connect to `address` in progress (`SYN_SENT` in
+/// `/proc/net/tcp`): the call is in its connect. Panics after 30 s.
+fn wait_for_a_connect_in_progress(address: std::net::SocketAddr) {
+    let std::net::SocketAddr::V4(v4) = address else {
+        panic!("an IPv4 listener")
+    };
+    // /proc/net/tcp: the address as the 32-bit word in host (little-endian) order, the port
+    // big-endian, both in hex; state 02 is SYN_SENT.
+    let remote = format!(
+        "{:08X}:{:04X}",
+        u32::from_le_bytes(v4.ip().octets()),
+        v4.port()
+    );
+    let start = Instant::now();
+    loop {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let connecting = table.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(2) == Some(&remote.as_str()) && fields.get(3) == Some(&"02")
+        });
+        if connecting {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no connect to {address}"
+        );
+        thread::yield_now();
+    }
 }
