@@ -472,6 +472,15 @@ mypy: $(PYTOOLS)/.installed
 
 # --- Everything CI checks ----------------------------------------------------------------------
 
-.PHONY: test
-test: fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
+# The two builds first, one at a time (cargo parallelises inside a build; every check needs
+# them), then the checks TEST_JOBS at a time: most of them wait on sockets, processes or
+# valgrind, so two overlap well on this 2-core machine kind. --output-sync prints each check's
+# output whole when it ends; the first failure stops make starting new checks and fails the run.
+TEST_JOBS ?= 2
+TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
 	tree-test cpp-test wheel-test mypy official-sdk-test
+
+.PHONY: test
+test:
+	@$(MAKE) --no-print-directory build-debug build-release
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_CHECKS)

@@ -24,18 +24,16 @@ echo "== starting the emulator on a free loopback port"
 ready="$demo/emulator.ready"
 log="$demo/emulator.log"
 rm -f "$ready"
+mkfifo "$ready" # the ready line is read as it is written (no polling)
 "$target/release/tcfaceid-emulator" --port 0 --processing-polls 2 --polling-wait-secs 1 \
     >"$ready" 2>"$log" &
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null || true; wait "$emulator" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    if grep -q "listening on" "$ready" 2>/dev/null; then break; fi
-    if ! kill -0 "$emulator" 2>/dev/null; then cat "$log" >&2; echo "the emulator did not start" >&2; exit 1; fi
-    sleep 0.1
-done
-endpoint=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$ready")
+line=""
+IFS= read -r -t 10 line <"$ready" || { cat "$log" >&2; echo "the emulator did not start" >&2; exit 1; }
+endpoint=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' <<<"$line")
 [ -n "$endpoint" ] || { echo "the emulator printed no ready line" >&2; exit 1; }
-echo "   $(cat "$ready")   (log: $log)"
+echo "   $line   (log: $log)"
 
 # Both products on the same emulator: FaceID (the default) with the sample HKG ID card, then
 # OCR (TCFACEID_API=ocr) with a Singapore ID card at OCR's image sizes (256 to 4096 px).

@@ -61,21 +61,20 @@ variables=()
 start() {
     local name=$1 variable=$2
     shift 2
+    # The ready line goes through a FIFO: wait_ready blocks reading it (no polling).
+    mkfifo "$work/$name.ready"
     "$emulator" --port 0 --threads 2 "$@" >"$work/$name.ready" 2>"$work/$name.log" &
     pids+=($!)
     names+=("$name")
     variables+=("$variable")
 }
-# wait_ready NAME VARIABLE: wait (10 s at most) for the ready line and export the URL.
+# wait_ready NAME VARIABLE: read the ready line (10 s at most; the end of the FIFO when the
+# emulator exits first) and export the URL.
 wait_ready() {
-    local name=$1 variable=$2 pid=$3 endpoint=""
-    for _ in $(seq 1 200); do
-        endpoint=$(sed -n 's/^tcfaceid-emulator listening on \(http:\/\/[^ ]*\)$/\1/p' \
-            "$work/$name.ready" 2>/dev/null)
-        [ -n "$endpoint" ] && break
-        if ! kill -0 "$pid" 2>/dev/null; then break; fi
-        sleep 0.05
-    done
+    local name=$1 variable=$2 line="" endpoint=""
+    if IFS= read -r -t 10 line <"$work/$name.ready"; then
+        endpoint=$(sed -n 's/^tcfaceid-emulator listening on \(http:\/\/[^ ]*\)$/\1/p' <<<"$line")
+    fi
     if [ -z "$endpoint" ]; then
         echo "$0: the $name emulator did not start:" >&2
         cat "$work/$name.log" >&2
@@ -96,7 +95,7 @@ start temporary TCFACEID_TEST_ENDPOINT_TEMPORARY --temporary-keys-only --key-ttl
 start no-verdict TCFACEID_TEST_ENDPOINT_NO_VERDICT --processing-polls 1000000 \
     --polling-wait-secs 0 --max-polling-times 2
 for i in "${!names[@]}"; do
-    wait_ready "${names[$i]}" "${variables[$i]}" "${pids[$i]}"
+    wait_ready "${names[$i]}" "${variables[$i]}"
 done
 export TCFACEID_TEST_SECRET_ID=AKIDTCFACEIDEMULATOR0000000000000000
 export TCFACEID_TEST_SECRET_KEY=tcfaceid-emulator-demo-secret-key

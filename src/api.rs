@@ -396,11 +396,14 @@ impl TryFrom<ResultWire> for CardVerificationResult {
                         .keys()
                         .all(|k| FACEID_CARD_INFO_MEMBERS.contains(&k.as_str()))
                 });
-                // Lenient: a CardInfo of an unexpected shape is dropped, never the verdict.
+                // Lenient: a CardInfo of an unexpected shape is dropped, never the verdict; so
+                // is a flat card with no field we know (it would read back as FaceID's `{}`).
                 if faceid {
                     card_info = CardInfo::deserialize(value).ok();
                 } else {
-                    general_card = GeneralCard::deserialize(value).ok();
+                    general_card = GeneralCard::deserialize(value)
+                        .ok()
+                        .filter(|card| *card != GeneralCard::default());
                 }
             }
         }
@@ -1622,6 +1625,25 @@ mod tests {
 
     /// Every CardInfo struct with each leaf sent as a number, a boolean or null: the verdict
     /// stays, numbers and booleans are kept as their text, null is absent.
+    #[test]
+    fn a_flat_card_info_with_no_known_field_is_dropped_and_the_result_round_trips() {
+        // Found by the response_json fuzz target: an OCR CardInfo holding only unknown keys
+        // became an empty GeneralCard, which serialised as `{}` and read back as FaceID's
+        // (empty) wrapper.
+        let body = br#"{"Response":{"Status":"PASSED","CardInfo":{"HKMDCard":{"IdNum":"A1"}},"RequestId":"r"}}"#;
+        let result: CardVerificationResult = parse_response(body).unwrap();
+        assert_eq!((&result.card_info, &result.general_card), (&None, &None));
+        let again = serde_json::to_vec(&serde_json::json!({ "Response": result })).unwrap();
+        assert_eq!(
+            parse_response::<CardVerificationResult>(&again).unwrap(),
+            result
+        );
+        let ocr =
+            br#"{"Response":{"Status":"COMPLETED","CardInfo":{"FullName":"A"},"RequestId":"r"}}"#;
+        let result: CardVerificationResult = parse_response(ocr).unwrap();
+        assert_eq!(result.front_card().unwrap().full_name.as_deref(), Some("A"));
+    }
+
     #[test]
     fn every_card_info_struct_reads_numbers_booleans_and_nulls() {
         let members: &[(&str, &[&str])] = &[

@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use tcfaceid::api::VerificationStatus;
 use tcfaceid::client::PollPlan;
 use tcfaceid::retry::RetryPolicy;
-use tcfaceid::{CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode};
+use tcfaceid::{
+    CardVerificationRequest, Client, ClientBuilder, Credential, ResultCode, Verification,
+};
 use tcfaceid_emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
+    Emulator, EmulatorConfig, Fault, FaultKind, Stats, DEMO_SECRET_ID, DEMO_SECRET_KEY,
 };
 
 fn quick_config() -> EmulatorConfig {
@@ -379,28 +381,68 @@ fn a_slow_server_ends_in_a_timeout_within_the_deadline() {
     );
 }
 
-#[test]
-fn polling_honours_the_services_hints() {
-    let emulator = Emulator::start(EmulatorConfig {
-        processing_polls: 2,
-        polling_wait_secs: 1,
-        ..quick_config()
-    })
-    .unwrap();
-    let client = builder(&emulator).build().unwrap();
+/// A poll plan of 10 ms waits, for polling paced by the client.
+fn ten_ms_plan() -> PollPlan {
+    PollPlan {
+        first_wait: Duration::from_millis(10),
+        wait: Duration::from_millis(10),
+        max_polls: 1000,
+    }
+}
+
+/// One verification against an emulator with `config`, by a client polling on a 10 ms plan;
+/// how long it took and the emulator's counters after it.
+fn verify_with_ten_ms_plan(config: EmulatorConfig) -> (Verification, Duration, Stats) {
+    let emulator = Emulator::start(config).unwrap();
+    let client = builder(&emulator).poll_plan(ten_ms_plan()).build().unwrap();
     let start = Instant::now();
     let v = client
         .verify_card(&url_request("IDN", "ID_CARD"), Duration::from_secs(20))
         .unwrap();
-    let elapsed = start.elapsed();
+    (v, start.elapsed(), emulator.stats())
+}
+
+#[test]
+fn polling_honours_the_services_hints() {
+    // A verification that takes 1 s, hinted as 1 s (whole seconds on the wire): a client that
+    // waits as told finds the verdict on its first poll. Its own 10 ms plan would have polled
+    // about a hundred times: the hint wins over the plan.
+    let (v, elapsed, stats) = verify_with_ten_ms_plan(EmulatorConfig {
+        processing_polls: 0,
+        polling_wait_ms: 1000,
+        polling_wait_secs: EmulatorConfig::hint_secs(1000),
+        ..quick_config()
+    });
     assert_eq!(v.apply.async_card_verification_polling_wait_time, Some(1));
-    assert_eq!(v.polls, 3, "two PROCESSING answers, then the verdict");
-    assert_eq!(emulator.stats().result_calls, 3);
+    assert_eq!(v.polls, 1, "one poll, after the 1 s hint");
+    assert_eq!((stats.result_calls, stats.processing_answers), (1, 0));
+    assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+}
+
+#[test]
+fn without_hints_the_clients_plan_paces_the_polls_in_milliseconds() {
+    // A verification that takes 200 ms and an apply answer without hints: the client follows
+    // its own plan, a poll every 10 ms, until the verdict.
+    let (v, elapsed, stats) = verify_with_ten_ms_plan(EmulatorConfig {
+        processing_polls: 0,
+        polling_wait_ms: 200,
+        polling_hints: false,
+        ..quick_config()
+    });
+    assert_eq!(v.apply.async_card_verification_polling_wait_time, None);
+    assert_eq!(v.result.status, VerificationStatus::Passed);
+    assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
+    // At least one PROCESSING answer, and never two polls closer than the plan's 10 ms.
+    assert!(v.polls >= 2, "{} polls", v.polls);
     assert!(
-        elapsed >= Duration::from_secs(3),
-        "a 1 s wait before each of 3 polls: {elapsed:?}"
+        u128::from(v.polls) <= elapsed.as_millis() / 10 + 1,
+        "{} polls in {elapsed:?}",
+        v.polls
     );
-    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+    assert_eq!(
+        (stats.result_calls, stats.processing_answers, stats.verdicts),
+        (v.polls, v.polls - 1, 1)
+    );
 }
 
 #[test]

@@ -6,13 +6,14 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use tcfaceid::retry::RetryPolicy;
 use tcfaceid::{
-    Cancel, CardVerificationRequest, Client, Credential, ResultCode, VerificationStatus,
+    Cancel, CardVerificationRequest, Client, ClientBuilder, Credential, PollPlan, ResultCode,
+    VerificationStatus,
 };
 use tcfaceid_emulator::{
     Emulator, EmulatorConfig, Fault, FaultKind, DEMO_SECRET_ID, DEMO_SECRET_KEY,
@@ -41,31 +42,69 @@ fn apply_ok(wait_secs: &str) -> Reply {
     ))
 }
 
+/// What a scripted server has seen, counted as it happens; a test waits on it with
+/// [`Seen::wait`] instead of sleeping.
+#[derive(Default)]
+struct Seen {
+    /// Apply requests read.
+    applies: AtomicU64,
+    /// Other requests (polls) read.
+    polls: AtomicU64,
+    /// Polls answered (the answer written in full).
+    polls_answered: AtomicU64,
+    changed: (Mutex<()>, Condvar),
+}
+
+impl Seen {
+    fn bump(&self, counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let _lock = self.changed.0.lock().unwrap();
+        self.changed.1.notify_all();
+    }
+
+    /// Block until `counter` (one of this struct's) reaches `n`; panics after 30 s.
+    fn wait(&self, counter: impl Fn(&Seen) -> &AtomicU64, n: u64) {
+        let mut lock = self.changed.0.lock().unwrap();
+        while counter(self).load(Ordering::SeqCst) < n {
+            let (next, timeout) = self
+                .changed
+                .1
+                .wait_timeout(lock, Duration::from_secs(30))
+                .unwrap();
+            assert!(!timeout.timed_out(), "the scripted server never saw it");
+            lock = next;
+        }
+    }
+}
+
 /// A raw loopback server answering ApplyCardVerification with `apply` and every other action
-/// with `get`; returns its endpoint and the number of apply requests it read.
-fn scripted(apply: Reply, get: Reply) -> (String, Arc<AtomicU64>) {
+/// with `get`; returns its endpoint and what it has seen.
+fn scripted(apply: Reply, get: Reply) -> (String, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let applies = Arc::new(AtomicU64::new(0));
-    let counter = applies.clone();
+    let seen = Arc::new(Seen::default());
+    let counter = seen.clone();
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let (apply, get, counter) = (apply.clone(), get.clone(), counter.clone());
+            // Each answer leaves at once (no Nagle delay between its head and body writes).
+            let _ = stream.set_nodelay(true);
+            let (apply, get, seen) = (apply.clone(), get.clone(), counter.clone());
             thread::spawn(move || {
                 while let Some(head) = read_request(&mut stream) {
                     let is_apply = head.contains("x-tc-action: applycardverification");
-                    if is_apply {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                    }
+                    seen.bump(if is_apply { &seen.applies } else { &seen.polls });
                     if !answer(&mut stream, if is_apply { &apply } else { &get }) {
                         return;
+                    }
+                    if !is_apply {
+                        seen.bump(&seen.polls_answered);
                     }
                 }
             });
         }
     });
-    (endpoint, applies)
+    (endpoint, seen)
 }
 
 /// Read one request; its head, lower-cased, or `None` when the peer closed.
@@ -119,6 +158,10 @@ fn answer(stream: &mut TcpStream, reply: &Reply) -> bool {
 }
 
 fn client(endpoint: &str, attempts: u32, timeout: Duration) -> Client {
+    builder(endpoint, attempts, timeout).build().unwrap()
+}
+
+fn builder(endpoint: &str, attempts: u32, timeout: Duration) -> ClientBuilder {
     Client::builder()
         .credential(Credential::new(DEMO_SECRET_ID, DEMO_SECRET_KEY, None).unwrap())
         .region("ap-singapore")
@@ -129,8 +172,6 @@ fn client(endpoint: &str, attempts: u32, timeout: Duration) -> Client {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(40),
         })
-        .build()
-        .unwrap()
 }
 
 fn request() -> CardVerificationRequest<'static> {
@@ -165,14 +206,14 @@ fn every_failure_after_a_successful_apply_carries_the_token() {
         ),
     ];
     for (name, get, code) in cases {
-        let (endpoint, applies) = scripted(apply_ok("0"), get);
+        let (endpoint, seen) = scripted(apply_ok("0"), get);
         let client = client(&endpoint, 3, Duration::from_millis(1500));
         let error = client
             .verify_card(&request(), Duration::from_secs(20))
             .unwrap_err();
         assert_eq!(error.code(), code, "{name}: {error}");
         assert_eq!(error.token(), Some(TOKEN), "{name}");
-        assert_eq!(applies.load(Ordering::SeqCst), 1, "{name}: one apply");
+        assert_eq!(seen.applies.load(Ordering::SeqCst), 1, "{name}: one apply");
     }
 }
 
@@ -355,10 +396,10 @@ fn with_retries_an_apply_is_never_sent_again_after_it_was_written() {
 
     // Polls are retried on any transient failure: every poll is dropped (3 attempts), and the
     // error still carries the token after one apply.
-    let (endpoint, applies) = scripted(apply_ok("0"), Reply::Drop);
+    let (endpoint, seen) = scripted(apply_ok("0"), Reply::Drop);
     let error = client_err(&endpoint);
     assert_eq!(error.token(), Some(TOKEN));
-    assert_eq!(applies.load(Ordering::SeqCst), 1);
+    assert_eq!(seen.applies.load(Ordering::SeqCst), 1);
 }
 
 fn client_err(endpoint: &str) -> tcfaceid::Error {
@@ -410,17 +451,37 @@ fn resume_polls_a_token_to_its_verdict() {
     assert_eq!(error.token(), Some("no-such-token"));
 }
 
-/// Cancel at a random point of the wait between polls and of a request in flight; prints the
+/// Cancel once the call is in the wait between polls, and once a poll is in flight; prints the
 /// latency from trigger to return.
 #[test]
 fn cancellation_ends_sleeps_and_requests_in_flight_with_the_token() {
     let mut latencies = Vec::new();
-    for (phase, apply, get) in [
-        ("sleep between polls", apply_ok("30"), Reply::Hang),
-        ("request in flight", apply_ok("0"), Reply::Hang),
+    // Each round triggers once the server has read (in flight: never answered) or answered
+    // (sleep: 30 s follow) a poll: the apply is then over for the client, whose errors carry
+    // the token (a cancel during the apply would rightly leave none). Sleep phase: an apply
+    // without hints and a plan that polls at once, then waits 30 s after each PROCESSING.
+    let processing = Reply::Json(r#"{"Response":{"Status":"PROCESSING","RequestId":"r"}}"#.into());
+    let without_hints = Reply::Json(format!(
+        r#"{{"Response":{{"CardVerificationToken":"{TOKEN}","RequestId":"r"}}}}"#
+    ));
+    let plan = PollPlan {
+        first_wait: Duration::ZERO,
+        wait: Duration::from_secs(30),
+        max_polls: 5,
+    };
+    type Event = fn(&Seen) -> &AtomicU64;
+    let answered: Event = |seen| &seen.polls_answered;
+    let read: Event = |seen| &seen.polls;
+    for (phase, apply, get, in_phase) in [
+        ("sleep between polls", without_hints, processing, answered),
+        ("request in flight", apply_ok("0"), Reply::Hang, read),
     ] {
-        let (endpoint, applies) = scripted(apply, get);
-        let client = Arc::new(client(&endpoint, 3, Duration::from_secs(60)));
+        let (endpoint, seen) = scripted(apply, get);
+        let client = builder(&endpoint, 3, Duration::from_secs(60))
+            .poll_plan(plan)
+            .build()
+            .unwrap();
+        let client = Arc::new(client);
         for round in 0..10 {
             let cancel = Cancel::new();
             let (worker_client, worker_cancel) = (client.clone(), cancel.clone());
@@ -432,11 +493,7 @@ fn cancellation_ends_sleeps_and_requests_in_flight_with_the_token() {
                 );
                 (outcome, Instant::now())
             });
-            // Trigger once the apply has been answered (its count shows it was read).
-            while applies.load(Ordering::SeqCst) <= round {
-                thread::yield_now();
-            }
-            thread::sleep(Duration::from_millis(50 + 17 * round));
+            seen.wait(in_phase, round + 1);
             let triggered = Instant::now();
             cancel.trigger();
             let (outcome, ended) = worker.join().unwrap();
@@ -445,6 +502,13 @@ fn cancellation_ends_sleeps_and_requests_in_flight_with_the_token() {
             assert_eq!(error.token(), Some(TOKEN), "{phase}");
             latencies.push(ended.saturating_duration_since(triggered));
         }
+        let start = latencies.len() - 10;
+        let phase_latencies = &mut latencies[start..];
+        phase_latencies.sort();
+        println!(
+            "cancellation latency, {phase}: p50 {:?}, max {:?}",
+            phase_latencies[5], phase_latencies[9]
+        );
     }
     latencies.sort();
     let p50 = latencies[latencies.len() / 2];
@@ -509,7 +573,7 @@ fn a_cancel_ends_a_hanging_connect_at_once() {
         );
         (outcome, Instant::now())
     });
-    thread::sleep(Duration::from_millis(300)); // into the connect, not to synchronise
+    wait_for_a_connect_in_progress(address);
     let triggered = Instant::now();
     cancel.trigger();
     let (outcome, ended) = worker.join().unwrap();
@@ -519,4 +583,35 @@ fn a_cancel_ends_a_hanging_connect_at_once() {
     let latency = ended.saturating_duration_since(triggered);
     println!("cancellation latency during a hanging connect: {latency:?}");
     assert!(latency < Duration::from_millis(500), "{latency:?}");
+}
+
+/// Block until the kernel shows a TCP connect to `address` in progress (`SYN_SENT` in
+/// `/proc/net/tcp`): the call is in its connect. Panics after 30 s.
+fn wait_for_a_connect_in_progress(address: std::net::SocketAddr) {
+    let std::net::SocketAddr::V4(v4) = address else {
+        panic!("an IPv4 listener")
+    };
+    // /proc/net/tcp: the address as the 32-bit word in host (little-endian) order, the port
+    // big-endian, both in hex; state 02 is SYN_SENT.
+    let remote = format!(
+        "{:08X}:{:04X}",
+        u32::from_le_bytes(v4.ip().octets()),
+        v4.port()
+    );
+    let start = Instant::now();
+    loop {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let connecting = table.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(2) == Some(&remote.as_str()) && fields.get(3) == Some(&"02")
+        });
+        if connecting {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no connect to {address}"
+        );
+        thread::yield_now();
+    }
 }

@@ -172,8 +172,8 @@ pub struct TlsFiles {
 /// A log destination shared with the caller: every log line is appended to it.
 pub type LogSink = Arc<Mutex<Vec<String>>>;
 
-/// The emulator's settings. `Default` gives the demo credentials, two PROCESSING polls, a
-/// 1 s polling hint, PASSED verdicts, no faults, a free port, plain HTTP and a log on stderr.
+/// The emulator's settings. `Default` gives the demo credentials, two PROCESSING polls, no
+/// processing time, a 1 s polling hint, PASSED verdicts, no faults, a free port, plain HTTP and a log on stderr.
 #[derive(Clone)]
 pub struct EmulatorConfig {
     /// Port to bind on 127.0.0.1; 0 picks a free one (read it back with `Emulator::addr`).
@@ -187,10 +187,18 @@ pub struct EmulatorConfig {
     pub token: Option<String>,
     /// How many GetCardVerificationResult answers per token say PROCESSING before the verdict.
     pub processing_polls: u32,
-    /// Returned as `AsyncCardVerificationPollingWaitTime` (seconds).
+    /// How long a verification takes, in milliseconds from its apply: until then every poll
+    /// answers PROCESSING (on top of the `processing_polls` PROCESSING answers). 0: no time.
+    /// The binary's `--polling-wait-ms` also sets the hint, see [`EmulatorConfig::hint_secs`].
+    pub polling_wait_ms: u64,
+    /// Returned as `AsyncCardVerificationPollingWaitTime` (whole seconds, as on the wire).
     pub polling_wait_secs: u64,
     /// Returned as `AsyncCardVerificationMaxPollingTimes`.
     pub max_polling_times: u64,
+    /// Send the two polling hints with FaceID's apply answer; `false` leaves both out (the
+    /// service documents them, the client then follows its own poll plan, as for OCR), so that
+    /// a client polling every few milliseconds meets `polling_wait_ms`.
+    pub polling_hints: bool,
     /// The verdict by default (a front URL containing `warning` / `rejected` overrides it).
     pub verdict: Verdict,
     /// Injected failures.
@@ -231,8 +239,10 @@ impl Default for EmulatorConfig {
             secret_key: DEMO_SECRET_KEY.to_owned(),
             token: None,
             processing_polls: DEFAULT_PROCESSING_POLLS,
+            polling_wait_ms: 0,
             polling_wait_secs: 1,
             max_polling_times: 60,
+            polling_hints: true,
             verdict: Verdict::Passed,
             fault: Fault::default(),
             delay_ms: 0,
@@ -250,6 +260,14 @@ impl Default for EmulatorConfig {
     }
 }
 
+impl EmulatorConfig {
+    /// The whole-second polling hint that covers a verification taking `wait_ms`: the seconds
+    /// rounded up, so a client that waits as told finds the verdict on its next poll.
+    pub fn hint_secs(wait_ms: u64) -> u64 {
+        wait_ms.div_ceil(1000)
+    }
+}
+
 impl fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorConfig")
@@ -258,8 +276,10 @@ impl fmt::Debug for EmulatorConfig {
             .field("secret_key", &"***")
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("processing_polls", &self.processing_polls)
+            .field("polling_wait_ms", &self.polling_wait_ms)
             .field("polling_wait_secs", &self.polling_wait_secs)
             .field("max_polling_times", &self.max_polling_times)
+            .field("polling_hints", &self.polling_hints)
             .field("verdict", &self.verdict)
             .field("fault", &self.fault)
             .field("delay_ms", &self.delay_ms)

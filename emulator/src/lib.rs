@@ -81,6 +81,7 @@
 
 mod cards;
 mod config;
+mod control;
 mod credentials;
 mod faults;
 mod log;

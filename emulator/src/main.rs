@@ -47,8 +47,16 @@ Credentials and server:
 Verification flow:
   --processing-polls N     GetCardVerificationResult answers PROCESSING N times per token,
                            then the verdict (default {DEFAULT_PROCESSING_POLLS})
+  --polling-wait-ms N      a verification takes N ms: every poll of a token answers
+                           PROCESSING until N ms after its apply (and for the
+                           --processing-polls answers). The polling hint becomes N/1000 s
+                           rounded up (the wire counts whole seconds) unless
+                           --polling-wait-secs says otherwise (default 0: no processing time)
   --polling-wait-secs N    AsyncCardVerificationPollingWaitTime returned (default 1)
   --max-polling-times N    AsyncCardVerificationMaxPollingTimes returned (default 60)
+  --no-polling-hints       FaceID's apply answer leaves both hints out: the client follows its
+                           own poll plan (as for OCR), e.g. every 10 ms against
+                           --polling-wait-ms 200, so a test of the polling takes milliseconds
   --verdict V              passed | warning | rejected (default passed)
                            Per request, a front image URL (ImageUrlFront) containing
                            \"rejected\" gives REJECTED (WarnInfo [\"FakeSuspected\"]) and one
@@ -64,6 +72,13 @@ Verification flow:
                            and \"ocr-failed\" FailedOperation.OcrFailed at apply; the head
                            image is returned when ReturnHeadImage is true; BackCardInfo when
                            the back was given
+
+Counters (never faulted, delayed or counted themselves):
+  GET /__emulator/stats    the counters as JSON (requests, apply_calls, repeated_applies,
+                           result_calls, processing_answers, verdicts, faults, errors, ...)
+  GET /__emulator/stats?wait=NAME:N[&timeout_ms=T]
+                           first block until counter NAME is at least N (200), or T ms pass
+                           (504; default 30000): how a test waits for a request to arrive
 
 Faults (one kind at a time, decided before anything else about a request):
   --fault KIND[:COUNT]     every request fails as KIND says, or only the first COUNT
@@ -122,6 +137,7 @@ fn parse_flags(args: Vec<OsString>) -> Result<Command, lexopt::Error> {
     let mut config = EmulatorConfig::default();
     let (mut tls_cert, mut tls_key): (Option<PathBuf>, Option<PathBuf>) = (None, None);
     let mut faults = 0;
+    let mut hint_given = false;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         // Every value flag's text, as UTF-8 (`--port=8080` and `--port 8080` alike).
@@ -158,9 +174,12 @@ fn parse_flags(args: Vec<OsString>) -> Result<Command, lexopt::Error> {
             Long("processing-polls") => {
                 config.processing_polls = number(&flag, &text(&mut parser)?)?
             }
+            Long("polling-wait-ms") => config.polling_wait_ms = number(&flag, &text(&mut parser)?)?,
             Long("polling-wait-secs") => {
-                config.polling_wait_secs = number(&flag, &text(&mut parser)?)?
+                config.polling_wait_secs = number(&flag, &text(&mut parser)?)?;
+                hint_given = true;
             }
+            Long("no-polling-hints") => config.polling_hints = false,
             Long("max-polling-times") => {
                 config.max_polling_times = number(&flag, &text(&mut parser)?)?
             }
@@ -179,6 +198,9 @@ fn parse_flags(args: Vec<OsString>) -> Result<Command, lexopt::Error> {
             }
             _ => return Err(arg.unexpected()),
         }
+    }
+    if !hint_given && config.polling_wait_ms > 0 {
+        config.polling_wait_secs = EmulatorConfig::hint_secs(config.polling_wait_ms);
     }
     if faults > 1 {
         return Err("--fault is given once (one kind at a time)".into());
@@ -215,11 +237,17 @@ fn describe(config: &EmulatorConfig) -> String {
         } => format!("{} on the first {n} requests", kind.name()),
     };
     format!(
-        "tcfaceid-emulator: SecretId {}{demo}, token {}, verdict {}, PROCESSING polls {}, fault {fault}, delay {} ms{}{}",
+        "tcfaceid-emulator: SecretId {}{demo}, token {}, verdict {}, PROCESSING polls {}, processing {} ms, polling hint {}, fault {fault}, delay {} ms{}{}",
         config.secret_id,
         if config.token.is_some() { "required" } else { "none" },
         config.verdict.status().as_str(),
         config.processing_polls,
+        config.polling_wait_ms,
+        if config.polling_hints {
+            format!("{} s", config.polling_wait_secs)
+        } else {
+            "none".to_owned()
+        },
         config.delay_ms,
         if config.offline { ", offline" } else { "" },
         if config.tls.is_some() { ", HTTPS" } else { "" },
@@ -344,6 +372,25 @@ mod tests {
         assert_eq!(config.max_body_bytes, 100);
         assert!(config.offline && !config.log);
         assert_eq!(config.tls, None);
+    }
+
+    #[test]
+    fn the_polling_wait_in_milliseconds_sets_the_hint_unless_it_is_given() {
+        let config = serve(&["--polling-wait-ms", "1500"]).unwrap();
+        assert_eq!(
+            (config.polling_wait_ms, config.polling_wait_secs),
+            (1500, 2)
+        );
+        assert!(config.polling_hints);
+        let config = serve(&["--polling-wait-ms=20", "--polling-wait-secs", "0"]).unwrap();
+        assert_eq!((config.polling_wait_ms, config.polling_wait_secs), (20, 0));
+        let config = serve(&["--polling-wait-secs", "7", "--polling-wait-ms", "1"]).unwrap();
+        assert_eq!(config.polling_wait_secs, 7);
+        let config = serve(&["--polling-wait-ms", "40", "--no-polling-hints"]).unwrap();
+        assert_eq!((config.polling_wait_secs, config.polling_hints), (1, false));
+        assert!(describe(&config).contains("processing 40 ms, polling hint none"));
+        assert_eq!(serve(&[]).unwrap().polling_wait_secs, 1);
+        assert!(serve(&["--polling-wait-ms", "-1"]).is_err());
     }
 
     #[test]

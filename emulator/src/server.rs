@@ -14,11 +14,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use crate::config::{EmulatorConfig, FaultKind};
+use crate::control;
 use crate::faults::{self, FaultPlan};
 use crate::log::{LogLine, Logger};
 use crate::reply::{http_date, Reply};
 use crate::service::Service;
-use crate::stats::{bump, Stats};
+use crate::stats::Stats;
 use crate::tls;
 use crate::verify::Incoming;
 use crate::wire::{Body, Connection, Head, NoHead, Stream};
@@ -131,6 +132,17 @@ impl Emulator {
         self.shared.service.stats.snapshot()
     }
 
+    /// Block until `until` holds for the counters, at most `timeout`; the counters then
+    /// (`Err` when the timeout passed first). Tests wait for a request to arrive with it
+    /// (the same as `GET /__emulator/stats?wait=NAME:N`).
+    pub fn wait_until(
+        &self,
+        until: impl Fn(&Stats) -> bool,
+        timeout: Duration,
+    ) -> Result<Stats, Stats> {
+        self.shared.service.stats.wait_until(until, timeout)
+    }
+
     /// Stop accepting, close every connection (a request in hand is cut short, a pending
     /// `delay_ms` too), and join the threads. Dropping the emulator does the same.
     pub fn shutdown(mut self) {
@@ -142,6 +154,8 @@ impl Emulator {
             return;
         };
         self.shared.stopping.store(true, Ordering::SeqCst);
+        // End every `/__emulator/stats?wait=` now.
+        self.shared.service.stats.wake();
         // Wake the accept loop with a connection of our own; it sees `stopping` and returns.
         let _ = TcpStream::connect(self.addr);
         let _ = acceptor.join();
@@ -264,8 +278,11 @@ fn pause(shared: &Shared) {
 
 /// Answer one request; `false` when the connection is to be dropped without an answer.
 fn handle<S: Stream>(shared: &Shared, connection: &mut Connection<S>, head: &Head) -> bool {
+    if head.url.starts_with(control::PREFIX) {
+        return answer_control(shared, connection, head);
+    }
     let stats = &shared.service.stats;
-    bump(&stats.requests);
+    stats.bump(|c| &c.requests);
     let incoming = Incoming {
         method: &head.method,
         url: &head.url,
@@ -283,7 +300,7 @@ fn handle<S: Stream>(shared: &Shared, connection: &mut Connection<S>, head: &Hea
 
     let fault = shared.faults.take();
     if fault.is_some() {
-        bump(&stats.faults);
+        stats.bump(|c| &c.faults);
     }
     if fault == Some(FaultKind::Drop) {
         log.outcome = Some(FaultKind::Drop.name());
@@ -328,6 +345,19 @@ fn handle<S: Stream>(shared: &Shared, connection: &mut Connection<S>, head: &Hea
     }
     headers.push(("Server", "tcfaceid-emulator"));
     // A client that went away is not the emulator's problem.
+    connection
+        .write(reply.status, &headers, &reply.body, head.keep_alive)
+        .is_ok()
+}
+
+/// Answer a `/__emulator/` request (see `control`): no fault, delay, count or log.
+fn answer_control<S: Stream>(shared: &Shared, connection: &mut Connection<S>, head: &Head) -> bool {
+    if let Body::Abandon(_) = connection.read_body(head, shared.service.config.max_body_bytes) {
+        return false;
+    }
+    let stopping = || shared.stopping.load(Ordering::SeqCst);
+    let reply = control::answer(&shared.service, &head.url, &stopping);
+    let headers = [("Content-Type", reply.content_type)];
     connection
         .write(reply.status, &headers, &reply.body, head.keep_alive)
         .is_ok()

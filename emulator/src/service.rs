@@ -1,8 +1,10 @@
 //! The service itself, without the network: one received request in, one answer out. Keeps the
 //! tokens and the counters; the HTTP plumbing (faults, delays, body limits) is in `server`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher as _, RandomState};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::Datelike as _;
 
@@ -16,7 +18,7 @@ use crate::credentials::CredentialAuthority;
 use crate::ocr::{self, OcrApplication};
 use crate::reply::{code, ApiError, IdGenerator, Reply};
 use crate::rules::{self, Application, Params};
-use crate::stats::{bump, Counters};
+use crate::stats::Counters;
 use crate::verify::{self, Incoming};
 
 /// One verification, from ApplyCardVerification to its verdict.
@@ -27,6 +29,9 @@ struct Job {
     verdict: Verdict,
     /// GetCardVerificationResult calls answered so far for this token.
     polls: u32,
+    /// PROCESSING until then (`EmulatorConfig::polling_wait_ms` after the apply; `None`: a
+    /// wait too long to represent, never).
+    ready_at: Option<Instant>,
     /// Returned as `IDVerificationToken` with the verdict.
     id_verification_token: String,
     /// OCR jobs: what the request asked for (FaceID jobs: `None`). A token is only good for
@@ -42,6 +47,8 @@ pub(crate) struct Service {
     /// The metadata service and STS, and the temporary keys they issued.
     pub credentials: CredentialAuthority,
     jobs: Mutex<HashMap<String, Job>>,
+    /// Hashes of every apply's body and query, to count repeated applies.
+    applied: Mutex<(RandomState, HashSet<u64>)>,
 }
 
 impl Service {
@@ -56,6 +63,7 @@ impl Service {
             stats: Counters::default(),
             ids: IdGenerator::new(),
             jobs: Mutex::new(HashMap::new()),
+            applied: Mutex::new((RandomState::new(), HashSet::new())),
         }
     }
 
@@ -97,15 +105,16 @@ impl Service {
         let api = call.api;
         let apply = match call.action {
             action if action == api.apply_action() => {
-                bump(&self.stats.apply_calls);
+                self.stats.bump(|c| &c.apply_calls);
+                self.count_repeat(incoming);
                 true
             }
             action if action == api.result_action() => {
-                bump(&self.stats.result_calls);
+                self.stats.bump(|c| &c.result_calls);
                 false
             }
             other => {
-                bump(&self.stats.other_calls);
+                self.stats.bump(|c| &c.other_calls);
                 let product = match api {
                     Api::FaceId => "FaceID",
                     Api::Ocr => "OCR",
@@ -136,6 +145,18 @@ impl Service {
         }
     }
 
+    /// Count an apply whose body and query were seen before (a retry repeats them).
+    fn count_repeat(&self, incoming: &Incoming<'_>) {
+        let mut applied = self
+            .applied
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let hash = applied.0.hash_one((incoming.body, incoming.query()));
+        if !applied.1.insert(hash) {
+            self.stats.bump(|c| &c.repeated_applies);
+        }
+    }
+
     fn apply(&self, params: &Params, request_id: &str) -> Result<Reply, ApiError> {
         let Application {
             nationality,
@@ -143,12 +164,19 @@ impl Service {
             verdict,
         } = rules::check_apply(params, self.config.verdict)?;
         let token = self.issue(nationality, card_type, verdict, None);
+        let hints = self.config.polling_hints;
         let response = ApplyCardVerificationResponse {
             card_verification_token: token,
-            async_card_verification_max_polling_times: Some(self.config.max_polling_times),
-            async_card_verification_polling_wait_time: Some(self.config.polling_wait_secs),
+            async_card_verification_max_polling_times: hints
+                .then_some(self.config.max_polling_times),
+            async_card_verification_polling_wait_time: hints
+                .then_some(self.config.polling_wait_secs),
             request_id: request_id.to_owned(),
         };
+        let mut response = serde_json::to_value(&response).expect("a response serialises");
+        if let Some(fields) = response.as_object_mut() {
+            fields.retain(|_, value| !value.is_null());
+        }
         Ok(Reply::success(&response, request_id.to_owned()))
     }
 
@@ -180,11 +208,13 @@ impl Service {
             card_type,
             verdict,
             polls: 0,
+            ready_at: Instant::now()
+                .checked_add(Duration::from_millis(self.config.polling_wait_ms)),
             id_verification_token: self.ids.next(),
             ocr,
         };
         self.lock_jobs().insert(token.clone(), job);
-        bump(&self.stats.tokens_issued);
+        self.stats.bump(|c| &c.tokens_issued);
         token
     }
 
@@ -218,15 +248,17 @@ impl Service {
             request_id: request_id.to_owned(),
             ..Default::default()
         };
-        if job.polls <= self.config.processing_polls {
-            bump(&self.stats.processing_answers);
+        if job.polls <= self.config.processing_polls
+            || job.ready_at.is_none_or(|at| Instant::now() < at)
+        {
+            self.stats.bump(|c| &c.processing_answers);
             if job.ocr.is_some() {
                 result.card_verification_token = Some(token.to_owned());
                 result.head_image_base64 = Some(String::new());
             }
         } else if let Some(application) = &job.ocr {
             ocr::final_result(application, self.config.ocr_status, token, &mut result);
-            bump(&self.stats.verdicts);
+            self.stats.bump(|c| &c.verdicts);
         } else {
             let year =
                 chrono::DateTime::from_timestamp(now, 0).map_or(2025, |d| i64::from(d.year()));
@@ -237,7 +269,7 @@ impl Service {
             result.card_sub_type = Some(cards::card_sub_type(&job.card_type).to_owned());
             result.card_info = Some(cards::card_info(&job.nationality, &job.card_type, year));
             result.id_verification_token = Some(job.id_verification_token.clone());
-            bump(&self.stats.verdicts);
+            self.stats.bump(|c| &c.verdicts);
         }
         drop(jobs);
         Ok(Reply::success(&result, request_id.to_owned()))

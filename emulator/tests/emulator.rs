@@ -336,6 +336,154 @@ fn apply_then_processing_polls_then_the_verdict() {
     assert_eq!((stats.errors, stats.faults), (0, 0));
 }
 
+fn apply_token(emulator: &Emulator) -> (Value, String) {
+    let applied = Call::post(ACTION_APPLY, apply_body("HKG", "ID_CARD", FRONT))
+        .send(emulator)
+        .response();
+    let token = applied["CardVerificationToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (applied, token)
+}
+
+#[test]
+fn a_verification_takes_the_polling_wait_in_milliseconds() {
+    const WAIT: Duration = Duration::from_millis(300);
+    let emulator = start(EmulatorConfig {
+        polling_wait_ms: WAIT.as_millis() as u64,
+        polling_wait_secs: EmulatorConfig::hint_secs(300),
+        ..quick()
+    });
+    let start = Instant::now();
+    let (applied, token) = apply_token(&emulator);
+    assert_eq!(applied["AsyncCardVerificationPollingWaitTime"], 1);
+    // PROCESSING however often it is asked, until the wait has passed since the apply; then
+    // the verdict. No sleep: the test polls as fast as it can.
+    let mut processing = 0;
+    loop {
+        let status = poll(&emulator, &token)["Status"].clone();
+        if status == "PASSED" {
+            break;
+        }
+        assert_eq!(status, "PROCESSING");
+        processing += 1;
+        assert!(start.elapsed() < WAIT * 100, "no verdict");
+    }
+    assert!(
+        start.elapsed() >= WAIT,
+        "a verdict after {:?}",
+        start.elapsed()
+    );
+    assert!(processing >= 1);
+    let stats = emulator.stats();
+    assert_eq!((stats.processing_answers, stats.verdicts), (processing, 1));
+}
+
+#[test]
+fn without_polling_hints_the_apply_answer_has_none() {
+    let emulator = start(EmulatorConfig {
+        polling_hints: false,
+        ..quick()
+    });
+    let (applied, token) = apply_token(&emulator);
+    let fields: Vec<_> = applied.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(fields, ["CardVerificationToken", "RequestId"], "{applied}");
+    assert_eq!(poll(&emulator, &token)["Status"], "PASSED");
+}
+
+#[test]
+fn the_counters_over_http_and_a_wait_for_them() {
+    let emulator = start(quick());
+    let get = |query: &str| {
+        let mut answer = agent()
+            .get(&format!("{}/__emulator/stats{query}", emulator.endpoint()))
+            .call()
+            .unwrap();
+        let status = answer.status().as_u16();
+        (status, answer.body_mut().read_to_string().unwrap())
+    };
+    let (status, body) = get("");
+    assert_eq!(status, 200, "{body}");
+    let stats: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(stats["requests"], 0, "the stats requests are not counted");
+    assert_eq!(stats["credentials"]["keys_issued"], 0);
+
+    // A waiter blocks until the apply arrives, on another thread; then sees it counted.
+    let endpoint = emulator.endpoint();
+    let waiter = std::thread::spawn(move || {
+        let mut answer = agent()
+            .get(&format!("{endpoint}/__emulator/stats?wait=apply_calls:1"))
+            .call()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        answer.body_mut().read_to_string().unwrap()
+    });
+    let (_, token) = apply_token(&emulator);
+    let seen: Value = serde_json::from_str(&waiter.join().unwrap()).unwrap();
+    assert_eq!(seen["apply_calls"], 1);
+    poll(&emulator, &token);
+    Call::post(ACTION_APPLY, apply_body("HKG", "ID_CARD", FRONT)).send(&emulator);
+    let stats: Value = serde_json::from_str(&get("?wait=verdicts:1").1).unwrap();
+    assert_eq!(
+        (
+            &stats["apply_calls"],
+            &stats["repeated_applies"],
+            &stats["result_calls"]
+        ),
+        (&json!(2), &json!(1), &json!(1)),
+        "the same body twice is a repeated apply"
+    );
+    assert_eq!(stats["requests"], 3);
+    // The same counters as `Emulator::stats`.
+    for (name, value) in serde_json::to_value(emulator.stats())
+        .unwrap()
+        .as_object()
+        .unwrap()
+    {
+        assert_eq!(&stats[name], value, "{name}");
+    }
+
+    // A wait that is not met ends at its timeout with 504; bad queries are 400, other paths 404.
+    assert_eq!(get("?wait=faults:1&timeout_ms=1").0, 504);
+    assert_eq!(get("?wait=no_such:1").0, 400);
+    assert_eq!(get("?bogus=1").0, 400);
+    let missing = agent()
+        .get(&format!("{}/__emulator/nothing", emulator.endpoint()))
+        .call()
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+}
+
+#[test]
+fn the_counters_are_never_faulted_and_a_wait_ends_at_shutdown() {
+    let emulator = start(EmulatorConfig {
+        fault: Fault::always(FaultKind::Drop),
+        ..quick()
+    });
+    let url = format!("{}/__emulator/stats", emulator.endpoint());
+    let answer = agent().get(&url).call().unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let waiting = std::thread::spawn(move || {
+        // Never met: only the shutdown ends it, with 504 (or a closed connection).
+        agent()
+            .get(&format!("{url}?wait=verdicts:1"))
+            .call()
+            .map(|a| a.status().as_u16())
+    });
+    // Whether the wait has begun cannot be observed: the shutdown must be prompt at any stage
+    // (a wait in progress is woken by it; see also the unit test of `wait_until`).
+    let begin = Instant::now();
+    emulator.shutdown();
+    let outcome = waiting.join().unwrap();
+    assert!(
+        begin.elapsed() < Duration::from_secs(20),
+        "shutdown waited for the wait: {:?}",
+        begin.elapsed()
+    );
+    assert!(matches!(outcome, Ok(504) | Err(_)), "{outcome:?}");
+}
+
 #[test]
 fn each_document_gets_the_card_info_struct_that_fits() {
     let emulator = start(quick());
@@ -1110,7 +1258,10 @@ fn shutdown_is_prompt_even_with_a_long_delay() {
         let mut reply = Vec::new();
         let _ = stream.read_to_end(&mut reply);
     });
-    std::thread::sleep(Duration::from_millis(200));
+    // The request has arrived (it is counted before its delay starts).
+    emulator
+        .wait_until(|s| s.requests == 1, Duration::from_secs(30))
+        .expect("the request arrives");
     let begin = Instant::now();
     emulator.shutdown();
     assert!(
@@ -1119,7 +1270,7 @@ fn shutdown_is_prompt_even_with_a_long_delay() {
         begin.elapsed()
     );
     pending.join().unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    // `shutdown` joined the accept thread, which owned the listener: the port is closed.
     let refused = agent().post(&format!("{endpoint}/")).send(&b"{}"[..]);
     assert!(refused.is_err(), "the port is closed after shutdown");
 }

@@ -9,7 +9,7 @@
 //!
 //! Input layout: byte 0 picks options (which optional pointers are NULL, the side, the
 //! "allow unknown codes" flag); bytes 1..9 are a timestamp; the rest splits at NUL bytes into
-//! up to 12 strings (missing ones are empty).
+//! up to 13 strings (missing ones are empty).
 #![no_main]
 
 use std::ffi::{c_char, CStr, CString};
@@ -67,10 +67,10 @@ fuzz_target!(|data: &[u8]| {
     let timestamp = i64::from_le_bytes(data[1..9].try_into().unwrap());
     let mut parts: Vec<CString> = data[9..]
         .split(|b| *b == 0)
-        .take(12)
+        .take(13)
         .map(|p| CString::new(p).unwrap())
         .collect();
-    parts.resize(12, CString::default());
+    parts.resize(13, CString::default());
     let p = |i: usize| parts[i].as_ptr();
     let maybe = |bit: u8, i: usize| -> *const c_char {
         if options & bit != 0 {
@@ -132,6 +132,7 @@ fuzz_target!(|data: &[u8]| {
             p(4),
             p(5),
             maybe(2, 6),
+            p(12),
             p(7),
             maybe(4, 8),
             p(9),
@@ -142,7 +143,9 @@ fuzz_target!(|data: &[u8]| {
             &mut headers,
         );
         after(code);
-        let mut checked = vec![&parts[4], &parts[5], &parts[7], &parts[9], &parts[10]];
+        let mut checked = vec![
+            &parts[4], &parts[5], &parts[12], &parts[7], &parts[9], &parts[10],
+        ];
         if options & 2 == 0 {
             checked.push(&parts[6]);
         }

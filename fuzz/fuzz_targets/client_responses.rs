@@ -1,8 +1,9 @@
 //! Arbitrary HTTP answers through the whole client: the input's first two bytes (little-endian)
 //! give the length of the first part, and the rest is split there into
 //! the raw answer to ApplyCardVerification and the raw answer to every
-//! GetCardVerificationResult, served by a loopback server; `verify_card` must not panic and must
-//! end within its deadline (plus slack for the instrumented build).
+//! GetCardVerificationResult, served by a loopback server; `verify_card` must not panic, never
+//! answer `ResultCode::Panic`, and end within its deadline (plus slack for the instrumented
+//! build).
 #![no_main]
 
 use std::io::{Read, Write};
@@ -11,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use tcfaceid::{CardVerificationRequest, Client, Credential};
+use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
 
 type Script = Arc<Mutex<(Vec<u8>, Vec<u8>)>>;
 
@@ -70,7 +71,13 @@ fuzz_target!(|data: &[u8]| {
     request.set_front_url("https://example.com/front.jpg");
     let deadline = Duration::from_millis(300);
     let start = Instant::now();
-    let _ = client.verify_card(&request, deadline);
+    let outcome = client.verify_card(&request, deadline);
     let elapsed = start.elapsed();
-    assert!(elapsed < deadline + Duration::from_secs(3), "took {elapsed:?}");
+    if let Err(error) = outcome {
+        assert_ne!(error.code(), ResultCode::Panic, "{error}");
+    }
+    assert!(
+        elapsed < deadline + Duration::from_secs(3),
+        "took {elapsed:?}"
+    );
 });

@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -46,7 +47,9 @@ struct server {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    int applies;
+    int applies;        /* apply requests read */
+    int polls;          /* other requests read */
+    int polls_answered; /* other requests answered in full */
     int connections; /* live connection threads */
     int stopping;
 };
@@ -120,6 +123,14 @@ static int read_request(struct server *s, int fd, char *buf, size_t cap) {
     return 1;
 }
 
+/* Add one to a counter of `s` and wake its waiters. */
+static void server_count(struct server *s, int *counter) {
+    pthread_mutex_lock(&s->lock);
+    (*counter)++;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void *serve_connection(void *arg) {
     struct connection *c = arg;
     struct server *s = c->server;
@@ -128,12 +139,7 @@ static void *serve_connection(void *arg) {
         int is_apply = strstr(buf, "ApplyCardVerification") != NULL;
         const char *reply;
         char head[256];
-        if (is_apply) {
-            pthread_mutex_lock(&s->lock);
-            s->applies++;
-            pthread_cond_broadcast(&s->changed);
-            pthread_mutex_unlock(&s->lock);
-        }
+        server_count(s, is_apply ? &s->applies : &s->polls);
         reply = is_apply ? s->apply : s->get;
         if (strcmp(reply, "drop") == 0) {
             break;
@@ -156,6 +162,9 @@ static void *serve_connection(void *arg) {
             send(c->fd, reply, strlen(reply), MSG_NOSIGNAL) < 0) {
             break;
         }
+        if (!is_apply) {
+            server_count(s, &s->polls_answered);
+        }
     }
     free(buf);
     close(c->fd);
@@ -169,6 +178,7 @@ static void *serve_connection(void *arg) {
 
 static void *accept_loop(void *arg) {
     struct server *s = arg;
+    const int one = 1;
     for (;;) {
         struct pollfd p;
         int fd;
@@ -193,6 +203,8 @@ static void *accept_loop(void *arg) {
         }
         c->server = s;
         c->fd = fd;
+        /* Each answer leaves at once (no Nagle delay between its head and body). */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         pthread_mutex_lock(&s->lock);
         s->connections++;
         pthread_mutex_unlock(&s->lock);
@@ -227,13 +239,13 @@ static void server_start(struct server *s, const char *apply, const char *get) {
     CHECK(pthread_create(&s->thread, NULL, accept_loop, s) == 0);
 }
 
-/* Wait until the server has read `n` applies (10 s at most). */
-static void server_wait_applies(struct server *s, int n) {
+/* Wait until a counter of `s` reaches `n` (10 s at most). */
+static void server_wait(struct server *s, const int *counter, int n) {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
     pthread_mutex_lock(&s->lock);
-    while (s->applies < n) {
+    while (*counter < n) {
         if (pthread_cond_timedwait(&s->changed, &s->lock, &until) != 0) {
             break;
         }
@@ -280,10 +292,17 @@ static const char *apply_ok(const char *wait) {
     return apply_body;
 }
 
-static tcfaceid_client *client_for(const char *endpoint, uint64_t timeout_ms) {
+/* A client of `endpoint`; with `poll_wait_ms` > 0, a poll plan that polls at once and then
+ * waits that long (used when the apply answer has no hints). */
+static tcfaceid_client *client_with_plan(const char *endpoint, uint64_t timeout_ms,
+                                         uint64_t poll_wait_ms) {
     tcfaceid_client_builder *builder = NULL;
     tcfaceid_client *client = NULL;
     CHECK_CODE(tcfaceid_client_builder_new(&builder), TCFACEID_RESULT_OK);
+    if (poll_wait_ms > 0) {
+        CHECK_CODE(tcfaceid_client_builder_set_poll_plan(builder, 0, poll_wait_ms, 5),
+                   TCFACEID_RESULT_OK);
+    }
     CHECK_CODE(tcfaceid_client_builder_set_credentials(builder, DEMO_ID, DEMO_KEY, NULL),
                TCFACEID_RESULT_OK);
     CHECK_CODE(tcfaceid_client_builder_set_region(builder, "ap-singapore"), TCFACEID_RESULT_OK);
@@ -292,6 +311,10 @@ static tcfaceid_client *client_for(const char *endpoint, uint64_t timeout_ms) {
     CHECK_CODE(tcfaceid_client_builder_set_retries(builder, 4, 10, 40), TCFACEID_RESULT_OK);
     CHECK_CODE(tcfaceid_client_builder_build(builder, &client), TCFACEID_RESULT_OK);
     return client;
+}
+
+static tcfaceid_client *client_for(const char *endpoint, uint64_t timeout_ms) {
+    return client_with_plan(endpoint, timeout_ms, 0);
 }
 
 static tcfaceid_client *client_of(struct server *s, uint64_t timeout_ms) {
@@ -459,17 +482,17 @@ static void test_resume(const char *endpoint) {
 struct canceller {
     struct server *server;
     tcfaceid_cancel *cancel;
+    const int *in_phase; /* the server's counter that shows the call is in the phase */
     int round;
     struct timespec triggered;
 };
 
-static void *trigger_later(void *arg) {
+/* Trigger once the call is in its phase: a poll answered PROCESSING (the plan's 30 s wait
+ * follows) or a poll read (the server never answers it). Either way the apply is over for the
+ * client, so the error carries the token (a cancel during the apply would rightly leave none). */
+static void *trigger_in_phase(void *arg) {
     struct canceller *c = arg;
-    struct timespec pause;
-    server_wait_applies(c->server, c->round + 1);
-    pause.tv_sec = 0;
-    pause.tv_nsec = (50 + 13 * (long)c->round) * 1000000L;
-    nanosleep(&pause, NULL); /* into the poll, not to synchronise */
+    server_wait(c->server, c->in_phase, c->round + 1);
     clock_gettime(CLOCK_MONOTONIC, &c->triggered);
     tcfaceid_cancel_trigger(c->cancel);
     return NULL;
@@ -489,12 +512,19 @@ static int by_value(const void *a, const void *b) {
 static void test_cancel(void) {
     double latencies[2 * CANCEL_ROUNDS];
     int n = 0, phase, round;
-    const char *waits[2] = {"30", "0"}; /* asleep between polls; a poll in flight */
+    /* Asleep between polls: an apply without hints, a plan that polls at once and then waits
+     * 30 s after each PROCESSING answer. In flight: a poll the server never answers. */
+    char without_hints[128];
+    static const char processing[] = "{\"Response\":{\"Status\":\"PROCESSING\",\"RequestId\":\"r\"}}";
+    snprintf(without_hints, sizeof without_hints,
+             "{\"Response\":{\"CardVerificationToken\":\"%s\",\"RequestId\":\"r\"}}", TOKEN);
     for (phase = 0; phase < 2; phase++) {
         struct server s;
         tcfaceid_client *client;
-        server_start(&s, apply_ok(waits[phase]), "hang");
-        client = client_of(&s, 60000);
+        char endpoint[64];
+        server_start(&s, phase == 0 ? without_hints : apply_ok("0"), phase == 0 ? processing : "hang");
+        snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", s.port);
+        client = client_with_plan(endpoint, 60000, phase == 0 ? 30000 : 0);
         for (round = 0; round < CANCEL_ROUNDS; round++) {
             struct canceller c;
             pthread_t thread;
@@ -502,11 +532,12 @@ static void test_cancel(void) {
             tcfaceid_card_request *req = request();
             tcfaceid_verification_result *result = NULL;
             c.server = &s;
+            c.in_phase = phase == 0 ? &s.polls_answered : &s.polls;
             c.round = round;
             c.cancel = NULL;
             CHECK_CODE(tcfaceid_cancel_new(&c.cancel), TCFACEID_RESULT_OK);
             CHECK(!tcfaceid_cancel_is_triggered(c.cancel));
-            CHECK(pthread_create(&thread, NULL, trigger_later, &c) == 0);
+            CHECK(pthread_create(&thread, NULL, trigger_in_phase, &c) == 0);
             CHECK_CODE(tcfaceid_client_verify_card_cancellable(client, req, 60000, c.cancel, &result),
                        TCFACEID_RESULT_CANCELLED);
             clock_gettime(CLOCK_MONOTONIC, &ended);

@@ -13,6 +13,11 @@
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "tcfaceid.hpp"
 
 // Handles are move-only; results are plain values.
@@ -43,6 +48,45 @@ std::string env(const char *name) {
         std::exit(1);
     }
     return value;
+}
+
+// The emulator's counter `name` (GET /__emulator/stats over a plain socket); with `at_least`,
+// after the emulator has blocked until the counter reached it (how a test waits for a request
+// to arrive, instead of sleeping). -1 when the emulator cannot be asked or did not reach it.
+long emulator_counter(const std::string &endpoint, const std::string &name, long at_least = 0) {
+    const std::string prefix = "http://127.0.0.1:";
+    if (endpoint.compare(0, prefix.size(), prefix) != 0) {
+        return -1;
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(endpoint.substr(prefix.size()))));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    std::string request = "GET /__emulator/stats";
+    if (at_least > 0) {
+        request += "?wait=" + name + ":" + std::to_string(at_least);
+    }
+    request += " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::string answer;
+    if (connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0 &&
+        send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+            answer.append(buf, static_cast<size_t>(n));
+        }
+    }
+    close(fd);
+    const std::string key = "\"" + name + "\":";
+    const size_t at = answer.find(key);
+    if (answer.compare(0, 12, "HTTP/1.1 200") != 0 || at == std::string::npos) {
+        return -1;
+    }
+    return std::strtol(answer.c_str() + at + key.size(), nullptr, 10);
 }
 
 std::vector<unsigned char> read_file(const std::string &path) {
@@ -143,11 +187,17 @@ int main(int argc, char **argv) {
 
     // Resume from that token, cancelled from another thread: CANCELLED with the token.
     {
-        tcfaceid::Client slow = client_for(env("TCFACEID_TEST_ENDPOINT_NO_VERDICT"));
+        const std::string endpoint = env("TCFACEID_TEST_ENDPOINT_NO_VERDICT");
+        tcfaceid::Client slow = client_for(endpoint);
         const tcfaceid::ApplyResult pending = slow.apply_card_verification(moved);
         const tcfaceid::Cancel cancel;
-        std::thread canceller([&cancel] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const long polls = emulator_counter(endpoint, "result_calls");
+        expect(polls >= 0, "the emulator's counters over HTTP");
+        long reached = -1;
+        // Triggered once the resume's first poll has reached the emulator (then it waits 5 s,
+        // the default plan, before the next).
+        std::thread canceller([&] {
+            reached = emulator_counter(endpoint, "result_calls", polls + 1);
             cancel.trigger();
         });
         try {
@@ -160,6 +210,7 @@ int main(int argc, char **argv) {
                    "resume: cancelled (or out of polls) with the token");
         }
         canceller.join();
+        expect(reached > polls, "the resume polled before the trigger");
         expect(cancel.triggered(), "the Cancel reports triggered");
     }
 

@@ -27,16 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+mkfifo "$work/ready" # the ready line is read as it is written (no polling)
 "$emulator" --port 0 --threads "$threads" --processing-polls 1 --polling-wait-secs 0 \
     >"$work/ready" 2>"$work/log" &
 pid=$!
 endpoint=""
-for _ in $(seq 1 200); do
-    endpoint=$(sed -n 's/^tcfaceid-emulator listening on \(http:\/\/[^ ]*\)$/\1/p' "$work/ready")
-    [ -n "$endpoint" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
+if IFS= read -r -t 10 line <"$work/ready"; then
+    endpoint=$(sed -n 's/^tcfaceid-emulator listening on \(http:\/\/[^ ]*\)$/\1/p' <<<"$line")
+fi
 if [ -z "$endpoint" ]; then
     echo "$0: the emulator did not start:" >&2
     cat "$work/log" >&2

@@ -7,12 +7,15 @@ this directory on ``sys.path``, so tests import it as ``_support``.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import selectors
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -148,6 +151,23 @@ class Emulator:
         }
         options.update(settings)
         return tcfaceid.Client(**options)
+
+    def stats(
+        self, wait: Optional[str] = None, at_least: int = 1, timeout: float = 30.0
+    ) -> Dict[str, Any]:
+        """The emulator's counters (``GET /__emulator/stats``). With ``wait`` (a counter name),
+        first block until that counter is at least ``at_least``: how a test waits for a request
+        to reach the emulator, instead of sleeping. AssertionError when it does not within
+        ``timeout`` seconds."""
+        query = "" if wait is None else f"?wait={wait}:{at_least}&timeout_ms={int(timeout * 1000)}"
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            url = f"{self.endpoint}/__emulator/stats{query}"
+            with opener.open(url, timeout=timeout + 30) as answer:
+                counters: Dict[str, Any] = json.loads(answer.read())
+                return counters
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{wait} never reached {at_least}: {e.read().decode()}") from None
 
     def stop(self) -> None:
         """Stop the process (idempotent)."""

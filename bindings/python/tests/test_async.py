@@ -32,7 +32,8 @@ def async_client(emulator: _support.Emulator, **settings: Any) -> tcfaceid.Async
 
 class AsyncClientTest(unittest.TestCase):
     def test_many_concurrent_verifications_on_one_loop(self) -> None:
-        # Each verification waits 1 s (the polling hint) on its worker thread: while they do,
+        # Each verification takes 300 ms (the emulator's polling wait; no hints, the client polls
+        # every 10 ms) on its worker thread: while they do,
         # a ticker on the same loop must run. Had a call blocked the loop, the first call would
         # finish before the ticker (scheduled after every call) ever ran.
         verdicts = {
@@ -46,7 +47,8 @@ class AsyncClientTest(unittest.TestCase):
             ticks_before_first_result: List[int] = []
             ticks = 0
 
-            async with async_client(emulator, max_workers=CONCURRENT) as client:
+            plan = (0.01, 0.01, 1000)
+            async with async_client(emulator, max_workers=CONCURRENT, poll_plan=plan) as client:
 
                 async def one(index: int) -> tcfaceid.VerificationResult:
                     kind = kinds[index % 3]
@@ -63,7 +65,7 @@ class AsyncClientTest(unittest.TestCase):
                     nonlocal ticks
                     while not all(call.done() for call in calls):
                         ticks += 1
-                        await asyncio.sleep(0.01)
+                        await asyncio.sleep(0.01)  # the pace measured, not a wait
 
                 results, _ = await asyncio.gather(asyncio.gather(*calls), ticker())
             self.assertGreater(ticks_before_first_result[0], 0, "the loop was blocked")
@@ -72,7 +74,8 @@ class AsyncClientTest(unittest.TestCase):
             )
             self.assertEqual(len({r.token for r in results}), CONCURRENT, "one token per call")
 
-        with _support.Emulator("--polling-wait-secs", "1") as emulator:
+        flags = ("--processing-polls", "0", "--polling-wait-ms", "300", "--no-polling-hints")
+        with _support.Emulator(*flags) as emulator:
             asyncio.run(main())
 
     def test_every_method_and_its_errors(self) -> None:
@@ -119,6 +122,7 @@ class AsyncClientTest(unittest.TestCase):
         # The emulator never gives a verdict and hints a 600 s wait: only a cancel in the
         # library can end these calls before their deadlines (300 s, 900 s).
         async def main() -> None:
+            loop = asyncio.get_running_loop()
             async with async_client(emulator) as client:
                 applied = await client.apply_card_verification("HKG", "ID_CARD", FRONT_JPG, BACK_JPG)
                 for name, call in (
@@ -128,8 +132,12 @@ class AsyncClientTest(unittest.TestCase):
                         client.verify_card("HKG", "ID_CARD", FRONT_JPG, BACK_JPG, deadline=900),
                     ),
                 ):
+                    # The call has started once the emulator has its request (the apply, or
+                    # the resume's first poll); its result cannot come first.
+                    counter = "apply_calls" if name == "verify_card" else "result_calls"
+                    seen = emulator.stats()[counter]
                     task = asyncio.ensure_future(call)
-                    await asyncio.sleep(0.5)  # let the call start; its result cannot come first
+                    await loop.run_in_executor(None, emulator.stats, counter, seen + 1)
                     self.assertFalse(task.done())
                     start = time.monotonic()
                     task.cancel()
@@ -142,11 +150,14 @@ class AsyncClientTest(unittest.TestCase):
                     self.assertEqual(cause.code, tcfaceid.ResultCode.CANCELLED)
                     if name == "resume":
                         self.assertEqual(cause.token, applied.token)
-                # Many at once on one loop, all cancelled.
+                # Many at once on one loop, all cancelled: once half of them are polling (the
+                # others anywhere in their call, or still queued for a worker thread).
+                seen = emulator.stats()["result_calls"]
                 tasks = [
                     asyncio.ensure_future(client.resume(applied.token)) for _ in range(CONCURRENT)
                 ]
-                await asyncio.sleep(0.5)
+                polled = seen + CONCURRENT // 2
+                await loop.run_in_executor(None, emulator.stats, "result_calls", polled)
                 for task in tasks:
                     task.cancel()
                 # Each task awaited on its own: gather(return_exceptions=True) would hand back

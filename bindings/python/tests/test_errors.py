@@ -7,7 +7,7 @@ import json
 import tempfile
 import time
 import unittest
-from typing import Type
+from typing import Tuple, Type
 
 import _support
 
@@ -160,14 +160,28 @@ class ErrorClassesTest(unittest.TestCase):
 
     def test_retries_get_past_transient_faults(self) -> None:
         # An apply is sent again only when the service said it did not process it.
+        # The emulator's counters show what reached it.
+        def counts(emulator: _support.Emulator) -> Tuple[int, int, int, int]:
+            stats = emulator.stats()
+            return stats["requests"], stats["faults"], stats["apply_calls"], stats["result_calls"]
+
         with _support.Emulator("--fault", "rate-limit:2") as emulator:
             with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
                 self.assertTrue(client.apply_card_verification("IDN", "ID_CARD", URL).token)
+            self.assertEqual(counts(emulator), (3, 2, 1, 0))
         # A poll is retried on any transient failure.
         with _support.Emulator("--fault", "http500:2") as emulator:
             with emulator.client(retries=2, backoff=(0.01, 0.02)) as client:
                 with self.assertRaises(tcfaceid.ServiceError):
                     client.get_card_verification_result("no-such-token")
+            self.assertEqual(counts(emulator), (3, 2, 0, 1))
+        # An apply whose connection dropped after it was sent may have been processed (billed):
+        # never sent again, whatever the retries.
+        with _support.Emulator("--fault", "drop:1") as emulator:
+            with emulator.client(retries=3, backoff=(0.01, 0.02)) as client:
+                with self.assertRaises(tcfaceid.TcFaceIdError):
+                    client.apply_card_verification("IDN", "ID_CARD", URL)
+            self.assertEqual(counts(emulator), (1, 1, 0, 0))
 
     # --- answered by the service -----------------------------------------------------------
 

@@ -19,6 +19,13 @@ TOKEN = "tok-py-never-lose"
 FRONT = "https://example.com/front.jpg"
 
 
+#: An apply answer without polling hints: the client follows its poll plan.
+APPLY_WITHOUT_HINTS = b'{"Response":{"CardVerificationToken":"%s","RequestId":"r"}}' % TOKEN.encode()
+PROCESSING = b'{"Response":{"Status":"PROCESSING","RequestId":"r"}}'
+#: Poll at once, then wait 30 s after each PROCESSING answer.
+SLOW_PLAN = (0.0, 30.0, 5)
+
+
 def apply_ok(wait: str = "0") -> bytes:
     return (
         '{"Response":{"CardVerificationToken":"%s","AsyncCardVerificationMaxPollingTimes":5,'
@@ -33,7 +40,9 @@ class Scripted:
     def __init__(self, apply: object, get: object) -> None:
         self.apply, self.get = apply, get
         self.applies = 0
-        self.apply_seen = threading.Event()
+        self.apply_seen = threading.Event()  # an apply read
+        self.poll_seen = threading.Event()  # another request (a poll) read
+        self.poll_answered = threading.Event()  # a poll answered in full
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self._socket.listen(32)
@@ -46,6 +55,7 @@ class Scripted:
                 conn, _ = self._socket.accept()
             except OSError:
                 return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -58,6 +68,8 @@ class Scripted:
                 if is_apply:
                     self.applies += 1
                     self.apply_seen.set()
+                else:
+                    self.poll_seen.set()
                 reply = self.apply if is_apply else self.get
                 if reply == "drop":
                     return
@@ -69,6 +81,8 @@ class Scripted:
                 assert isinstance(body, bytes)
                 head_out = "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
                 conn.sendall((head_out % (status, len(body))).encode() + body)
+                if not is_apply:
+                    self.poll_answered.set()
 
     @staticmethod
     def _read(conn: socket.socket) -> Optional[str]:
@@ -188,15 +202,17 @@ class Resume(unittest.TestCase):
 
 class Cancellation(unittest.TestCase):
     def test_a_cancel_handle_stops_verify_from_another_thread(self) -> None:
-        server = Scripted(apply_ok("30"), "hang")
+        server = Scripted(APPLY_WITHOUT_HINTS, PROCESSING)
         cancel = tcfaceid.Cancel()
-        def trigger_after_the_apply() -> None:
-            server.apply_seen.wait(10)
+
+        def trigger_after_the_first_poll() -> None:
+            # A poll answered: the apply is over for the client, which now waits 30 s.
+            self.assertTrue(server.poll_answered.wait(30))
             cancel.trigger()
 
-        timer = threading.Thread(target=trigger_after_the_apply)
+        timer = threading.Thread(target=trigger_after_the_first_poll)
         timer.start()
-        with server.client(timeout=60) as client:
+        with server.client(timeout=60, poll_plan=SLOW_PLAN) as client:
             with self.assertRaises(tcfaceid.CancelledError) as caught:
                 client.verify_card("IDN", "ID_CARD", FRONT, deadline=60, cancel=cancel)
         timer.join()
@@ -211,17 +227,20 @@ class Cancellation(unittest.TestCase):
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         self.addCleanup(signal.signal, signal.SIGINT, previous)
         latencies: List[float] = []
-        for get, wait in (("hang", "0"), ("hang", "30")):
-            server = Scripted(apply_ok(wait), get)
+        # In flight: a poll read, never answered. Asleep: a poll answered PROCESSING, 30 s
+        # follow. Either way the apply is over for the client.
+        phases = ((apply_ok("0"), "hang", False), (APPLY_WITHOUT_HINTS, PROCESSING, True))
+        for apply, get, asleep in phases:
+            server = Scripted(apply, get)
             sent: List[float] = []
+            in_phase = server.poll_answered if asleep else server.poll_seen
 
             def interrupt() -> None:
-                server.apply_seen.wait(10)
-                time.sleep(0.1)  # into the poll (in flight or asleep), not to synchronise
+                self.assertTrue(in_phase.wait(30))
                 sent.append(time.monotonic())
                 signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
-            with server.client(timeout=60) as client:
+            with server.client(timeout=60, poll_plan=SLOW_PLAN) as client:
                 helper = threading.Thread(target=interrupt)
                 helper.start()
                 with self.assertRaises(KeyboardInterrupt) as caught:
