@@ -1,7 +1,7 @@
 //! Owned strings handed to C (`char **..._out` parameters with a `size_t *..._len_out`), freed
 //! with `tcfaceid_string_free`.
 //!
-//! Each lives in a buffer whose first [`PREFIX`] bytes hold the buffer's capacity, followed by
+//! Each lives in a buffer whose first `PREFIX` bytes hold the buffer's capacity, followed by
 //! the text and its NUL: handing out a body of several MB neither shrinks nor copies it, and
 //! freeing it needs no scan for the NUL.
 
