@@ -385,39 +385,40 @@ fn push_authorization(
 }
 
 /// Every stage for `input` with the day's `key`, appending the `Authorization` value to `out`:
-/// the signing path of [`Signer`] (and so of the client and the C signer). `scratch` holds the
-/// canonical request, then the string to sign.
+/// the signing path of [`Signer`] (and so of the client and the C signer). The canonical
+/// request, then the string to sign, are written after the end of `out` and cut off once
+/// hashed: no other buffer.
 ///
-/// Errors: as [`sign`], for the extra signed headers.
+/// Errors: as [`sign`], for the extra signed headers (`out` then holds a partial text).
 fn push_signed_authorization(
     out: &mut String,
-    scratch: &mut String,
     secret_id: &str,
     key: &SigningKey,
     date: &str,
     input: &SigningInput<'_>,
 ) -> Result<()> {
     let hashed_payload = payload_hash(input.payload);
+    let end = out.len();
     // Stage 1 (canonical_request), written in place.
-    scratch.clear();
-    scratch.extend([input.method.as_str(), "\n/\n", input.query, "\n"]);
+    out.extend([input.method.as_str(), "\n/\n", input.query, "\n"]);
     let signed_headers = push_canonical_headers(
-        scratch,
+        out,
         input.content_type,
         input.host,
         input.extra_signed_headers,
     )?;
-    scratch.extend(["\n", &signed_headers, "\n", hashed_payload.as_str()]);
-    let canonical_request_sha256 = Hex::sha256(scratch.as_bytes());
+    out.extend(["\n", &signed_headers, "\n", hashed_payload.as_str()]);
+    let canonical_request_sha256 = Hex::sha256(&out.as_bytes()[end..]);
+    out.truncate(end);
     let credential_scope = [date, "/", input.service, "/tc3_request"];
-    scratch.clear();
     push_string_to_sign(
-        scratch,
+        out,
         input.timestamp,
         &credential_scope,
         canonical_request_sha256.as_str(),
     );
-    let signature = signature_hex(key, scratch);
+    let signature = signature_hex(key, &out[end..]);
+    out.truncate(end);
     push_authorization(
         out,
         secret_id,
@@ -451,14 +452,7 @@ pub fn sign_with_key(
     // The Authorization value from the signing path itself; the stages alongside, for the
     // record.
     let mut authorization = String::with_capacity(192);
-    push_signed_authorization(
-        &mut authorization,
-        &mut String::new(),
-        secret_id,
-        key,
-        date,
-        input,
-    )?;
+    push_signed_authorization(&mut authorization, secret_id, key, date, input)?;
     let hashed_payload = hashed_payload(input.payload);
     let (block, signed_headers) =
         canonical_headers(input.content_type, input.host, input.extra_signed_headers)?;
@@ -643,7 +637,7 @@ impl Signer {
     ///
     /// Errors: as [`sign`].
     pub fn authorization(&self, input: &SigningInput<'_>) -> Result<String> {
-        let mut out = String::with_capacity(192);
+        let mut out = String::with_capacity(512);
         self.push_authorization(input, &mut out)?;
         Ok(out)
     }
@@ -652,10 +646,8 @@ impl Signer {
     ///
     /// Errors: as [`sign`].
     pub fn push_authorization(&self, input: &SigningInput<'_>, out: &mut String) -> Result<()> {
-        let mut scratch = String::with_capacity(512);
         self.with_signing_key(input.timestamp, input.service, |date, key| {
-            let secret_id = self.credential.secret_id();
-            push_signed_authorization(out, &mut scratch, secret_id, key, date, input)
+            push_signed_authorization(out, self.credential.secret_id(), key, date, input)
         })
     }
 
