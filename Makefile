@@ -76,8 +76,11 @@ build: build-debug build-release tree-lib
 # step rebuilds what another built: debug = the tests' build, with every feature (the test-hooks
 # feature adds tcfaceid_debug_panic); release = the shipped library, no features. (Alternating
 # features in one profile would overwrite target/release/libtcfaceid.so, whose name has no hash.)
+# --all-targets: the debug build is exactly `cargo test`'s (dev-dependencies unify features
+# differently, and the library's outputs have no hash in their names, so a plain build and
+# `cargo test` would each rebuild libtcfaceid over the other's).
 build-debug:
-	$(CARGO) build --workspace --all-features
+	$(CARGO) build --workspace --all-features --all-targets
 
 build-release:
 	$(CARGO) build --workspace --release
@@ -351,7 +354,7 @@ stress-test: stress-build
 	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
 
 stress: stress-build
-	$(CARGO) test --all-features --test concurrency -- --ignored --nocapture
+	$(CARGO) test --workspace --all-features --test concurrency -- --ignored --nocapture
 	$(CC) $(C_TEST_CFLAGS) -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined tests/stress/stress_threads.c \
 		-o $(STRESS_DIR)/stress_threads_asan $(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
