@@ -65,7 +65,7 @@ help:
 	@echo "make fuzz      the property tests with FUZZ_PROPTEST_CASES cases each, then every"
 	@echo "               cargo-fuzz target for FUZZ_SECONDS (60) each; prints executions per"
 	@echo "               target (fuzz/README.md). Not part of make test"
-	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
+	@echo "make test      every check (what CI runs): the two builds, then the checks two at a time"
 
 # --- Rust ---------------------------------------------------------------------------------------
 
@@ -461,7 +461,9 @@ mypy: $(PYTOOLS)/.installed
 # valgrind, so two overlap well on this 2-core machine kind. --output-sync prints each check's
 # output whole when it ends; the first failure stops make starting new checks and fails the run.
 TEST_JOBS ?= 2
-TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
+# The Python suite runs once, in wheel-test, against the installed wheel (what users get);
+# `make python-test` runs the same suite against the tree, for quick local runs.
+TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test stress-test \
 	tree-test cpp-test wheel-test mypy official-sdk-test
 
 .PHONY: test
