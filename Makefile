@@ -65,7 +65,7 @@ help:
 	@echo "make fuzz      the property tests with FUZZ_PROPTEST_CASES cases each, then every"
 	@echo "               cargo-fuzz target for FUZZ_SECONDS (60) each; prints executions per"
 	@echo "               target (fuzz/README.md). Not part of make test"
-	@echo "make test      fmt, clippy, cargo test, header drift and C tests (what CI runs)"
+	@echo "make test      every check (what CI runs): the two builds, then the checks two at a time"
 
 # --- Rust ---------------------------------------------------------------------------------------
 
@@ -76,8 +76,11 @@ build: build-debug build-release tree-lib
 # step rebuilds what another built: debug = the tests' build, with every feature (the test-hooks
 # feature adds tcfaceid_debug_panic); release = the shipped library, no features. (Alternating
 # features in one profile would overwrite target/release/libtcfaceid.so, whose name has no hash.)
+# --all-targets: the debug build is exactly `cargo test`'s (dev-dependencies unify features
+# differently, and the library's outputs have no hash in their names, so a plain build and
+# `cargo test` would each rebuild libtcfaceid over the other's).
 build-debug:
-	$(CARGO) build --workspace --all-features
+	$(CARGO) build --workspace --all-features --all-targets
 
 build-release:
 	$(CARGO) build --workspace --release
@@ -370,7 +373,7 @@ stress-test: stress-build
 	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
 
 stress: stress-build
-	$(CARGO) test --all-features --test concurrency -- --ignored --nocapture
+	$(CARGO) test --workspace --all-features --test concurrency -- --ignored --nocapture
 	$(CC) $(C_TEST_CFLAGS) -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined tests/stress/stress_threads.c \
 		-o $(STRESS_DIR)/stress_threads_asan $(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
@@ -477,7 +480,9 @@ mypy: $(PYTOOLS)/.installed
 # valgrind, so two overlap well on this 2-core machine kind. --output-sync prints each check's
 # output whole when it ends; the first failure stops make starting new checks and fails the run.
 TEST_JOBS ?= 2
-TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test python-test stress-test \
+# The Python suite runs once, in wheel-test, against the installed wheel (what users get);
+# `make python-test` runs the same suite against the tree, for quick local runs.
+TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test stress-test \
 	tree-test cpp-test wheel-test mypy official-sdk-test
 
 .PHONY: test
