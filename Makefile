@@ -180,7 +180,7 @@ DEBUGDIR ?= $(LIBDIR)/.debug
 OBJCOPY ?= objcopy
 CMAKEDIR ?= $(LIBDIR)/cmake/tcfaceid
 INSTALL ?= install
-# The crate's version names the real file (libtcfaceid.so.0.2.0); the ABI version, the number
+# The crate's version names the real file (libtcfaceid.so.0.3.0); the ABI version, the number
 # of the SONAME set in build.rs (libtcfaceid.so.0), names the symlink programs load.
 LIB_VERSION := $(shell sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)

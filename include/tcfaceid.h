@@ -61,10 +61,10 @@
  * detect a header and library mismatch. TCFACEID_VERSION_NUMBER is
  * (MAJOR << 16) | (MINOR << 8) | PATCH, for #if comparisons. */
 #define TCFACEID_VERSION_MAJOR 0
-#define TCFACEID_VERSION_MINOR 2
+#define TCFACEID_VERSION_MINOR 3
 #define TCFACEID_VERSION_PATCH 0
-#define TCFACEID_VERSION_NUMBER 0x000200
-#define TCFACEID_VERSION_STRING "tcfaceid/0.2.0"
+#define TCFACEID_VERSION_NUMBER 0x000300
+#define TCFACEID_VERSION_STRING "tcfaceid/0.3.0"
 /* The ABI major version, the N of the SONAME libtcfaceid.so.N. */
 #define TCFACEID_ABI_VERSION 0
 
@@ -478,7 +478,7 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library's name and version, e.g. "tcfaceid/0.2.0" (compare with TCFACEID_VERSION_STRING
+ * The library's name and version, e.g. "tcfaceid/0.3.0" (compare with TCFACEID_VERSION_STRING
  * to detect a header/library mismatch).
  *
  * Never NULL. Ownership: static, valid for the life of the process; do not free it. Does not

@@ -42,5 +42,5 @@ pub use error::{BusinessError, Error, Result, ResultCode};
 pub use image::ImageData;
 pub use product::{Api, PollPlan};
 
-/// The crate version, e.g. `0.2.0`.
+/// The crate version, e.g. `0.3.0`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

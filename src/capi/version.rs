@@ -8,7 +8,7 @@ use std::ffi::c_char;
 /// `tcfaceid/<version>`, NUL-terminated.
 const VERSION: &str = concat!("tcfaceid/", env!("CARGO_PKG_VERSION"), "\0");
 
-/// The library's name and version, e.g. "tcfaceid/0.2.0" (compare with TCFACEID_VERSION_STRING
+/// The library's name and version, e.g. "tcfaceid/0.3.0" (compare with TCFACEID_VERSION_STRING
 /// to detect a header/library mismatch).
 ///
 /// Never NULL. Ownership: static, valid for the life of the process; do not free it. Does not

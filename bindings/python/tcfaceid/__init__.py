@@ -66,7 +66,7 @@ from ._version import __version__
 
 
 def library_version() -> str:
-    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.2.0"``."""
+    """The loaded library's ``tcfaceid_version()``, e.g. ``"tcfaceid/0.3.0"``."""
     return _ffi.library_version()
 
 

@@ -2,4 +2,4 @@
 
 #: The version of this Python package. Its major.minor must match the library's
 #: ``tcfaceid_version()`` (checked when the library is loaded).
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -229,10 +229,10 @@ class LibrarySearchTest(unittest.TestCase):
         self.assertIn("TCFACEID_LIBRARY", message)
 
     def test_the_version_must_match_major_minor(self) -> None:
-        self.assertIsNone(_ffi._check_version("tcfaceid/0.2.0"))
-        self.assertIsNone(_ffi._check_version("tcfaceid/0.2.9"))
-        self.assertIn("needs 0.2.x", _ffi._check_version("tcfaceid/0.1.0") or "")
-        self.assertIn("needs 0.2.x", _ffi._check_version("tcfaceid/1.2.0") or "")
+        self.assertIsNone(_ffi._check_version("tcfaceid/0.3.0"))
+        self.assertIsNone(_ffi._check_version("tcfaceid/0.3.9"))
+        self.assertIn("needs 0.3.x", _ffi._check_version("tcfaceid/0.2.0") or "")
+        self.assertIn("needs 0.3.x", _ffi._check_version("tcfaceid/1.3.0") or "")
         self.assertIn("not 'tcfaceid/", _ffi._check_version("rustls-ffi/0.1.0") or "")
         self.assertIn("major", _ffi._check_version("tcfaceid/x") or "")
 
