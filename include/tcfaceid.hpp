@@ -248,9 +248,10 @@ class CardRequest {
     /** The exact JSON body of ApplyCardVerification, for callers with their own HTTP stack. */
     std::string body() const {
         char *json = nullptr;
-        detail::check(tcfaceid_card_request_body(get(), &json));
+        size_t length = 0;
+        detail::check(tcfaceid_card_request_body(get(), &json, &length));
         const detail::Handle<char, tcfaceid_string_free> owned(json);
-        return std::string(owned.get());
+        return std::string(owned.get(), length);
     }
 
     /** The C handle, still owned by this object. */
@@ -366,10 +367,12 @@ class Client {
     /** Sign and send any action with a JSON body; the whole response body. */
     std::string call_json(std::string_view action, std::string_view json_body = "{}") const {
         char *response = nullptr;
+        size_t length = 0;
         detail::check(tcfaceid_client_call_json(get(), detail::c_string(action, "action").c_str(),
-                                                detail::c_string(json_body, "json_body").c_str(), &response));
+                                                detail::c_string(json_body, "json_body").c_str(), &response,
+                                                &length));
         const detail::Handle<char, tcfaceid_string_free> owned(response);
-        return std::string(owned.get());
+        return std::string(owned.get(), length);
     }
 
     /** The C handle, still owned by this object. */
