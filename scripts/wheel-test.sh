@@ -22,7 +22,7 @@ wheels=("$wheel_dir"/tcfaceid-*-manylinux*.whl)
 [ ${#wheels[@]} -eq 1 ] || fail "expected one manylinux wheel in $wheel_dir, found ${#wheels[@]}"
 wheel=${wheels[0]}
 echo "== $(basename "$wheel")"
-"$PYTHON" -m zipfile -l "$wheel" | grep -q 'tcfaceid/libtcfaceid.so' || fail "the wheel has no library"
+"$PYTHON" -m zipfile -l "$wheel" | grep 'tcfaceid/libtcfaceid.so' >/dev/null || fail "the wheel has no library"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-wheel-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -310,9 +310,18 @@ class CannedServer:
         return head.encode("ascii") + body
 
     def close(self) -> None:
-        """Stop accepting connections."""
+        """Stop accepting connections (shutdown wakes the thread blocked in accept; close
+        alone would not)."""
+        import socket
+
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._socket.close()
         self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            raise RuntimeError("the canned server's thread did not stop")
 
     def __enter__(self) -> CannedServer:
         return self

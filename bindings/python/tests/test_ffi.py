@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 from typing import Any, Dict, List, Tuple, Type
 
@@ -212,7 +213,11 @@ class LibrarySearchTest(unittest.TestCase):
             import _ctypes  # a shared object that is not libtcfaceid
 
             missing = Path(tmp) / "missing" / "libtcfaceid.so"
-            with self.assertRaises(tcfaceid.LibraryLoadError) as caught:
+            # The hint for a search of the default places (the suite may run with the variable).
+            without_variable = {k: v for k, v in os.environ.items() if k != "TCFACEID_LIBRARY"}
+            with self.assertRaises(tcfaceid.LibraryLoadError) as caught, mock.patch.dict(
+                os.environ, without_variable, clear=True
+            ):
                 _ffi.load_library(
                     [
                         _ffi.Candidate("package", str(missing)),
