@@ -100,8 +100,26 @@ fmt-check:
 clippy:
 	+$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-cargo-test:
-	+$(CARGO) test --workspace --profile $(PROFILE)
+# cargo test in parts that make runs side by side (they mostly wait on sockets and child
+# processes): the CLI's integration tests, the library's and the emulator's, and the unit and
+# doc tests. Each part selects targets, never packages: the whole workspace stays selected, so
+# features resolve as for the build and nothing is recompiled.
+CARGO_TEST := $(CARGO) test --workspace --profile $(PROFILE)
+CLI_TESTS := $(patsubst cli/tests/%.rs,--test %,$(wildcard cli/tests/*.rs))
+LIBRARY_TESTS := $(patsubst %.rs,--test %,$(notdir $(wildcard tests/*.rs emulator/tests/*.rs)))
+
+.PHONY: cargo-test-cli cargo-test-integration cargo-test-unit
+cargo-test: cargo-test-cli cargo-test-integration cargo-test-unit
+
+cargo-test-cli:
+	+$(CARGO_TEST) $(CLI_TESTS)
+
+cargo-test-integration:
+	+$(CARGO_TEST) $(LIBRARY_TESTS)
+
+cargo-test-unit:
+	+$(CARGO_TEST) --lib --bins
+	+$(CARGO_TEST) --doc
 
 # Every public item documented, no broken links or bare URLs.
 doc:
@@ -490,8 +508,8 @@ mypy: $(PYTOOLS)/.installed
 TEST_JOBS ?= 2
 # The Python suite runs once, in wheel-test, against the installed wheel (what users get);
 # `make python-test` runs the same suite against the tree, for quick local runs.
-TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test stress-test \
-	tree-test cpp-test wheel-test mypy official-sdk-test
+TEST_CHECKS := fmt-check clippy doc cargo-test-cli cargo-test-integration cargo-test-unit header \
+	c-test install-test stress-test tree-test cpp-test wheel-test mypy official-sdk-test
 
 .PHONY: test
 test:

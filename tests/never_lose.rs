@@ -431,12 +431,20 @@ fn resume_polls_a_token_to_its_verdict() {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    let client = client(&emulator.endpoint(), 1, Duration::from_secs(10));
+    // Resume follows the client's poll plan: 10 ms between polls here (the default is 5 s).
+    let client = builder(&emulator.endpoint(), 1, Duration::from_secs(10))
+        .poll_plan(PollPlan {
+            first_wait: Duration::from_millis(10),
+            wait: Duration::from_millis(10),
+            max_polls: 60,
+        })
+        .build()
+        .unwrap();
     let token = client
         .apply_card_verification(&request())
         .unwrap()
         .card_verification_token;
-    // The first poll says PROCESSING; resume waits the default 5 s, so give it 15.
+    // The first poll says PROCESSING, the second gives the verdict.
     let (result, json, polls) = client
         .resume(&token, Duration::from_secs(15), None)
         .unwrap();

@@ -55,6 +55,10 @@ pub struct Global {
     /// which then cross the network in clear (loopback is always allowed).
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
+    /// Wait this long before each result poll (e.g. 2s, 500ms), at most 60 polls, when the
+    /// service gives no polling hint (OCR never does) [default: ocr: 3s, then 5s; faceid: 5s].
+    #[arg(long, global = true, value_parser = parse_duration)]
+    pub poll_interval: Option<Duration>,
 }
 
 /// The two generations of the service.
@@ -248,7 +252,7 @@ pub enum SignFormat {
     Json,
 }
 
-/// Seconds as a number, or a number with an `s`, `m` or `h` suffix.
+/// Seconds as a number, or a number with an `ms`, `s`, `m` or `h` suffix.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((at, _)) => text.split_at(at),
@@ -256,14 +260,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     };
     let value: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 90, 90s, 5m or 1h"))?;
-    let seconds = match unit {
-        "s" => value,
-        "m" => value * 60,
-        "h" => value * 3600,
-        _ => return Err(format!("{text:?}: the unit must be s, m or h")),
-    };
-    Ok(Duration::from_secs(seconds))
+        .map_err(|_| format!("{text:?} is not a duration like 90, 90s, 5m, 1h or 500ms"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(value)),
+        "s" => Ok(Duration::from_secs(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        "h" => Ok(Duration::from_secs(value * 3600)),
+        _ => Err(format!("{text:?}: the unit must be ms, s, m or h")),
+    }
 }
 
 #[cfg(test)]
@@ -281,6 +285,7 @@ mod tests {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("m").is_err());
     }

@@ -53,6 +53,13 @@ pub fn client(global: &Global, rate: Option<f64>) -> Result<Client, Error> {
     if let Some(rate) = rate {
         builder = builder.max_requests_per_second(rate);
     }
+    if let Some(interval) = global.poll_interval {
+        builder = builder.poll_plan(PollPlan {
+            first_wait: interval,
+            wait: interval,
+            ..product(global).default_poll_plan()
+        });
+    }
     builder.build()
 }
 

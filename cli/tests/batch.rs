@@ -122,12 +122,14 @@ fn a_batch_through_faults_writes_one_result_per_row_and_never_applies_twice() {
     assert_eq!(emulator.stats().apply_calls, stats.apply_calls);
 }
 
-/// The emulator answers the verdict on the first poll, 2 s after the apply (its polling hint):
-/// with one worker, nothing is applied for 2 s after a token is journalled.
+/// Each verification takes 1 s from its apply (every poll before then answers PROCESSING; no
+/// polling hint, so the CLI polls every 10 ms): with one worker, nothing is applied for 1 s
+/// after a token is journalled, the window in which these tests stop the batch.
 fn slow_poll_emulator() -> tcfaceid_emulator::Emulator {
     common::emulator(EmulatorConfig {
         processing_polls: 0,
-        polling_wait_secs: 2,
+        polling_wait_ms: 1000,
+        polling_hints: false,
         ..EmulatorConfig::default()
     })
 }
