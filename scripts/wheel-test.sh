@@ -25,7 +25,7 @@ echo "== $(basename "$wheel")"
 "$PYTHON" -m zipfile -l "$wheel" | grep 'tcfaceid/libtcfaceid.so' >/dev/null || fail "the wheel has no library"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-wheel-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$work"' EXIT
 # Nothing from the repository: no TCFACEID_LIBRARY, no CARGO_TARGET_DIR, no PYTHONPATH.
 # The panic test's child process loads libtcfaceid_test_hooks.so (TCFACEID_TEST_HOOKS_LIBRARY).
 clean_env=(env -u TCFACEID_LIBRARY -u CARGO_TARGET_DIR -u PYTHONPATH -u LD_LIBRARY_PATH
@@ -45,14 +45,6 @@ print(f"   {tcfaceid.library_version()} from {library}")
 assert package.is_relative_to(pathlib.Path(sys.prefix).resolve()), "not the venv's package"
 assert library.parent == package, "the library is not the package's own copy"
 PY
-
-echo "== the Python suite, from $work"
-log=$work/unittest.log
-status=0
-"${clean_env[@]}" "$work/venv/bin/python" -m unittest discover -s "$repo/bindings/python/tests" \
-    -t "$repo/bindings/python/tests" 2>&1 | tee "$log" || status=$?
-[ "${PIPESTATUS[0]}" -eq 0 ] && [ "$status" -eq 0 ] || fail "the Python suite failed against the wheel"
-grep -Eq '^Ran [1-9][0-9]* tests? in ' "$log" || fail "no test ran"
 
 # pip_install VENV [ENV...]: a fresh venv with `pip install ./bindings/python` as a user types it
 # (build isolation: the build backend comes from PyPI).
@@ -77,8 +69,27 @@ verify_with() {
         "$python" "$work/example.py" "$repo/bindings/c/samples"
 }
 
+# The two source installs (pip, with build isolation, fetching the build backend) run in the
+# background while the suite runs, one after the other (both build in bindings/python/build).
+installs_log=$work/installs.log
+(
+    pip_install "$work/source" &&
+        "$MAKE" -C "$repo" --no-print-directory -s install-files PREFIX="$work/prefix" >/dev/null &&
+        pip_install "$work/pure" TCFACEID_PURE_PYTHON=1
+) >"$installs_log" 2>&1 &
+installs=$!
+
+echo "== the Python suite, from $work"
+log=$work/unittest.log
+status=0
+"${clean_env[@]}" "$work/venv/bin/python" -m unittest discover -s "$repo/bindings/python/tests" \
+    -t "$repo/bindings/python/tests" 2>&1 | tee "$log" || status=$?
+[ "${PIPESTATUS[0]}" -eq 0 ] && [ "$status" -eq 0 ] || fail "the Python suite failed against the wheel"
+grep -Eq '^Ran [1-9][0-9]* tests? in ' "$log" || fail "no test ran"
+
+wait "$installs" || { cat "$installs_log"; fail "pip install ./bindings/python or make install-files failed"; }
+
 echo "== pip install ./bindings/python (cargo builds the library into the package)"
-pip_install "$work/source"
 output=$(verify_with "$work/source/bin/python") || { echo "$output"; fail "the source install failed"; }
 echo "$output" | sed 's/^/   /'
 grep -q "^library: $work/source/.*/site-packages/tcfaceid/libtcfaceid.so$" <<<"$output" ||
@@ -86,8 +97,6 @@ grep -q "^library: $work/source/.*/site-packages/tcfaceid/libtcfaceid.so$" <<<"$
 grep -q '^status: *PASSED$' <<<"$output" || fail "no PASSED verdict"
 
 echo "== make install-files into a prefix + TCFACEID_PURE_PYTHON=1 pip install: the system loader"
-"$MAKE" -C "$repo" --no-print-directory -s install-files PREFIX="$work/prefix" >/dev/null
-pip_install "$work/pure" TCFACEID_PURE_PYTHON=1
 output=$(verify_with "$work/pure/bin/python" LD_LIBRARY_PATH="$work/prefix/lib") ||
     { echo "$output"; fail "the pure package with the installed library failed"; }
 echo "$output" | sed 's/^/   /'
