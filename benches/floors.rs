@@ -69,15 +69,18 @@ fn answer() -> Vec<u8> {
     .into_bytes()
 }
 
-/// Read one HTTP message (head, then `Content-Length` bytes) into `buf`; false at end of stream.
-fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+/// Size of the scratch buffer [`read_message`] reads through.
+const CHUNK: usize = 64 * 1024;
+
+/// Read one HTTP message (head, then `Content-Length` bytes) into `buf` through `chunk` (made
+/// once per connection, not zeroed per message); false at end of stream.
+fn read_message(stream: &mut TcpStream, chunk: &mut [u8], buf: &mut Vec<u8>) -> bool {
     buf.clear();
-    let mut chunk = [0u8; 64 * 1024];
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        match stream.read(&mut chunk) {
+        match stream.read(chunk) {
             Ok(0) | Err(_) => return false,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -92,7 +95,7 @@ fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
         buf.reserve(total - buf.len());
     }
     while buf.len() < total {
-        match stream.read(&mut chunk[..(total - buf.len()).min(64 * 1024)]) {
+        match stream.read(&mut chunk[..(total - buf.len()).min(CHUNK)]) {
             Ok(0) | Err(_) => return false,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -103,9 +106,9 @@ fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
 fn serve(mut stream: TcpStream, keep: &Mutex<Vec<u8>>) {
     stream.set_nodelay(true).unwrap();
     let answer = answer();
-    let mut buf = Vec::new();
+    let (mut chunk, mut buf) = (vec![0; CHUNK], Vec::new());
     let mut first = true;
-    while read_message(&mut stream, &mut buf) {
+    while read_message(&mut stream, &mut chunk, &mut buf) {
         if first {
             keep.lock().unwrap().clone_from(&buf);
             first = false;
@@ -190,11 +193,11 @@ fn raw_rate(port: u16, bytes: Arc<Vec<u8>>, workers: usize, duration: Duration) 
         move || {
             let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
             stream.set_nodelay(true).unwrap();
-            (stream, bytes.clone(), Vec::new())
+            (stream, bytes.clone(), vec![0; CHUNK], Vec::new())
         },
-        |(stream, bytes, buf)| {
+        |(stream, bytes, chunk, buf)| {
             stream.write_all(bytes).unwrap();
-            assert!(read_message(stream, buf), "answered");
+            assert!(read_message(stream, chunk, buf), "answered");
         },
     )
 }
@@ -389,7 +392,7 @@ fn large_latency_line(responder: &Responder, bytes: &[u8]) {
     let request = request(true);
     let mut stream = TcpStream::connect(("127.0.0.1", responder.port)).unwrap();
     stream.set_nodelay(true).unwrap();
-    let mut answer = Vec::new();
+    let (mut chunk, mut answer) = (vec![0; CHUNK], Vec::new());
     let (mut library, mut prepare, mut send) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..5 {
         library.push(median_time(9, || {
@@ -403,7 +406,7 @@ fn large_latency_line(responder: &Responder, bytes: &[u8]) {
         }));
         send.push(median_time(9, || {
             stream.write_all(bytes).unwrap();
-            assert!(read_message(&mut stream, &mut answer));
+            assert!(read_message(&mut stream, &mut chunk, &mut answer));
         }));
     }
     let best = |v: &[Duration]| *v.iter().min().unwrap();
