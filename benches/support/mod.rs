@@ -10,7 +10,9 @@
 //! entry in Cargo.toml and its name in the Makefile's `bench` target.
 #![allow(dead_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -206,5 +208,70 @@ pub fn summary(line: &str) {
             .open(path)
             .expect("the summary file opens");
         writeln!(file, "{line}").expect("the summary file is writable");
+    }
+}
+
+/// Counts the bytes allocated minus those freed, and their peak, while switched on (between
+/// [`Counting::start`] and [`Counting::stop`]); otherwise one relaxed load per call. A bench
+/// binary that measures memory declares it its global allocator:
+/// `#[global_allocator] static ALLOCATOR: support::Counting = support::Counting;`.
+pub struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+impl Counting {
+    fn add(size: usize, sign: isize) {
+        if COUNTING.load(Ordering::Relaxed) {
+            let delta = sign * size as isize;
+            let now = CURRENT.fetch_add(delta, Ordering::Relaxed) + delta;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+
+    pub fn start() {
+        CURRENT.store(0, Ordering::Relaxed);
+        PEAK.store(0, Ordering::Relaxed);
+        COUNTING.store(true, Ordering::Relaxed);
+    }
+
+    /// The peak since [`Counting::start`], and what is still allocated of it.
+    pub fn stop() -> (isize, isize) {
+        COUNTING.store(false, Ordering::Relaxed);
+        (
+            PEAK.load(Ordering::Relaxed),
+            CURRENT.load(Ordering::Relaxed),
+        )
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; only counters are updated around it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            Self::add(layout.size(), 1);
+        }
+        ptr
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Self::add(layout.size(), 1);
+        }
+        ptr
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        Self::add(layout.size(), -1);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            Self::add(new_size, 1);
+            Self::add(layout.size(), -1);
+        }
+        new
     }
 }
