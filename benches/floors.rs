@@ -14,8 +14,8 @@
 //!   and the syscalls (writes among them) of one 5 MB call.
 //!
 //! - The extra memory of a 5 MB call from lent image bytes on a kept-alive connection: its
-//!   peak during the call (a counting allocator, on only then) beyond the body, and what the
-//!   client still holds after it.
+//!   peak during the call (the calling thread's allocations, counted only then) beyond the
+//!   body, and what the client still holds after it.
 //! - Python client small calls/s (`benches/python_calls.py`, a child process) against the C ABI
 //!   client's (the extern "C" functions a C program calls, from this process), in turn against
 //!   the same responder (issue 11 item 6: Python at least 0.8x the C calls/s).

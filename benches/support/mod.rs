@@ -11,8 +11,9 @@
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -211,34 +212,39 @@ pub fn summary(line: &str) {
     }
 }
 
-/// Counts the bytes allocated minus those freed, and their peak, while switched on (between
-/// [`Counting::start`] and [`Counting::stop`]); otherwise one relaxed load per call. A bench
-/// binary that measures memory declares it its global allocator:
+/// Counts the bytes allocated minus those freed by the thread that called [`Counting::start`],
+/// and their peak, until it calls [`Counting::stop`] (other threads, e.g. a responder, are not
+/// counted); otherwise one thread-local read per call. A bench binary that measures memory
+/// declares it its global allocator:
 /// `#[global_allocator] static ALLOCATOR: support::Counting = support::Counting;`.
 pub struct Counting;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// Whether this thread's allocations are counted.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
 static CURRENT: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 impl Counting {
     fn add(size: usize, sign: isize) {
-        if COUNTING.load(Ordering::Relaxed) {
+        if COUNTING.with(Cell::get) {
             let delta = sign * size as isize;
             let now = CURRENT.fetch_add(delta, Ordering::Relaxed) + delta;
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
     }
 
+    /// Count this thread's allocations from now on, from zero.
     pub fn start() {
         CURRENT.store(0, Ordering::Relaxed);
         PEAK.store(0, Ordering::Relaxed);
-        COUNTING.store(true, Ordering::Relaxed);
+        COUNTING.with(|c| c.set(true));
     }
 
     /// The peak since [`Counting::start`], and what is still allocated of it.
     pub fn stop() -> (isize, isize) {
-        COUNTING.store(false, Ordering::Relaxed);
+        COUNTING.with(|c| c.set(false));
         (
             PEAK.load(Ordering::Relaxed),
             CURRENT.load(Ordering::Relaxed),
