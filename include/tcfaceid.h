@@ -1624,19 +1624,6 @@ size_t tcfaceid_verification_result_json_len(const struct tcfaceid_verification_
  */
 void tcfaceid_verification_result_free(struct tcfaceid_verification_result *result);
 
-#if defined(TCFACEID_TEST_HOOKS)
-/**
- * TESTING HOOK: always panics inside the panic boundary, to prove that a panic does not cross
- * into C. Never useful in production code. Only in libraries built with the `test-hooks`
- * feature; declared when TCFACEID_TEST_HOOKS is defined.
- *
- * Returns TCFACEID_RESULT_PANIC, and the last error's message says a panic was caught; the
- * process and the library stay usable. Rust's panic hook prints the panic to stderr.
- * Threads: any thread.
- */
-tcfaceid_result tcfaceid_debug_panic(void);
-#endif
-
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

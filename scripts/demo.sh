@@ -3,29 +3,32 @@
 # loopback port; verify a sample ID card with each product (FaceID, then OCR); stop the emulator.
 #
 # No credentials and no network: the emulator accepts its documented demo credentials.
-# Environment: CARGO (cargo), CARGO_TARGET_DIR (target), CC (cc), EXAMPLE_RUNNER (a command to
-# run the example under, e.g. valgrind), DEMO_ARGS (the example's arguments).
+# Environment: CARGO (cargo), CARGO_TARGET_DIR (target), PROFILE (the cargo profile: release),
+# CC (cc), EXAMPLE_RUNNER (a command to run the example under, e.g. valgrind), DEMO_ARGS (the
+# example's arguments).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO=${CARGO:-cargo}
 CC=${CC:-cc}
+PROFILE=${PROFILE:-release}
 target=$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)
+built="$target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 demo="$target/demo"
 mkdir -p "$demo"
 
 echo "== building the library, the emulator and the C example"
-"$CARGO" build --release --workspace --quiet
-ln -sf "$target/release/libtcfaceid.so" "$demo/libtcfaceid.so.0"
+"$CARGO" build --profile "$PROFILE" --workspace --quiet
+ln -sf "$built/libtcfaceid.so" "$demo/libtcfaceid.so.0"
 "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude bindings/c/example.c \
-    -o "$demo/example" "$target/release/libtcfaceid.so" -Wl,-rpath,"$demo"
+    -o "$demo/example" "$built/libtcfaceid.so" -Wl,-rpath,"$demo"
 
 echo "== starting the emulator on a free loopback port"
 ready="$demo/emulator.ready"
 log="$demo/emulator.log"
 rm -f "$ready"
 mkfifo "$ready" # the ready line is read as it is written (no polling)
-"$target/release/tcfaceid-emulator" --port 0 --processing-polls 2 --polling-wait-secs 1 \
+"$built/tcfaceid-emulator" --port 0 --processing-polls 2 --polling-wait-secs 1 \
     >"$ready" 2>"$log" &
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null || true; wait "$emulator" 2>/dev/null || true' EXIT

@@ -13,8 +13,7 @@ function with that parameter NULL and every other parameter valid, and checks:
 - a (buffer, length) pair is refused as NULL with a length, and accepted as NULL with length 0.
 
 Functions without pointer parameters are called once (so that every function of the header is
-in the program; tests/generated.rs checks that), with the result NO_POINTER_EXPECT gives; the
-testing hook tcfaceid_debug_panic must give TCFACEID_RESULT_PANIC with the process still usable.
+in the program; tests/generated.rs checks that), with the result NO_POINTER_EXPECT gives.
 
 Valid values: a live handle from the right constructor for each handle type (MAKERS), a string
 chosen by parameter name (STRINGS, else "x"), a writable output slot holding a sentinel, a byte
@@ -81,8 +80,6 @@ CONSUMED: Set[Tuple[str, str]] = {
 NO_POINTER_EXPECT: Dict[str, str] = {
     # The last error's code: the known one.
     "tcfaceid_last_error_code": "TCFACEID_RESULT_NULL_ARGUMENT",
-    # The testing hook: a panic caught at the boundary; the process goes on.
-    "tcfaceid_debug_panic": "TCFACEID_RESULT_PANIC",
 }
 
 # Valid strings by parameter name, as C expressions; any other `const char *` gets "x".

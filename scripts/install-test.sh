@@ -51,7 +51,7 @@ symbols=$(nm -D --defined-only "$lib/libtcfaceid.so.$version" | awk '{print $NF}
 bad=$(echo "$symbols" | grep -v '^tcfaceid_' || true)
 [ -z "$bad" ] || fail "symbols without the tcfaceid_ prefix: $bad"
 echo "   SONAME $soname; $(echo "$symbols" | wc -l) exported symbols, all tcfaceid_*"
-# No testing hook in an installed library (built without the test-hooks feature).
+# No testing hook in an installed library (they are only in libtcfaceid_test_hooks.so).
 ! echo "$symbols" | grep -qx 'tcfaceid_debug_panic' || fail "the installed library has tcfaceid_debug_panic"
 # Stripped, with the debug info kept apart and linked.
 debug=$lib/.debug/libtcfaceid.so.$version.debug

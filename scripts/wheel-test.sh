@@ -7,7 +7,8 @@
 # pure-Python package (TCFACEID_PURE_PYTHON=1) with a `make install`ed library found through the
 # system loader.
 # Environment: PYTHON (python3), MAKE (make), TCFACEID_EMULATOR (the emulator binary),
-# TCFACEID_TEST_HOOKS_LIBRARY (a library built with the test-hooks feature).
+# TCFACEID_TEST_HOOKS_LIBRARY (libtcfaceid_test_hooks.so), TCFACEID_CARGO_PROFILE (the cargo
+# profile of the source install's build, as setup.py reads it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -21,12 +22,12 @@ wheels=("$wheel_dir"/tcfaceid-*-manylinux*.whl)
 [ ${#wheels[@]} -eq 1 ] || fail "expected one manylinux wheel in $wheel_dir, found ${#wheels[@]}"
 wheel=${wheels[0]}
 echo "== $(basename "$wheel")"
-"$PYTHON" -m zipfile -l "$wheel" | grep -q 'tcfaceid/libtcfaceid.so' || fail "the wheel has no library"
+"$PYTHON" -m zipfile -l "$wheel" | grep 'tcfaceid/libtcfaceid.so' >/dev/null || fail "the wheel has no library"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-wheel-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # Nothing from the repository: no TCFACEID_LIBRARY, no CARGO_TARGET_DIR, no PYTHONPATH.
-# The panic test's child process loads the test-hooks build (TCFACEID_TEST_HOOKS_LIBRARY).
+# The panic test's child process loads libtcfaceid_test_hooks.so (TCFACEID_TEST_HOOKS_LIBRARY).
 clean_env=(env -u TCFACEID_LIBRARY -u CARGO_TARGET_DIR -u PYTHONPATH -u LD_LIBRARY_PATH
     TCFACEID_EMULATOR="${TCFACEID_EMULATOR:?}"
     TCFACEID_TEST_HOOKS_LIBRARY="${TCFACEID_TEST_HOOKS_LIBRARY:?}")

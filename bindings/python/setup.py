@@ -3,9 +3,10 @@
 ``pip install ./bindings/python`` (or ``pip wheel``) runs ``cargo build --release --workspace
 --lib`` on the repository two levels up and copies the library into the package (``tcfaceid/libtcfaceid.so``),
 where the loader looks first (see ``tcfaceid/_ffi.py``). ``CARGO`` names cargo;
-``CARGO_TARGET_DIR`` is honoured, so an already-built release library is reused as is
-(``--workspace`` resolves features as ``make``'s release build does, so the two share every
-artifact instead of rebuilding each other's).
+``CARGO_TARGET_DIR`` is honoured, so an already-built release library is reused as is (the
+workspace resolves every build's features the same way, so the two share every artifact).
+``TCFACEID_CARGO_PROFILE`` names another cargo profile (``make test`` builds everything once in
+``dev`` and passes it, so this build is a no-op there too).
 
 The wheel is tagged ``py3-none-<platform>``: it carries a native library but no Python
 extension (the library is called through ctypes and uses no Python ABI), so one wheel serves
@@ -51,7 +52,8 @@ def _library_name() -> str:
 
 
 def _build_library() -> Path:
-    """``cargo build --release --workspace --lib`` of the repository; the built library's path."""
+    """``cargo build --profile release --workspace --lib`` of the repository (or the profile
+    ``TCFACEID_CARGO_PROFILE`` names); the built library's path."""
     manifest = REPO / "Cargo.toml"
     if not manifest.is_file():
         raise SystemExit(
@@ -60,7 +62,9 @@ def _build_library() -> Path:
             "TCFACEID_PURE_PYTHON=1 for a package without the library"
         )
     cargo = os.environ.get("CARGO", "cargo")
-    command = [cargo, "build", "--release", "--workspace", "--lib", "--manifest-path", str(manifest)]
+    profile = os.environ.get("TCFACEID_CARGO_PROFILE", "") or "release"
+    command = [cargo, "build", "--profile", profile, "--workspace", "--lib"]
+    command += ["--manifest-path", str(manifest)]
     print("tcfaceid: " + " ".join(command), flush=True)
     # From the repository root, as `make` runs cargo: a relative CARGO_TARGET_DIR means the same.
     subprocess.run(command, check=True, cwd=REPO)
@@ -72,7 +76,8 @@ def _build_library() -> Path:
         text=True,
     )
     target = Path(json.loads(metadata.stdout)["target_directory"])
-    return target / "release" / _library_name()
+    # cargo's one exception: the dev profile's outputs are in debug/.
+    return target / ("debug" if profile == "dev" else profile) / _library_name()
 
 
 class BuildPy(build_py):

@@ -12,7 +12,8 @@
 //!   `tcfaceid_signed_headers` handle), [`product`] (the `tcfaceid_api` enum),
 //!   [`card_request`] (the `tcfaceid_card_request` handle);
 //! - [`cancel`]: the `tcfaceid_cancel` handle that stops a verify or resume call;
-//! - `debug`: testing hooks (`tcfaceid_debug_panic`), only with the `test-hooks` feature.
+//! - [`run_in_panic_boundary`]: the boundary for the testing hooks of `test-hooks/` (a crate of
+//!   its own, so that the shipped library has none).
 //!
 //! # Adding a function
 //!
@@ -79,7 +80,12 @@ pub mod credentials;
 
 pub mod response;
 
-#[cfg(feature = "test-hooks")]
-pub mod debug;
+/// The panic boundary of every exported function, for the testing hooks of the
+/// `tcfaceid-test-hooks` crate (`tcfaceid_debug_panic`): runs `body`, and turns a panic into
+/// `TCFACEID_RESULT_PANIC` and this thread's last error. Not for other callers.
+#[doc(hidden)]
+pub fn run_in_panic_boundary(body: impl FnOnce() -> ResultCode) -> ResultCode {
+    panic::run_boundary(true, body)
+}
 
 pub use crate::error::ResultCode;

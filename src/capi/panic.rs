@@ -1,8 +1,8 @@
 //! The panic boundary: every exported function's body runs inside `ffi_boundary!`, so a panic
 //! (always a bug) never unwinds into C, which would be undefined behaviour. It becomes
 //! `TCFACEID_RESULT_PANIC` (or NULL / 0 / false for functions that do not return a result code)
-//! and a last error whose message carries the panic's text. `tcfaceid_debug_panic` (in
-//! `debug.rs`) proves it from C.
+//! and a last error whose message carries the panic's text. `tcfaceid_debug_panic` (in the
+//! `tcfaceid-test-hooks` crate, through `capi::run_in_panic_boundary`) proves it from C.
 //!
 //! This needs `panic = "unwind"` (the default, kept explicitly in `[profile.release]`): with
 //! `panic = "abort"` nothing can be caught and the process ends.
@@ -80,11 +80,10 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "test-hooks")]
     #[test]
     fn a_panic_becomes_the_panic_code_and_the_last_error() {
         assert_eq!(
-            crate::capi::debug::tcfaceid_debug_panic(),
+            crate::capi::run_in_panic_boundary(|| panic!("deliberate panic")),
             ResultCode::Panic
         );
         let (code, message) = last_error_snapshot();

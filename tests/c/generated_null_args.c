@@ -2267,20 +2267,8 @@ static void test_verification_result_free(void) {
     }
 }
 
-#if defined(TCFACEID_TEST_HOOKS)
-static void test_debug_panic(void) {
-    /* no pointer parameter: called once */
-    {
-        set_known_last_error();
-        tcfaceid_result got = tcfaceid_debug_panic();
-        check_result(got, TCFACEID_RESULT_PANIC, "tcfaceid_debug_panic", __LINE__);
-        CHECK(tcfaceid_last_error_code() == TCFACEID_RESULT_PANIC);
-    }
-}
-
-#endif
 int main(void) {
-    /* 107 functions, 187 calls. */
+    /* 106 functions, 186 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
@@ -2388,9 +2376,6 @@ int main(void) {
     test_verification_result_json();
     test_verification_result_json_len();
     test_verification_result_free();
-#if defined(TCFACEID_TEST_HOOKS)
-    test_debug_panic();
-#endif
     /* After all of that (a panic included), the library still works. */
     {
         struct tcfaceid_card_request *request = make_card_request();

@@ -60,9 +60,6 @@ int main(void) {
         (any_function)tcfaceid_card_request_clear_side,
         (any_function)tcfaceid_card_request_validate,
         (any_function)tcfaceid_card_request_body,
-#if defined(TCFACEID_TEST_HOOKS)
-        (any_function)tcfaceid_debug_panic,
-#endif
     };
     /* Prototypes are exactly as documented (a mismatch is an error in C++ and a warning, made
      * an error by -Werror, in C). */

@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include "tcfaceid.h"
+#if defined(TCFACEID_TEST_HOOKS)
+#include "test_hooks.h"
+#endif
 
 static int passed = 0;
 static int failed = 0;
@@ -844,7 +847,7 @@ static void test_card_request_borrowed_bytes(void) {
  */
 
 #if defined(TCFACEID_TEST_HOOKS)
-/* The debug build (the test-hooks feature): a deliberate panic stays inside the library. */
+/* Against libtcfaceid_test_hooks.so: a deliberate panic stays inside the library. */
 static void test_panic_boundary(void) {
     tcfaceid_card_request *request = NULL;
     fprintf(stderr, "test_capi: two deliberate panics (tcfaceid_debug_panic) follow\n");
@@ -858,7 +861,7 @@ static void test_panic_boundary(void) {
     tcfaceid_card_request_free(request);
 }
 #else
-/* The release build is the shipped library: the testing hook must not be in it. */
+/* Against libtcfaceid.so, the library users link: the testing hook must not be in it. */
 static void test_panic_boundary(void) {
     void *self = dlopen(NULL, RTLD_NOW); /* the program and the libraries it loaded */
     CHECK(self != NULL);

@@ -475,7 +475,7 @@ def _check(result: int, func: Any, args: Tuple[Any, ...]) -> int:
     return result
 
 
-# Functions only in libraries built with the `test-hooks` feature (the tests' builds).
+# Functions only in libtcfaceid_test_hooks.so (the tests' library; tests/c/test_hooks.h).
 TEST_HOOKS = frozenset({"tcfaceid_debug_panic"})
 
 

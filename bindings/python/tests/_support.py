@@ -28,6 +28,7 @@ REPO_DIR = PYTHON_DIR.parents[1]
 SAMPLES = REPO_DIR / "bindings" / "c" / "samples"
 EXAMPLE_PY = PYTHON_DIR / "example.py"
 HEADER = REPO_DIR / "include" / "tcfaceid.h"
+TEST_HOOKS_HEADER = REPO_DIR / "tests" / "c" / "test_hooks.h"
 
 DEMO_SECRET_ID = "AKIDTCFACEIDEMULATOR0000000000000000"
 DEMO_SECRET_KEY = "tcfaceid-emulator-demo-secret-key"
@@ -74,18 +75,21 @@ def emulator_binary() -> Path:
 
 
 def test_hooks_library() -> Path:
-    """A library built with the ``test-hooks`` feature (``tcfaceid_debug_panic``), which the
-    shipped builds (release, wheel, install) lack: ``$TCFACEID_TEST_HOOKS_LIBRARY``, else the
-    debug build ``<target>/debug/libtcfaceid.so`` (``make build-debug``; ``make python-test``
-    and ``make wheel-test`` set the variable). Missing is an error, not a skip."""
+    """``libtcfaceid_test_hooks.so``: the whole C ABI plus the testing hooks
+    (``tcfaceid_debug_panic``), which libtcfaceid.so lacks: ``$TCFACEID_TEST_HOOKS_LIBRARY``,
+    else the one in ``<target>/release``, then ``<target>/debug`` (``cargo build --workspace``
+    builds it; ``make python-test`` and ``make wheel-test`` set the variable). Missing is an
+    error, not a skip."""
     explicit = os.environ.get("TCFACEID_TEST_HOOKS_LIBRARY")
-    path = Path(explicit) if explicit else target_dir() / "debug" / "libtcfaceid.so"
-    if not path.is_file():
-        raise RuntimeError(
-            f"no library with the test-hooks feature at {path}: build it with "
-            "`cargo build --all-features` (make build-debug) or set TCFACEID_TEST_HOOKS_LIBRARY"
-        )
-    return path
+    name = "libtcfaceid_test_hooks.so"
+    candidates = [Path(explicit)] if explicit else [target_dir() / p / name for p in ("release", "debug")]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise RuntimeError(
+        f"no {name} at {' or '.join(map(str, candidates))}: build it with "
+        "`cargo build --workspace` or set TCFACEID_TEST_HOOKS_LIBRARY"
+    )
 
 
 _RUNNING: List[Emulator] = []
@@ -306,9 +310,18 @@ class CannedServer:
         return head.encode("ascii") + body
 
     def close(self) -> None:
-        """Stop accepting connections."""
+        """Stop accepting connections (shutdown wakes the thread blocked in accept; close
+        alone would not)."""
+        import socket
+
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._socket.close()
         self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            raise RuntimeError("the canned server's thread did not stop")
 
     def __enter__(self) -> CannedServer:
         return self

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 from typing import Any, Dict, List, Tuple, Type
 
@@ -22,8 +23,10 @@ from tcfaceid import _errors, _ffi
 
 
 def header_prototypes() -> Dict[str, Tuple[str, List[str]]]:
-    """name -> (return type, [parameter types]) for every function in include/tcfaceid.h."""
+    """name -> (return type, [parameter types]) for every function in include/tcfaceid.h and
+    in tests/c/test_hooks.h (the testing hooks of libtcfaceid_test_hooks.so)."""
     text = _support.HEADER.read_text(encoding="utf-8")
+    text += _support.TEST_HOOKS_HEADER.read_text(encoding="utf-8")
     found: Dict[str, Tuple[str, List[str]]] = {}
     pattern = re.compile(r"^([A-Za-z_][\w ]*?[\s*]+)(tcfaceid_\w+)\(([^)]*)\);", re.MULTILINE)
     for match in pattern.finditer(text):
@@ -103,7 +106,7 @@ class DeclarationsTest(unittest.TestCase):
     def test_the_loaded_functions_carry_their_declarations(self) -> None:
         for name, (_restype, argtypes) in _ffi.SIGNATURES.items():
             if name in _ffi.TEST_HOOKS:
-                continue  # only in the test-hooks build: see the panic test below
+                continue  # only in libtcfaceid_test_hooks.so: see the panic test below
             with self.subTest(function=name):
                 func = getattr(_ffi.lib, name)
                 self.assertEqual(list(func.argtypes), argtypes)
@@ -133,8 +136,8 @@ class DeclarationsTest(unittest.TestCase):
             tcfaceid.result_str("0")  # type: ignore[arg-type]
 
     def test_a_caught_panic_is_an_internal_panic_error_and_the_library_stays_usable(self) -> None:
-        # The testing hook exists only in the test-hooks build, so a child process loads that
-        # library; Rust's panic hook prints to the child's stderr, which is captured.
+        # The testing hook exists only in libtcfaceid_test_hooks.so, so a child process loads
+        # that library; Rust's panic hook prints to the child's stderr, which is captured.
         script = """
 import ctypes, tcfaceid
 from tcfaceid import _ffi
@@ -158,9 +161,9 @@ print("survived")
         self.assertEqual(child.stdout.strip(), "survived")
         self.assertIn("deliberate panic", child.stderr)
 
-    def test_the_shipped_library_has_no_testing_hook(self) -> None:
-        if os.environ.get("TCFACEID_LIBRARY"):
-            self.skipTest("TCFACEID_LIBRARY names the library: it may be a test build")
+    def test_the_loaded_library_has_no_testing_hook(self) -> None:
+        # libtcfaceid.so, whichever the suite loaded (the wheel's, the tree's, TCFACEID_LIBRARY).
+        self.assertEqual(Path(tcfaceid.library_path()).name, "libtcfaceid.so")
         for name in _ffi.TEST_HOOKS:
             with self.subTest(function=name), self.assertRaises(AttributeError):
                 getattr(_ffi.lib, name)
@@ -210,7 +213,11 @@ class LibrarySearchTest(unittest.TestCase):
             import _ctypes  # a shared object that is not libtcfaceid
 
             missing = Path(tmp) / "missing" / "libtcfaceid.so"
-            with self.assertRaises(tcfaceid.LibraryLoadError) as caught:
+            # The hint for a search of the default places (the suite may run with the variable).
+            without_variable = {k: v for k, v in os.environ.items() if k != "TCFACEID_LIBRARY"}
+            with self.assertRaises(tcfaceid.LibraryLoadError) as caught, mock.patch.dict(
+                os.environ, without_variable, clear=True
+            ):
                 _ffi.load_library(
                     [
                         _ffi.Candidate("package", str(missing)),
