@@ -338,11 +338,14 @@ cli-demo:
 # measured in the same run: benches/signing.rs (sign a small request), benches/request.rs
 # (prepare a request from a 3.75 MiB image, with the extra memory from copied and lent bytes),
 # benches/capi.rs; benches/floors.rs (the library beside a canned responder and a raw-socket
-# client, syscalls per call with strace -c, the C-ABI signature vs its bound and the C + OpenSSL
-# reference benches/c/sign_openssl.c); benches/python_sign.py (Python signing vs the official
-# SDK, in its venv); the emulator's e2e bench. Not part of `make test`. Quiet: every program's
-# output goes to $(BENCH_DIR)/bench.log; the closing summary (one line per figure, ratios to the
-# floors and bounds of the same run) is printed at the end and kept in $(BENCH_DIR)/summary.txt.
+# client, syscalls per call with strace -c, the extra memory of a 5 MB call, Python client
+# calls (benches/python_calls.py, in the SDK's venv) vs the C ABI client's, the C-ABI signature
+# vs its bound and the C + OpenSSL reference benches/c/sign_openssl.c); benches/python_sign.py
+# (Python signing vs the official SDK, in its venv); the emulator's e2e bench. The release
+# library (what Python loads) and the venv are made first. Not part of `make test`. Quiet:
+# every program's output goes to $(BENCH_DIR)/bench.log; the closing summary (one line per
+# figure, ratios to the floors and bounds of the same run) is printed at the end and kept in
+# $(BENCH_DIR)/summary.txt.
 # strace and libssl-dev are installed here when missing.
 BENCH_DIR := $(TARGET_ABS)/bench
 BENCH_LOG := $(BENCH_DIR)/bench.log
@@ -359,14 +362,15 @@ bench:
 		$(call bench_step,apt-get install -y -q libssl-dev || sudo apt-get install -y -q libssl-dev)
 	@$(call bench_step,$(CC) -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror benches/c/sign_openssl.c \
 		-o $(BENCH_DIR)/sign_openssl -lcrypto)
-	@export TCFACEID_BENCH_SUMMARY=$(BENCH_SUMMARY) TCFACEID_C_SIGN_REF=$(BENCH_DIR)/sign_openssl; \
-	$(call bench_step,$(CARGO) bench --bench signing --bench request --bench capi) && \
-	$(call bench_step,$(CARGO) bench --bench floors) && \
+	@export TCFACEID_BENCH_SUMMARY=$(BENCH_SUMMARY) TCFACEID_C_SIGN_REF=$(BENCH_DIR)/sign_openssl \
+		TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
+		TCFACEID_BENCH_PYTHON=$(TC_SDK_VENV)/bin/python; \
 	$(call bench_step,$(MAKE) --no-print-directory build-workspace PROFILE=release) && \
 	{ test -x $(TC_SDK_VENV)/bin/python || $(call bench_step,$(PYTHON) -m venv $(TC_SDK_VENV)); } && \
 	$(call bench_step,$(TC_SDK_VENV)/bin/python -m pip install -q "tencentcloud-sdk-python-intl-en==$(TC_SDK_VERSION)") && \
-	$(call bench_step,TCFACEID_LIBRARY=$(TARGET_ABS)/release/libtcfaceid.so PYTHONPATH=bindings/python \
-		$(TC_SDK_VENV)/bin/python benches/python_sign.py) && \
+	$(call bench_step,$(CARGO) bench --bench signing --bench request --bench capi) && \
+	$(call bench_step,$(CARGO) bench --bench floors) && \
+	$(call bench_step,$(TC_SDK_VENV)/bin/python benches/python_sign.py) && \
 	$(call bench_step,$(CARGO) bench -p tcfaceid-emulator --bench e2e)
 	@echo "== make bench summary (one run; each ratio is to a floor or bound of the same run) =="
 	@cat $(BENCH_SUMMARY)

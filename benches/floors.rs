@@ -13,9 +13,17 @@
 //! - The 5 MB call's p50 against its bound (preparation bound + raw send of the same bytes),
 //!   and the syscalls (writes among them) of one 5 MB call.
 //!
+//! - The extra memory of a 5 MB call from lent image bytes on a kept-alive connection: its
+//!   peak during the call (the calling thread's allocations, counted only then) beyond the
+//!   body, and what the client still holds after it.
+//! - Python client small calls/s (`benches/python_calls.py`, a child process) against the C ABI
+//!   client's (the extern "C" functions a C program calls, from this process), in turn against
+//!   the same responder (issue 11 item 6: Python at least 0.8x the C calls/s).
+//!
 //! Environment: `FLOORS_SECONDS` (per scenario, default 2); `TCFACEID_C_SIGN_REF`, the C +
 //! OpenSSL signing reference (`benches/c/sign_openssl.c`, built by `make bench`), timed in
-//! turn with the C-ABI signature.
+//! turn with the C-ABI signature; `TCFACEID_BENCH_PYTHON`, the Python that runs
+//! `benches/python_calls.py` (with `TCFACEID_LIBRARY` and `PYTHONPATH` set by `make bench`).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -28,11 +36,24 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use tcfaceid::capi::card_request::{
+    tcfaceid_card_request_free, tcfaceid_card_request_new, tcfaceid_card_request_set_url,
+};
+use tcfaceid::capi::client::{
+    tcfaceid_client_apply_card_verification, tcfaceid_client_builder_build,
+    tcfaceid_client_builder_new, tcfaceid_client_builder_set_credentials,
+    tcfaceid_client_builder_set_endpoint, tcfaceid_client_builder_set_region,
+    tcfaceid_client_builder_set_timeout_ms, tcfaceid_client_free,
+};
+use tcfaceid::capi::response::tcfaceid_apply_response_free;
 use tcfaceid::capi::sign::{
     tcfaceid_signed_headers_free, tcfaceid_signed_headers_get, tcfaceid_signer_free,
     tcfaceid_signer_new, tcfaceid_signer_sign,
 };
 use tcfaceid::{CardVerificationRequest, Client, Credential, ResultCode};
+
+#[global_allocator]
+static ALLOCATOR: support::Counting = support::Counting;
 
 const ANSWER_BODY: &str =
     r#"{"Response":{"CardVerificationToken":"bench-token","RequestId":"bench-request"}}"#;
@@ -69,15 +90,18 @@ fn answer() -> Vec<u8> {
     .into_bytes()
 }
 
-/// Read one HTTP message (head, then `Content-Length` bytes) into `buf`; false at end of stream.
-fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+/// Size of the scratch buffer [`read_message`] reads through.
+const CHUNK: usize = 64 * 1024;
+
+/// Read one HTTP message (head, then `Content-Length` bytes) into `buf` through `chunk` (made
+/// once per connection, not zeroed per message); false at end of stream.
+fn read_message(stream: &mut TcpStream, chunk: &mut [u8], buf: &mut Vec<u8>) -> bool {
     buf.clear();
-    let mut chunk = [0u8; 64 * 1024];
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        match stream.read(&mut chunk) {
+        match stream.read(chunk) {
             Ok(0) | Err(_) => return false,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -92,7 +116,7 @@ fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
         buf.reserve(total - buf.len());
     }
     while buf.len() < total {
-        match stream.read(&mut chunk[..(total - buf.len()).min(64 * 1024)]) {
+        match stream.read(&mut chunk[..(total - buf.len()).min(CHUNK)]) {
             Ok(0) | Err(_) => return false,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -103,9 +127,9 @@ fn read_message(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
 fn serve(mut stream: TcpStream, keep: &Mutex<Vec<u8>>) {
     stream.set_nodelay(true).unwrap();
     let answer = answer();
-    let mut buf = Vec::new();
+    let (mut chunk, mut buf) = (vec![0; CHUNK], Vec::new());
     let mut first = true;
-    while read_message(&mut stream, &mut buf) {
+    while read_message(&mut stream, &mut chunk, &mut buf) {
         if first {
             keep.lock().unwrap().clone_from(&buf);
             first = false;
@@ -181,6 +205,97 @@ fn library_rate(port: u16, large: bool, workers: usize, duration: Duration) -> f
     )
 }
 
+/// The C ABI client's small calls/s on one thread: the calls a C program makes (build a client
+/// and a request once; apply, free the response), as `benches/python_calls.py` does in Python.
+fn c_abi_rate(port: u16, duration: Duration) -> f64 {
+    let endpoint = std::ffi::CString::new(format!("http://127.0.0.1:{port}")).unwrap();
+    let (mut builder, mut client, mut request) = (
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+    );
+    // SAFETY: valid NUL-terminated strings and output slots; every handle is freed below.
+    unsafe {
+        assert_eq!(tcfaceid_client_builder_new(&mut builder), ResultCode::Ok);
+        let id = c"AKIDbench".as_ptr();
+        let key = c"bench-secret-key".as_ptr();
+        let set = [
+            tcfaceid_client_builder_set_credentials(builder, id, key, std::ptr::null()),
+            tcfaceid_client_builder_set_region(builder, c"ap-singapore".as_ptr()),
+            tcfaceid_client_builder_set_endpoint(builder, endpoint.as_ptr()),
+            tcfaceid_client_builder_set_timeout_ms(builder, 30_000),
+            tcfaceid_client_builder_build(builder, &mut client),
+            tcfaceid_card_request_new(c"IDN".as_ptr(), c"ID_CARD".as_ptr(), &mut request),
+            tcfaceid_card_request_set_url(request, 0, c"https://example.com/front.jpg".as_ptr()),
+        ];
+        assert!(set.iter().all(|&rc| rc == ResultCode::Ok), "{set:?}");
+    }
+    let apply = || {
+        let mut response = std::ptr::null_mut();
+        // SAFETY: a live client and request, an output slot; the response is freed at once.
+        unsafe {
+            let rc = tcfaceid_client_apply_card_verification(client, request, &mut response);
+            assert_eq!(rc, ResultCode::Ok);
+            tcfaceid_apply_response_free(response);
+        }
+    };
+    apply(); // warm up: the connection, the key
+    let begin = Instant::now();
+    let mut calls = 0u64;
+    while begin.elapsed() < duration {
+        apply();
+        calls += 1;
+    }
+    let rate = calls as f64 / begin.elapsed().as_secs_f64();
+    // SAFETY: made above, no longer used.
+    unsafe {
+        tcfaceid_card_request_free(request);
+        tcfaceid_client_free(client);
+    }
+    rate
+}
+
+/// The Python client's small calls/s (`benches/python_calls.py` run by `python`).
+fn python_rate(python: &std::ffi::OsStr, port: u16, duration: Duration) -> f64 {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_calls.py");
+    let out = std::process::Command::new(python)
+        .args([
+            script,
+            &port.to_string(),
+            &duration.as_secs_f64().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Python against the C ABI client, small calls on one thread each, three rounds taken in turn
+/// (the best of each).
+fn python_line(port: u16, duration: Duration) {
+    let Some(python) = std::env::var_os("TCFACEID_BENCH_PYTHON") else {
+        println!("Python client calls: not run (make bench sets TCFACEID_BENCH_PYTHON)");
+        return;
+    };
+    let (mut c, mut py) = (0f64, 0f64);
+    for _ in 0..3 {
+        c = c.max(c_abi_rate(port, duration));
+        py = py.max(python_rate(&python, port, duration));
+    }
+    support::summary(&format!(
+        "small calls/s, 1 thread: Python client {py:.0}, C ABI client {c:.0}: {:.2}x (target >= 0.8x)",
+        py / c
+    ));
+}
+
 /// The raw-socket floor's calls/s: one kept-alive connection per worker writes `bytes` and
 /// reads the answer.
 fn raw_rate(port: u16, bytes: Arc<Vec<u8>>, workers: usize, duration: Duration) -> f64 {
@@ -190,11 +305,11 @@ fn raw_rate(port: u16, bytes: Arc<Vec<u8>>, workers: usize, duration: Duration) 
         move || {
             let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
             stream.set_nodelay(true).unwrap();
-            (stream, bytes.clone(), Vec::new())
+            (stream, bytes.clone(), vec![0; CHUNK], Vec::new())
         },
-        |(stream, bytes, buf)| {
+        |(stream, bytes, chunk, buf)| {
             stream.write_all(bytes).unwrap();
-            assert!(read_message(stream, buf), "answered");
+            assert!(read_message(stream, chunk, buf), "answered");
         },
     )
 }
@@ -389,7 +504,7 @@ fn large_latency_line(responder: &Responder, bytes: &[u8]) {
     let request = request(true);
     let mut stream = TcpStream::connect(("127.0.0.1", responder.port)).unwrap();
     stream.set_nodelay(true).unwrap();
-    let mut answer = Vec::new();
+    let (mut chunk, mut answer) = (vec![0; CHUNK], Vec::new());
     let (mut library, mut prepare, mut send) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..5 {
         library.push(median_time(9, || {
@@ -403,7 +518,7 @@ fn large_latency_line(responder: &Responder, bytes: &[u8]) {
         }));
         send.push(median_time(9, || {
             stream.write_all(bytes).unwrap();
-            assert!(read_message(&mut stream, &mut answer));
+            assert!(read_message(&mut stream, &mut chunk, &mut answer));
         }));
     }
     let best = |v: &[Duration]| *v.iter().min().unwrap();
@@ -416,6 +531,33 @@ fn large_latency_line(responder: &Responder, bytes: &[u8]) {
         best(&send).as_secs_f64() * 1e3,
         bound.as_secs_f64() * 1e3,
         library.as_secs_f64() / bound.as_secs_f64()
+    ));
+}
+
+/// The extra memory of a 5 MB call from lent image bytes, on a connection a small call opened:
+/// the peak during the call beyond the request body, and what the client still holds after it
+/// (e.g. a grown send buffer kept on the pooled connection).
+fn memory_line(port: u16) {
+    let image = common::jpeg_with_len(1024, 768, tcfaceid::image::MAX_RAW_LEN);
+    let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+    request.set_front_bytes_borrowed(&image);
+    let body_len = request.to_body().unwrap().len() as isize;
+    let client = client(port);
+    client
+        .apply_card_verification(&self::request(false))
+        .unwrap();
+    support::Counting::start();
+    client.apply_card_verification(&request).unwrap();
+    let (peak, kept) = support::Counting::stop();
+    let mib = |bytes: isize| bytes as f64 / (1024.0 * 1024.0);
+    support::summary(&format!(
+        "extra memory during a 5 MB call from lent bytes (kept-alive connection): peak {:.2} MiB \
+         = body {:.2} MiB + {:.2} MiB (target: body + 0.25 MiB); held by the client after it: \
+         {:.0} KiB",
+        mib(peak),
+        mib(body_len),
+        mib(peak - body_len),
+        kept as f64 / 1024.0
     ));
 }
 
@@ -471,6 +613,8 @@ fn main() {
     }
 
     large_latency_line(&responder, &large_bytes);
+    memory_line(responder.port);
+    python_line(responder.port, duration);
     signature_line();
     match (strace_counts(1, false), strace_counts(1001, false)) {
         (Some(one), Some(many)) => support::summary(&format!(

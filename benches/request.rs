@@ -19,9 +19,7 @@ mod common;
 #[path = "support/mod.rs"]
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -32,65 +30,8 @@ use tcfaceid::image::{self, ImageData};
 use tcfaceid::sign::{self, CallContext, Payload, Signer, SigningInput};
 use tcfaceid::{CardVerificationRequest, Credential, Side};
 
-/// Counts the bytes currently allocated and the peak since the last [`Counting::reset_peak`].
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-impl Counting {
-    fn grew(size: usize) {
-        let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
-        PEAK.fetch_max(now, Ordering::Relaxed);
-    }
-    fn shrank(size: usize) {
-        CURRENT.fetch_sub(size, Ordering::Relaxed);
-    }
-    fn current() -> usize {
-        CURRENT.load(Ordering::Relaxed)
-    }
-    fn reset_peak() -> usize {
-        let now = Self::current();
-        PEAK.store(now, Ordering::Relaxed);
-        now
-    }
-    fn peak() -> usize {
-        PEAK.load(Ordering::Relaxed)
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; only counters are updated around it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            Self::grew(layout.size());
-        }
-        ptr
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            Self::grew(layout.size());
-        }
-        ptr
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        Self::shrank(layout.size());
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            Self::grew(new_size);
-            Self::shrank(layout.size());
-        }
-        new
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: support::Counting = support::Counting;
 
 const SECRET_ID: &str = "AKIDEXAMPLEFACEIDSECRETID000000000";
 const SECRET_KEY: &str = "SKEXAMPLEFACEIDSECRETKEY0000000000";
@@ -338,9 +279,9 @@ fn bench_prepare_large(c: &mut Criterion, library: &Library, raw: &mut Option<Ve
 /// Peak extra bytes while the library path runs once from raw bytes the caller already holds.
 fn measure_peak(library: &Library, raw: &mut Option<Vec<u8>>) {
     let raw_len = raw.as_ref().unwrap().len();
-    let before = Counting::reset_peak();
+    support::Counting::start();
     let (back, prepared) = library.prepare(raw.take().unwrap());
-    let extra = Counting::peak() - before;
+    let extra = support::Counting::stop().0 as usize;
     *raw = Some(back);
     let body_len = prepared.0.len();
     drop(prepared);
@@ -395,9 +336,9 @@ fn measure_lending_peaks(library: &Library, raw: &[u8]) {
         raw.len() as f64 / MIB
     );
     for (name, lent, path) in paths {
-        let before = Counting::reset_peak();
+        support::Counting::start();
         let body_len = path(raw);
-        let extra = Counting::peak() - before;
+        let extra = support::Counting::stop().0 as usize;
         let beyond_body = extra.saturating_sub(body_len);
         let beyond = if beyond_body >= 1024 * 1024 {
             format!("{:.2} MiB", beyond_body as f64 / MIB)

@@ -37,6 +37,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use ureq::http::{HeaderName, HeaderValue};
+
 use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use crate::cancel::Cancel;
 use crate::card::CardVerificationRequest;
@@ -352,11 +354,18 @@ impl ClientBuilder {
         };
         let provider =
             crate::provider::chain::provider_for(self.credentials, self.assume_role, sts)?;
+        let uri = endpoint.url().parse().map_err(|e| {
+            Error::new(
+                ResultCode::InvalidOption,
+                format!("endpoint {:?} is not a usable URL: {e}", endpoint.url()),
+            )
+        })?;
         Ok(Client {
             api: product,
             poll_plan,
             agent,
             endpoint,
+            uri,
             credentials: ClientCredentials::new(provider),
             region,
             language: self.language,
@@ -399,6 +408,8 @@ pub struct Client {
     poll_plan: PollPlan,
     agent: ureq::Agent,
     endpoint: Endpoint,
+    /// The endpoint's URL, parsed once.
+    uri: ureq::http::Uri,
     /// The credential provider, and the signer (the day's key) of its latest snapshot.
     credentials: ClientCredentials,
     region: String,
@@ -768,8 +779,8 @@ impl Client {
             .request_headers(&input, &call)
             .map_err(AttemptFailure::not_sent)?;
         let exchange = Exchange {
-            agent: self.agent.clone(),
-            url: self.endpoint.url().to_owned(),
+            agent: &self.agent,
+            uri: &self.uri,
             headers,
             timeout,
             max_response_bytes: self.max_response_bytes,
@@ -835,41 +846,51 @@ impl<'a> Bounds<'a> {
 }
 
 /// One signed HTTP exchange.
-struct Exchange {
-    agent: ureq::Agent,
-    url: String,
+struct Exchange<'a> {
+    agent: &'a ureq::Agent,
+    uri: &'a ureq::http::Uri,
     headers: Vec<(&'static str, String)>,
     timeout: Duration,
     max_response_bytes: u64,
 }
 
-impl Exchange {
+impl Exchange<'_> {
     fn run(self, body: &[u8]) -> std::result::Result<RawResponse, AttemptFailure> {
         let timeout = self.timeout;
-        let mut request = self
-            .agent
-            .post(&self.url)
-            .config()
-            .timeout_global(Some(timeout))
-            .build();
-        for (name, value) in &self.headers {
-            request = request.header(*name, value);
-        }
-        let mut response = request.send(body).map_err(|e| AttemptFailure {
+        let failed = |e: ureq::Error| AttemptFailure {
             not_sent: crate::http::certainly_not_sent(&e),
             error: crate::http::map_error(e, timeout),
             server_time: None,
-        })?;
+        };
+        // The request built in place (the headers' values moved in, not copied), then sent
+        // with the call's timeout.
+        let invalid = |e: ureq::http::Error| failed(e.into());
+        let mut request = ureq::http::Request::post(self.uri.clone())
+            .body(body)
+            .map_err(invalid)?;
+        let headers = request.headers_mut();
+        headers.reserve(self.headers.len());
+        for (name, value) in self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.into()))?;
+            let value = HeaderValue::try_from(value).map_err(|e| invalid(e.into()))?;
+            headers.append(name, value);
+        }
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
+        let mut response = self.agent.run(request).map_err(failed)?;
         let status = response.status().as_u16();
-        let server_time = response
-            .headers()
-            .get("date")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
-            .map(|d| d.timestamp());
+        // The server's clock (for the clock-skew correction), read only for a failure.
+        let date = response.headers().get(ureq::http::header::DATE).cloned();
         let with_time = |error: Error| AttemptFailure {
             error,
-            server_time,
+            server_time: date
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+                .map(|d| d.timestamp()),
             not_sent: false,
         };
         if status != 200 {

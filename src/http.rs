@@ -2,7 +2,7 @@
 //! [`crate::transport`]), and the mapping of every transport failure to an [`Error`] class.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -101,6 +101,11 @@ impl Resolver for CachingResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        if let Some(address) = ip_address(uri) {
+            let mut addresses = self.empty();
+            addresses.push(address);
+            return Ok(addresses);
+        }
         let Some(key) = uri
             .scheme()
             .zip(uri.authority())
@@ -108,11 +113,6 @@ impl Resolver for CachingResolver {
         else {
             return self.lookup.resolve(uri, config, timeout);
         };
-        if let Ok(address) = key.parse::<SocketAddr>() {
-            let mut addresses = self.empty();
-            addresses.push(address);
-            return Ok(addresses);
-        }
         let now = Instant::now();
         let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, addresses)) = names.get(&key) {
@@ -128,6 +128,24 @@ impl Resolver for CachingResolver {
         names.insert(key, (now, addresses.clone()));
         Ok(addresses)
     }
+}
+
+/// The address of a URL whose host is an IP address (`127.0.0.1`, `[::1]`), with its port or
+/// the scheme's; read in place, without a lookup or an allocation.
+fn ip_address(uri: &Uri) -> Option<SocketAddr> {
+    let host = uri.host()?;
+    let ip: IpAddr = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+        .parse()
+        .ok()?;
+    let port = uri.port_u16().or_else(|| match uri.scheme_str()? {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })?;
+    Some(SocketAddr::new(ip, port))
 }
 
 /// The certificates of a PEM bundle as trusted roots.
@@ -259,4 +277,27 @@ fn is_tls_io_error(io: &std::io::Error) -> bool {
 fn is_tls_message(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_addresses_are_read_in_place_names_are_not() {
+        let address = |url: &str| ip_address(&url.parse().unwrap());
+        assert_eq!(
+            address("http://127.0.0.1:8080/"),
+            Some("127.0.0.1:8080".parse().unwrap())
+        );
+        assert_eq!(
+            address("https://[::1]/"),
+            Some("[::1]:443".parse().unwrap())
+        );
+        assert_eq!(
+            address("http://10.0.0.1"),
+            Some("10.0.0.1:80".parse().unwrap())
+        );
+        assert_eq!(address("https://faceid.tencentcloudapi.com/"), None);
+    }
 }

@@ -4,7 +4,8 @@
 //! - **Writes are corked.** What ureq hands over (the request head, then the body) stays in
 //!   the output buffer until the first read of the answer, or until the buffer is full: a
 //!   small request leaves in one `send`. A body that fills the buffer grows it to
-//!   [`LARGE_OUTPUT`], so a 5 MB request leaves in a few sends.
+//!   [`LARGE_OUTPUT`], so a 5 MB request leaves in a few sends; the grown buffer is released
+//!   when the connection goes back to the pool, so an idle connection holds the small one.
 //! - **Timeouts are set only when they change.** The socket timeout is the largest power of
 //!   two milliseconds not above the time left ([`socket_timeout`]): calls with the same
 //!   deadline find it already set; when it expires before the deadline, a shorter one follows,
@@ -284,11 +285,13 @@ impl Transport for SocketTransport {
     }
 
     /// Called by ureq's pool when it puts the connection back (right after a complete answer:
-    /// no check needed) and when it takes it out (one non-blocking peek: an idle connection the
-    /// server closed, or that holds stray bytes, is not reused).
+    /// no check needed; a grown output buffer is released) and when it takes it out (one
+    /// non-blocking peek: an idle connection the server closed, or that holds stray bytes, is
+    /// not reused).
     fn is_open(&mut self) -> bool {
         self.watch.disarm();
         if std::mem::take(&mut self.used) {
+            self.buffers.release_large_output();
             return true;
         }
         let mut byte = [MaybeUninit::uninit()];
@@ -398,6 +401,15 @@ impl Default for CorkedBuffers {
     }
 }
 
+impl CorkedBuffers {
+    /// Back to the small output buffer once nothing is waiting in a grown one.
+    fn release_large_output(&mut self) {
+        if self.pending == 0 && self.output.len() > SMALL_OUTPUT {
+            self.output = vec![0; SMALL_OUTPUT];
+        }
+    }
+}
+
 impl Buffers for CorkedBuffers {
     fn output(&mut self) -> &mut [u8] {
         &mut self.output[self.pending..]
@@ -474,6 +486,19 @@ mod tests {
         buffers.pending += 4;
         assert_eq!(&buffers.output[..buffers.pending], b"headbody");
         assert_eq!(buffers.output().len(), SMALL_OUTPUT - 8);
+    }
+
+    #[test]
+    fn a_grown_output_buffer_is_released_once_sent() {
+        let mut buffers = CorkedBuffers::default();
+        buffers.output.resize(LARGE_OUTPUT, 0);
+        buffers.pending = 10;
+        buffers.release_large_output();
+        assert_eq!(buffers.output.len(), LARGE_OUTPUT, "unsent bytes are kept");
+        buffers.pending = 0;
+        buffers.release_large_output();
+        assert_eq!(buffers.output.len(), SMALL_OUTPUT);
+        assert_eq!(buffers.output.capacity(), SMALL_OUTPUT);
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //! entry in Cargo.toml and its name in the Makefile's `bench` target.
 #![allow(dead_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -206,5 +209,75 @@ pub fn summary(line: &str) {
             .open(path)
             .expect("the summary file opens");
         writeln!(file, "{line}").expect("the summary file is writable");
+    }
+}
+
+/// Counts the bytes allocated minus those freed by the thread that called [`Counting::start`],
+/// and their peak, until it calls [`Counting::stop`] (other threads, e.g. a responder, are not
+/// counted); otherwise one thread-local read per call. A bench binary that measures memory
+/// declares it its global allocator:
+/// `#[global_allocator] static ALLOCATOR: support::Counting = support::Counting;`.
+pub struct Counting;
+
+thread_local! {
+    /// Whether this thread's allocations are counted.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+impl Counting {
+    fn add(size: usize, sign: isize) {
+        if COUNTING.with(Cell::get) {
+            let delta = sign * size as isize;
+            let now = CURRENT.fetch_add(delta, Ordering::Relaxed) + delta;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+
+    /// Count this thread's allocations from now on, from zero.
+    pub fn start() {
+        CURRENT.store(0, Ordering::Relaxed);
+        PEAK.store(0, Ordering::Relaxed);
+        COUNTING.with(|c| c.set(true));
+    }
+
+    /// The peak since [`Counting::start`], and what is still allocated of it.
+    pub fn stop() -> (isize, isize) {
+        COUNTING.with(|c| c.set(false));
+        (
+            PEAK.load(Ordering::Relaxed),
+            CURRENT.load(Ordering::Relaxed),
+        )
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; only counters are updated around it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            Self::add(layout.size(), 1);
+        }
+        ptr
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Self::add(layout.size(), 1);
+        }
+        ptr
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        Self::add(layout.size(), -1);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            Self::add(new_size, 1);
+            Self::add(layout.size(), -1);
+        }
+        new
     }
 }

@@ -6,9 +6,8 @@ import json
 import math
 import os
 import threading
-from contextlib import contextmanager
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
 from ._ffi import (
@@ -255,22 +254,10 @@ class Client(Managed):
 
     # --- life cycle ---------------------------------------------------------------------
 
-    @contextmanager
-    def _use(self) -> Iterator[Any]:
-        """The C client for one call; :meth:`close` waits for no call but frees after the last."""
-        with self._state:
-            if self._closing:
-                raise ValueError("this Client is closed")
-            handle = self._handle()
-            self._in_flight += 1
-        try:
-            yield handle
-        finally:
-            with self._state:
-                self._in_flight -= 1
-                free_now = self._closing and self._in_flight == 0
-            if free_now:
-                Managed.close(self)
+    def _use(self) -> "_InFlight":
+        """The C client for one call (``with self._use() as handle``); :meth:`close` waits for
+        no call but frees after the last."""
+        return _InFlight(self)
 
     def credentials_refresh_error(self) -> Optional[Exception]:
         """The last failed credentials refresh while still-valid keys stayed in use (a
@@ -488,6 +475,34 @@ class Client(Managed):
         with self._use() as client:
             lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out), byref(length))
         return json.loads(_ffi.take_owned_string(out, length))  # type: ignore[no-any-return]
+
+
+class _InFlight:
+    """One call on a :class:`Client` (``Client._use``): entering counts it and gives the C
+    client, unless the client is closing; leaving frees the C client when it was the last call
+    of a closing client. A plain context manager: the per-call path has no generator."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def __enter__(self) -> Any:
+        client = self._client
+        with client._state:
+            if client._closing:
+                raise ValueError("this Client is closed")
+            handle = client._handle()
+            client._in_flight += 1
+        return handle
+
+    def __exit__(self, *exc_info: object) -> None:
+        client = self._client
+        with client._state:
+            client._in_flight -= 1
+            free_now = client._closing and client._in_flight == 0
+        if free_now:
+            Managed.close(client)
 
 
 def _credential_setters(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import sys
 import threading
@@ -546,6 +547,19 @@ class _Library:
 lib = _Library()
 
 
+@functools.lru_cache(maxsize=None)
+def bare(name: str) -> Any:
+    """A second prototype of the ``tcfaceid_result`` function ``name`` with no ``argtypes`` and
+    no ``errcheck`` (the declared ``lib.<name>`` keeps both), for one hot path: ctypes'
+    per-argument conversion costs about a microsecond on a ten-argument call. Its caller checks
+    every argument first and passes each with its exact C type (``bytes``, ``c_int64``,
+    ``c_size_t``, ``byref``), then raises :func:`last_error` on a non-zero result. Made once
+    per name; loads the library."""
+    func = lib.load()[0][name]
+    func.restype = c_uint32
+    return func
+
+
 def library_path() -> str:
     """The path (or, from the system loader, the name) of the loaded library; loads it."""
     return lib.load()[1]
@@ -591,6 +605,7 @@ __all__ = [
     "SIGNATURES",
     "encode",
     "encode_optional",
+    "bare",
     "take_owned_string",
     "text",
     "optional_text",

@@ -367,11 +367,12 @@ class VerificationResultHandle(Managed):
 
 
 def take_apply_result(handle: Any) -> ApplyResult:
-    """Copy an apply response into an :class:`ApplyResult` and free it."""
-    owner = ApplyResponseHandle()
-    owner._set_handle(handle)
-    with owner:
-        return apply_result_from(owner._handle())
+    """Copy an apply response into an :class:`ApplyResult` and free it (with
+    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path)."""
+    try:
+        return apply_result_from(handle)
+    finally:
+        ApplyResponseHandle._free_function(handle)
 
 
 def take_verification_result(handle: Any) -> VerificationResult:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ctypes import byref, c_size_t, c_void_p
+import threading
+from ctypes import byref, c_int64, c_size_t, c_void_p
 from typing import Dict, Optional, Union
 
 from . import _ffi
@@ -11,6 +12,21 @@ from ._managed import Managed
 
 #: The signing service of FaceID (API version 2018-03-01); OCR (2018-11-19) signs with ``"ocr"``.
 FACEID_SERVICE = "faceid"
+
+
+class _Outputs(threading.local):
+    """This thread's output slots for ``tcfaceid_signer_sign_text`` (the text and its
+    length), made once per thread: a call fills them and :meth:`Signer.sign` reads them at once,
+    on the same thread."""
+
+    def __init__(self) -> None:
+        self.text = c_void_p()
+        self.length = c_size_t()
+        self.text_ref = byref(self.text)
+        self.length_ref = byref(self.length)
+
+
+_OUTPUTS = _Outputs()
 
 
 def _body_bytes(body: object) -> bytes:
@@ -34,8 +50,10 @@ def _check_timestamp(timestamp: object) -> int:
 class Signer(Managed):
     """A reusable signer: one credential and one signing service, the day's key cached in C.
 
-    Each :meth:`sign` is one foreign call (plus freeing the returned text). Thread-safe: many
-    threads may sign with one ``Signer``. ``close()`` (or ``with``) wipes the keys.
+    Each :meth:`sign` is one foreign call (plus freeing the returned text), its arguments typed
+    and checked in Python (``_ffi.bare``), the strings it was given before reused encoded.
+    Thread-safe: many threads may sign with one ``Signer``. ``close()`` (or ``with``) wipes the
+    keys.
 
     Args:
         secret_id: the SecretId.
@@ -68,6 +86,18 @@ class Signer(Managed):
             byref(handle),
         )
         self._set_handle(handle)
+        self._sign_text = _ffi.bare("tcfaceid_signer_sign_text")
+        # The per-call strings (host, region, action, version) checked and encoded before:
+        # they rarely vary. Emptied when it holds more than a few.
+        self._encoded: Dict[object, bytes] = {}
+
+    def _encode(self, value: object, name: str) -> bytes:
+        """``_ffi.encode(value, name)``, kept for the next call."""
+        encoded = _ffi.encode(value, name)
+        if len(self._encoded) >= 64:
+            self._encoded.clear()
+        self._encoded[value] = encoded
+        return encoded
 
     def sign(
         self,
@@ -80,22 +110,24 @@ class Signer(Managed):
     ) -> Dict[str, str]:
         """Sign one API call (POST, JSON body); the arguments and result are those of
         :func:`sign`."""
-        body_bytes = _body_bytes(body)
-        text = c_void_p()
-        length = c_size_t()
-        lib.tcfaceid_signer_sign_text(
+        body_bytes = body if type(body) is bytes else _body_bytes(body)  # noqa: E721
+        encoded = self._encoded
+        out = _OUTPUTS
+        result = self._sign_text(
             self._handle(),
-            _ffi.encode(host, "host"),
-            _ffi.encode_optional(region, "region"),
-            _ffi.encode(action, "action"),
-            _ffi.encode(version, "version"),
-            _check_timestamp(timestamp),
+            encoded.get(host) or self._encode(host, "host"),
+            None if region is None else encoded.get(region) or self._encode(region, "region"),
+            encoded.get(action) or self._encode(action, "action"),
+            encoded.get(version) or self._encode(version, "version"),
+            c_int64(_check_timestamp(timestamp)),
             body_bytes,
-            len(body_bytes),
-            byref(text),
-            byref(length),
+            c_size_t(len(body_bytes)),
+            out.text_ref,
+            out.length_ref,
         )
-        block = _ffi.take_owned_string(text, length)
+        if result:
+            raise _ffi.last_error(result)
+        block = _ffi.take_owned_string(out.text, out.length)
         headers: Dict[str, str] = {}
         for line in block.split("\r\n")[:-1]:
             name, _, value = line.partition(": ")
