@@ -25,7 +25,7 @@ echo "== $(basename "$wheel")"
 "$PYTHON" -m zipfile -l "$wheel" | grep 'tcfaceid/libtcfaceid.so' >/dev/null || fail "the wheel has no library"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-wheel-test.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$work"' EXIT
+trap 'wait; rm -rf "$work"' EXIT # the background installs end first (they write in $work)
 # Nothing from the repository: no TCFACEID_LIBRARY, no CARGO_TARGET_DIR, no PYTHONPATH.
 # The panic test's child process loads libtcfaceid_test_hooks.so (TCFACEID_TEST_HOOKS_LIBRARY).
 clean_env=(env -u TCFACEID_LIBRARY -u CARGO_TARGET_DIR -u PYTHONPATH -u LD_LIBRARY_PATH

@@ -3,9 +3,10 @@ Ctrl-C cancels it."""
 
 from __future__ import annotations
 
+import signal
 import threading
 from ctypes import byref
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Optional, Set, TypeVar
 
 from ._errors import CancelledError, TcFaceIdError, VerificationInterrupted
 from ._ffi import CancelRef, lib
@@ -66,8 +67,14 @@ def run_interruptibly(call: Callable[[Cancel], _T], cancel: Optional[Cancel]) ->
             finally:
                 done.set()
 
-        threading.Thread(target=work, name="tcfaceid-call", daemon=True).start()
+        worker = threading.Thread(target=work, name="tcfaceid-call", daemon=True)
+        # Ctrl-C is held back while the worker starts and released inside the try: landing
+        # between the start and the try, it would escape as a plain KeyboardInterrupt (no
+        # token) while the call goes on (under load the worker can apply before start returns).
+        held = _hold_sigint()
+        worker.start()
         try:
+            _release_sigint(held)
             while not done.wait(_WAIT_SLICE):
                 pass
         except KeyboardInterrupt:
@@ -83,6 +90,19 @@ def run_interruptibly(call: Callable[[Cancel], _T], cancel: Optional[Cancel]) ->
     finally:
         if cancel is None:
             handle.close()
+
+
+def _hold_sigint() -> Optional[Set[int]]:
+    """Block SIGINT in this thread where the platform can; the previous mask, else None."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held: Optional[Set[int]]) -> None:
+    """Restore the mask :func:`_hold_sigint` returned (a Ctrl-C held back is raised now)."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 __all__ = ["Cancel", "run_interruptibly"]
