@@ -375,8 +375,10 @@ fn a_slow_server_ends_in_a_timeout_within_the_deadline() {
     let elapsed = start.elapsed();
     assert_eq!(e.code(), ResultCode::Timeout, "{e}");
     assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+    // Not an immediate failure: the timeout ended it (a socket timeout may fire a fraction of a
+    // millisecond early: kernel timer rounding, seen once as 299.8 ms).
     assert!(
-        elapsed >= Duration::from_millis(300),
+        elapsed >= Duration::from_millis(250),
         "returned too early: {elapsed:?}"
     );
 }
