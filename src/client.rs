@@ -1,4 +1,4 @@
-//! The client: signs and sends calls over HTTPS with one shared ureq agent, maps every failure to
+//! The client: signs and sends calls over HTTPS on kept-alive connections, maps every failure to
 //! an [`Error`], retries when asked to, and polls a verification to its verdict.
 //!
 //! One client path serves both products ([`Api`], chosen with [`ClientBuilder::api`]): the
@@ -31,13 +31,10 @@
 //! [`ResultCode::ResponseTooLarge`] (801, in the 8xx protocol class) as soon as the cap is
 //! passed or a larger `Content-Length` is announced, without reading the rest.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use ureq::http::{HeaderName, HeaderValue};
 
 use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use crate::cancel::Cancel;
@@ -45,6 +42,7 @@ use crate::card::CardVerificationRequest;
 use crate::credential::{self, Credential};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
+use crate::http::{Http, HttpOptions, Limits, Origin, Request};
 use crate::product::Api;
 pub use crate::product::PollPlan;
 use crate::provider::sts::{AssumeRoleOptions, Sts};
@@ -340,32 +338,28 @@ impl ClientBuilder {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         });
-        let agent = crate::http::build_agent(&crate::http::AgentOptions {
+        let http = Arc::new(Http::new(&HttpOptions {
             connect_timeout: self.connect_timeout,
             proxy: self.proxy.as_deref(),
+            env_proxy: true,
             ca_file: ca_file.as_deref(),
-        })?;
+        })?);
         let sts = || {
-            Sts::new(
-                agent.clone(),
+            Sts::with_http(
+                http.clone(),
                 self.sts_endpoint.as_deref(),
                 self.call_timeout,
             )
         };
         let provider =
             crate::provider::chain::provider_for(self.credentials, self.assume_role, sts)?;
-        let uri = endpoint.url().parse().map_err(|e| {
-            Error::new(
-                ResultCode::InvalidOption,
-                format!("endpoint {:?} is not a usable URL: {e}", endpoint.url()),
-            )
-        })?;
+        let origin = Origin::of(&endpoint)?;
         Ok(Client {
             api: product,
             poll_plan,
-            agent,
+            http,
             endpoint,
-            uri,
+            origin,
             credentials: ClientCredentials::new(provider),
             region,
             language: self.language,
@@ -406,10 +400,11 @@ pub struct Verification {
 pub struct Client {
     api: Api,
     poll_plan: PollPlan,
-    agent: ureq::Agent,
+    /// The connections (shared with STS when the credentials come from it).
+    http: Arc<Http>,
     endpoint: Endpoint,
-    /// The endpoint's URL, parsed once.
-    uri: ureq::http::Uri,
+    /// Where the endpoint's requests go, parsed once.
+    origin: Origin,
     /// The credential provider, and the signer (the day's key) of its latest snapshot.
     credentials: ClientCredentials,
     region: String,
@@ -775,23 +770,37 @@ impl Client {
             .credentials
             .signer()
             .map_err(AttemptFailure::not_sent)?;
-        let headers = signer
-            .request_headers(&input, &call)
+        let authorization = signer
+            .authorization(&input)
             .map_err(AttemptFailure::not_sent)?;
-        let exchange = Exchange {
-            agent: &self.agent,
-            uri: &self.uri,
-            headers,
+        let timestamp = timestamp.to_string();
+        let mut headers = Vec::with_capacity(12);
+        headers.push(("Authorization", authorization.as_str()));
+        headers.extend(sign::header_values(
+            signer.credential(),
+            &input,
+            &call,
+            &timestamp,
+        ));
+        let request = Request {
+            method: "POST",
+            path: "/",
+            headers: &headers,
+            body,
+        };
+        let limits = Limits {
+            deadline: Instant::now() + timeout,
             timeout,
-            max_response_bytes: self.max_response_bytes,
+            max_body: self.max_response_bytes,
         };
         // On this thread; a trigger shuts the connection down (see crate::transport).
-        let outcome = crate::transport::with_cancel(cancel, || exchange.run(body));
-        match (outcome, cancel) {
+        let outcome = self.http.call(&self.origin, &request, &limits, cancel);
+        let response = match (outcome, cancel) {
+            (Ok(response), _) => response,
             // Cancelled while in flight: whatever the connection then reported, the cause is
             // the cancel (not retried: the request may have been written).
             (Err(_), Some(cancel)) if cancel.is_triggered() => {
-                Err(AttemptFailure::sent(Error::new(
+                return Err(AttemptFailure::sent(Error::new(
                     ResultCode::Cancelled,
                     format!(
                         "the call was cancelled while its {action} request was in flight \
@@ -799,8 +808,43 @@ impl Client {
                     ),
                 )))
             }
-            (outcome, _) => outcome,
+            (Err(failure), _) => {
+                return Err(AttemptFailure {
+                    error: failure.error,
+                    server_time: None,
+                    not_sent: failure.not_sent,
+                })
+            }
+        };
+        // The server's clock (for the clock-skew correction), read only for a failure.
+        let with_time = |error: Error| AttemptFailure {
+            error,
+            server_time: response
+                .date
+                .as_deref()
+                .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+                .map(|d| d.timestamp()),
+            not_sent: false,
+        };
+        let status = response.status;
+        if status != 200 {
+            return Err(with_time(
+                Error::new(
+                    ResultCode::HttpStatus,
+                    format!("HTTP {status}: {:?}", api::body_excerpt(&response.body)),
+                )
+                .with_http_status(status),
+            ));
         }
+        let json = api::parse_envelope_value(&response.body)
+            .map_err(|e| with_time(e.with_http_status(status)))?;
+        let body = String::from_utf8(response.body).map_err(|_| {
+            with_time(Error::new(
+                ResultCode::Protocol,
+                "the response is not UTF-8",
+            ))
+        })?;
+        Ok(RawResponse { body, json })
     }
 }
 
@@ -842,96 +886,6 @@ impl<'a> Bounds<'a> {
             return Err(crate::cancel::cancelled_error());
         }
         Ok(())
-    }
-}
-
-/// One signed HTTP exchange.
-struct Exchange<'a> {
-    agent: &'a ureq::Agent,
-    uri: &'a ureq::http::Uri,
-    headers: Vec<(&'static str, String)>,
-    timeout: Duration,
-    max_response_bytes: u64,
-}
-
-impl Exchange<'_> {
-    fn run(self, body: &[u8]) -> std::result::Result<RawResponse, AttemptFailure> {
-        let timeout = self.timeout;
-        let failed = |e: ureq::Error| AttemptFailure {
-            not_sent: crate::http::certainly_not_sent(&e),
-            error: crate::http::map_error(e, timeout),
-            server_time: None,
-        };
-        // The request built in place (the headers' values moved in, not copied), then sent
-        // with the call's timeout.
-        let invalid = |e: ureq::http::Error| failed(e.into());
-        let mut request = ureq::http::Request::post(self.uri.clone())
-            .body(body)
-            .map_err(invalid)?;
-        let headers = request.headers_mut();
-        headers.reserve(self.headers.len());
-        for (name, value) in self.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.into()))?;
-            let value = HeaderValue::try_from(value).map_err(|e| invalid(e.into()))?;
-            headers.append(name, value);
-        }
-        let request = self
-            .agent
-            .configure_request(request)
-            .timeout_global(Some(timeout))
-            .build();
-        let mut response = self.agent.run(request).map_err(failed)?;
-        let status = response.status().as_u16();
-        // The server's clock (for the clock-skew correction), read only for a failure.
-        let date = response.headers().get(ureq::http::header::DATE).cloned();
-        let with_time = |error: Error| AttemptFailure {
-            error,
-            server_time: date
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
-                .map(|d| d.timestamp()),
-            not_sent: false,
-        };
-        if status != 200 {
-            let mut start = Vec::new();
-            let _ = response
-                .body_mut()
-                .as_reader()
-                .take(512)
-                .read_to_end(&mut start);
-            return Err(with_time(
-                Error::new(
-                    ResultCode::HttpStatus,
-                    format!("HTTP {status}: {:?}", api::body_excerpt(&start)),
-                )
-                .with_http_status(status),
-            ));
-        }
-        let declared = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > self.max_response_bytes) {
-            return Err(with_time(crate::http::too_large(self.max_response_bytes)));
-        }
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(self.max_response_bytes)
-            .read_to_vec()
-            .map_err(|e| crate::http::map_error(e, timeout))
-            .map_err(with_time)?;
-        let json =
-            api::parse_envelope_value(&bytes).map_err(|e| with_time(e.with_http_status(status)))?;
-        let body = String::from_utf8(bytes).map_err(|_| {
-            with_time(Error::new(
-                ResultCode::Protocol,
-                "the response is not UTF-8",
-            ))
-        })?;
-        Ok(RawResponse { body, json })
     }
 }
 

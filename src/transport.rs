@@ -1,46 +1,35 @@
-//! The socket under every HTTP call: ureq's TCP connector and transport, owned here so that a
-//! kept-alive call costs few system calls and a [`Cancel`] can interrupt it without a thread.
+//! The connections under every HTTP call: name resolution, TCP sockets watched by a
+//! [`Cancel`], the HTTP CONNECT tunnel of a proxy, TLS (rustls), and reads and writes that
+//! never outlive a deadline. [`crate::http`] speaks HTTP/1.1 over them.
 //!
-//! - **Writes are corked.** What ureq hands over (the request head, then the body) stays in
-//!   the output buffer until the first read of the answer, or until the buffer is full: a
-//!   small request leaves in one `send`. A body that fills the buffer grows it to
-//!   [`LARGE_OUTPUT`], so a 5 MB request leaves in a few sends; the grown buffer is released
-//!   when the connection goes back to the pool, so an idle connection holds the small one.
-//! - **Timeouts are set only when they change.** The socket timeout is the largest power of
-//!   two milliseconds not above the time left ([`socket_timeout`]): calls with the same
-//!   deadline find it already set; when it expires before the deadline, a shorter one follows,
-//!   so no read or write outlives its deadline.
-//! - **One liveness check per reuse**: a connection is checked (one non-blocking peek) when
-//!   taken from the pool, not again when put back right after a complete answer.
-//! - **Cancellation**: while a call runs with a cancel handle ([`with_cancel`]), the socket is
-//!   watched by it; a trigger shuts the socket down, which ends a blocked connect, send or recv
-//!   at once.
-//!
-//! TLS (ureq's rustls connector) and the HTTP CONNECT proxy chain on top of this transport.
+//! - **No thread per call.** An IP address is used as is; a name's addresses are kept for
+//!   [`RESOLVE_TTL`]. Only a lookup that misses runs on a helper thread, so that a slow
+//!   `getaddrinfo` can be abandoned at the deadline.
+//! - **Few system calls.** A request leaves with one vectored `send` of its head and body,
+//!   straight from the caller's bytes (no copy of the body on plain TCP); TLS encrypts it in
+//!   records of at most [`TLS_CHUNK`] plaintext bytes at a time. Socket timeouts are set only
+//!   when they change ([`socket_timeout`]).
+//! - **Cancellation**: while a call runs with a cancel handle, its socket is watched by it; a
+//!   trigger shuts the socket down, which ends a blocked connect, send or recv at once.
 
-use std::cell::RefCell;
-use std::io::{self, Read as _};
+use std::collections::HashMap;
+use std::io::{self, IoSlice, Read, Write};
 use std::mem::MaybeUninit;
-use std::net::Shutdown;
-use std::sync::{Arc, Weak};
+use std::net::{IpAddr, Shutdown, SocketAddr, ToSocketAddrs};
+use std::sync::{mpsc, Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::ServerName;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport,
-};
 
 use crate::cancel::{Cancel, Interrupt};
 
-/// Size of the input buffer (the answer's head must fit; bodies stream through it).
-const INPUT: usize = 64 * 1024;
-/// Initial size of the output buffer (a request head and a small body).
-const SMALL_OUTPUT: usize = 128 * 1024;
-/// Size the output buffer grows to when a body fills it.
-const LARGE_OUTPUT: usize = 2 * 1024 * 1024;
-/// Free room below which the corked bytes are sent before ureq writes more (a request head
-/// always fits in it).
-const MIN_FREE: usize = 16 * 1024;
+/// How long a resolved name's addresses are reused.
+pub(crate) const RESOLVE_TTL: Duration = Duration::from_secs(30);
+/// Plaintext handed to rustls before its records are sent (bounds the memory TLS adds).
+const TLS_CHUNK: usize = 64 * 1024;
+/// The largest answer head of a proxy's CONNECT.
+const MAX_TUNNEL_HEAD: usize = 16 * 1024;
 
 /// `send` without SIGPIPE: a peer that closed must be an error, not a dead process (the
 /// library runs inside C and Python programs that keep SIGPIPE's default action).
@@ -49,29 +38,96 @@ const SEND_FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const SEND_FLAGS: libc::c_int = 0;
 
-thread_local! {
-    /// The cancel handle of the call this thread is running, if any.
-    static CURRENT: RefCell<Option<Cancel>> = const { RefCell::new(None) };
+/// Why a connection could not be opened; every one of them is before any request byte left.
+#[derive(Debug)]
+pub(crate) enum ConnectError {
+    /// The name did not resolve.
+    Resolve(io::Error),
+    /// No address accepted the connection.
+    Connect(io::Error),
+    /// The proxy refused the tunnel or did not answer as a proxy.
+    Proxy(String),
+    /// The TLS handshake failed.
+    Tls(io::Error),
+    /// The deadline passed while connecting.
+    TimedOut,
 }
 
-/// Run `call` (one HTTP exchange on this thread) with `cancel` watching the sockets it uses.
-pub(crate) fn with_cancel<T>(cancel: Option<&Cancel>, call: impl FnOnce() -> T) -> T {
-    struct Reset(Option<Cancel>);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            CURRENT.with(|c| *c.borrow_mut() = self.0.take());
+/// A name and port.
+type Name = (String, u16);
+/// When a name was looked up, and its addresses.
+type Found = (Instant, Vec<SocketAddr>);
+
+/// Name resolution with a short-lived cache (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct Resolver {
+    names: Mutex<HashMap<Name, Found>>,
+}
+
+impl Resolver {
+    /// The addresses of `host` (a name, or an IP address with or without brackets) and `port`,
+    /// looked up by `deadline` at the latest.
+    pub(crate) fn resolve(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Instant,
+    ) -> Result<Vec<SocketAddr>, ConnectError> {
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
         }
+        let key = (bare.to_owned(), port);
+        let now = Instant::now();
+        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, addresses)) = names.get(&key) {
+            if now.duration_since(*at) < RESOLVE_TTL {
+                return Ok(addresses.clone());
+            }
+        }
+        // Not under the lock: a slow lookup must not hold up calls to other names.
+        drop(names);
+        let addresses = lookup(key.clone(), deadline)?;
+        names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        names.retain(|_, (at, _)| now.duration_since(*at) < RESOLVE_TTL);
+        names.insert(key, (now, addresses.clone()));
+        Ok(addresses)
     }
-    let previous = CURRENT.with(|c| c.replace(cancel.cloned()));
-    let _reset = Reset(previous);
-    call()
 }
 
-fn current_cancel() -> Option<Cancel> {
-    CURRENT.with(|c| c.borrow().clone())
+/// `getaddrinfo` on a helper thread, abandoned at `deadline` (a cache miss only).
+fn lookup(name: Name, deadline: Instant) -> Result<Vec<SocketAddr>, ConnectError> {
+    let (send, receive) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("tcfaceid-resolve".to_owned())
+        .spawn(move || {
+            let found = name.to_socket_addrs().map(Vec::from_iter);
+            let _ = send.send(found);
+        })
+        .map_err(ConnectError::Resolve)?;
+    match receive.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
+        Ok(Ok(_)) => Err(ConnectError::Resolve(io::ErrorKind::NotFound.into())),
+        Ok(Err(e)) => Err(ConnectError::Resolve(e)),
+        Err(_) => Err(ConnectError::TimedOut),
+    }
 }
 
-/// The connected socket, shared (weakly) with a cancel handle and ureq's shutdown registry.
+/// Where a connection goes: the addresses to dial, then an optional CONNECT tunnel, then
+/// optional TLS.
+pub(crate) struct Route<'a> {
+    /// The addresses of the server, or of the proxy when tunnelling.
+    pub addresses: &'a [SocketAddr],
+    /// `host:port` to ask the proxy for, and its `Proxy-Authorization` value.
+    pub tunnel: Option<(&'a str, Option<&'a str>)>,
+    /// TLS to this server name with this configuration.
+    pub tls: Option<(&'a Arc<rustls::ClientConfig>, &'a str)>,
+}
+
+/// The socket, shared (weakly) with a cancel handle.
 #[derive(Debug)]
 struct Shared(Socket);
 
@@ -82,79 +138,6 @@ impl Interrupt for Shared {
     }
 }
 
-impl ShutdownHandle for Shared {
-    fn shutdown(&self) {
-        self.interrupt();
-    }
-}
-
-/// Opens plain TCP connections; passes a connection made earlier in the chain (the CONNECT
-/// proxy's) through untouched.
-#[derive(Debug, Default)]
-pub(crate) struct SocketConnector;
-
-impl<In: Transport> Connector<In> for SocketConnector {
-    type Out = Either<In, SocketTransport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        if let Some(transport) = chained {
-            return Ok(Some(Either::A(transport)));
-        }
-        let deadline = deadline_of(details.timeout)?;
-        let count = details.addrs.len();
-        let mut last = None;
-        for (i, address) in details.addrs.iter().enumerate() {
-            let left = match deadline {
-                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                None => Duration::from_secs(3600),
-            };
-            if left.is_zero() {
-                return Err(ureq::Error::Timeout(details.timeout.reason));
-            }
-            // Half of what is left for each address but the last: one that drops the SYN (an
-            // IPv6 address without a route) leaves time for the next.
-            let budget = if i + 1 < count { left / 2 } else { left };
-            match connect_one(*address, budget) {
-                Ok(socket) => {
-                    if details.config.no_delay() {
-                        socket.0.set_tcp_nodelay(true)?;
-                    }
-                    let transport = SocketTransport::new(socket);
-                    (details.register_shutdown)(
-                        Arc::downgrade(&transport.socket) as Weak<dyn ShutdownHandle>
-                    )?;
-                    return Ok(Some(Either::B(transport)));
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(match last {
-            Some(e) => timed_out(e, details.timeout),
-            None => ureq::Error::ConnectionFailed,
-        })
-    }
-}
-
-/// Connect to one address within `budget`, the socket watched by the call's cancel handle
-/// while it connects.
-fn connect_one(address: std::net::SocketAddr, budget: Duration) -> io::Result<Arc<Shared>> {
-    let socket = Socket::new(
-        Domain::for_address(address),
-        Type::STREAM,
-        Some(Protocol::TCP),
-    )?;
-    let socket = Arc::new(Shared(socket));
-    let mut watch = Watch::default();
-    watch.arm(&socket)?;
-    let connected = socket.0.connect_timeout(&SockAddr::from(address), budget);
-    watch.disarm();
-    connected.map(|()| socket)
-}
-
 /// The cancel handle watching a socket, if any.
 #[derive(Default)]
 struct Watch {
@@ -162,14 +145,13 @@ struct Watch {
 }
 
 impl Watch {
-    /// Have the current call's cancel handle (if any) watch `socket`; an error when it was
-    /// triggered already.
-    fn arm(&mut self, socket: &Arc<Shared>) -> io::Result<()> {
-        let Some(cancel) = current_cancel() else {
+    /// Have `cancel` (if any) watch `socket`; an error when it was triggered already.
+    fn arm(&mut self, socket: &Arc<Shared>, cancel: Option<&Cancel>) -> io::Result<()> {
+        let Some(cancel) = cancel else {
             self.disarm();
             return Ok(());
         };
-        if self.by.as_ref().is_some_and(|(by, _)| by.same_as(&cancel)) {
+        if self.by.as_ref().is_some_and(|(by, _)| by.same_as(cancel)) {
             return Ok(());
         }
         self.disarm();
@@ -177,7 +159,7 @@ impl Watch {
         if !cancel.watch(target.clone()) {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
         }
-        self.by = Some((cancel, target));
+        self.by = Some((cancel.clone(), target));
         Ok(())
     }
 
@@ -188,112 +170,229 @@ impl Watch {
     }
 }
 
-/// One TCP connection: its socket, the socket's current timeouts, and ureq's buffers.
-pub(crate) struct SocketTransport {
+/// One open connection: its socket, the socket's current timeouts, and TLS when it has it.
+pub(crate) struct Connection {
     socket: Arc<Shared>,
-    buffers: CorkedBuffers,
+    tls: Option<Box<rustls::ClientConnection>>,
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
-    /// Whether it did I/O since the last liveness check.
-    used: bool,
     watch: Watch,
 }
 
-impl std::fmt::Debug for SocketTransport {
+impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SocketTransport")
+        f.debug_struct("Connection")
             .field(
                 "peer",
                 &self.socket.0.peer_addr().ok().and_then(|a| a.as_socket()),
             )
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
 
-impl SocketTransport {
-    fn new(socket: Arc<Shared>) -> SocketTransport {
-        SocketTransport {
-            socket,
-            buffers: CorkedBuffers::default(),
+impl Connection {
+    /// Open a connection along `route`: each address in turn within what is left of
+    /// `deadline` (half of it for each but the last), then the tunnel, then the TLS handshake;
+    /// watched by `cancel` throughout.
+    pub(crate) fn open(
+        route: &Route<'_>,
+        deadline: Instant,
+        cancel: Option<&Cancel>,
+    ) -> Result<Connection, ConnectError> {
+        let mut last = None;
+        let mut connection = None;
+        for (i, address) in route.addresses.iter().enumerate() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(ConnectError::TimedOut);
+            }
+            // One that drops the SYN (an IPv6 address without a route) leaves time for the next.
+            let budget = if i + 1 < route.addresses.len() {
+                left / 2
+            } else {
+                left
+            };
+            match Connection::connect_one(*address, budget, cancel) {
+                Ok(opened) => {
+                    connection = Some(opened);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let Some(mut connection) = connection else {
+            return Err(match last {
+                Some(e) if e.kind() == io::ErrorKind::TimedOut => ConnectError::TimedOut,
+                Some(e) => ConnectError::Connect(e),
+                None => ConnectError::Connect(io::ErrorKind::NotFound.into()),
+            });
+        };
+        if let Some((authority, authorization)) = route.tunnel {
+            connection.tunnel(authority, authorization, deadline)?;
+        }
+        if let Some((config, name)) = route.tls {
+            connection.handshake(config, name, deadline)?;
+        }
+        Ok(connection)
+    }
+
+    /// Connect to one address within `budget`, the socket watched by `cancel` meanwhile.
+    fn connect_one(
+        address: SocketAddr,
+        budget: Duration,
+        cancel: Option<&Cancel>,
+    ) -> io::Result<Connection> {
+        let socket = Socket::new(
+            Domain::for_address(address),
+            Type::STREAM,
+            Some(Protocol::TCP),
+        )?;
+        let mut connection = Connection {
+            socket: Arc::new(Shared(socket)),
+            tls: None,
             read_timeout: None,
             write_timeout: None,
-            used: false,
             watch: Watch::default(),
-        }
+        };
+        connection.watch(cancel)?;
+        connection
+            .socket
+            .0
+            .connect_timeout(&SockAddr::from(address), budget)?;
+        connection.socket.0.set_tcp_nodelay(true)?;
+        Ok(connection)
     }
 
-    /// Send the corked bytes.
-    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        let deadline = deadline_of(timeout.for_write())?;
-        let mut sent = 0;
-        while sent < self.buffers.pending {
-            let bytes = &self.buffers.output[sent..self.buffers.pending];
-            let n = with_deadline(
-                &self.socket.0,
-                deadline,
-                &mut self.write_timeout,
-                Socket::set_write_timeout,
-                |s| s.send_with_flags(bytes, SEND_FLAGS),
-            )
-            .map_err(|e| timed_out(e, timeout))?;
-            if n == 0 {
-                return Err(io::Error::from(io::ErrorKind::WriteZero).into());
+    /// Ask the proxy at the other end for a tunnel to `authority` (`host:port`).
+    fn tunnel(
+        &mut self,
+        authority: &str,
+        authorization: Option<&str>,
+        deadline: Instant,
+    ) -> Result<(), ConnectError> {
+        let proxy_failed = |why: String| ConnectError::Proxy(why);
+        let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+        if let Some(value) = authorization {
+            head.push_str(&format!("Proxy-Authorization: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut io = self.bounded(Some(deadline));
+        io.write_all(head.as_bytes())
+            .map_err(|e| connect_io_error(e, proxy_failed))?;
+        // Read byte by byte up to the blank line: nothing after the proxy's answer is consumed.
+        let mut answer = Vec::new();
+        while !answer.ends_with(b"\r\n\r\n") {
+            if answer.len() >= MAX_TUNNEL_HEAD {
+                return Err(proxy_failed("the proxy's answer head is too large".into()));
             }
-            sent += n;
+            let mut byte = [0u8];
+            match io.read(&mut byte) {
+                Ok(0) => return Err(proxy_failed("the proxy closed the connection".into())),
+                Ok(_) => answer.push(byte[0]),
+                Err(e) => return Err(connect_io_error(e, proxy_failed)),
+            }
         }
-        self.buffers.pending = 0;
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(&answer) {
+            Ok(httparse::Status::Complete(_)) => match response.code {
+                Some(200..=299) => Ok(()),
+                code => Err(proxy_failed(format!(
+                    "the proxy answered CONNECT with {} {}",
+                    code.unwrap_or_default(),
+                    response.reason.unwrap_or_default()
+                ))),
+            },
+            _ => Err(proxy_failed("the proxy's answer is not HTTP".into())),
+        }
+    }
+
+    /// The TLS handshake with `name`.
+    fn handshake(
+        &mut self,
+        config: &Arc<rustls::ClientConfig>,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<(), ConnectError> {
+        let name = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .unwrap_or(name);
+        let server_name = ServerName::try_from(name.to_owned())
+            .map_err(|e| ConnectError::Tls(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
+        let mut tls = rustls::ClientConnection::new(config.clone(), server_name)
+            .map_err(|e| ConnectError::Tls(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+        let mut io = Bounded {
+            socket: &self.socket.0,
+            deadline: Some(deadline),
+            read_timeout: &mut self.read_timeout,
+            write_timeout: &mut self.write_timeout,
+        };
+        while tls.is_handshaking() {
+            match tls.complete_io(&mut io) {
+                Ok((0, 0)) => {
+                    return Err(ConnectError::Tls(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the connection during the TLS handshake",
+                    )))
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                    return Err(ConnectError::TimedOut)
+                }
+                Err(e) => return Err(ConnectError::Tls(e)),
+            }
+        }
+        self.tls = Some(Box::new(tls));
         Ok(())
     }
-}
 
-impl Transport for SocketTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
+    /// Have `cancel` (None: nothing) watch this connection's socket from now on; an error
+    /// when it was triggered already.
+    pub(crate) fn watch(&mut self, cancel: Option<&Cancel>) -> io::Result<()> {
+        self.watch.arm(&self.socket, cancel)
     }
 
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.used = true;
-        self.watch.arm(&self.socket)?;
-        let full = self.buffers.pending + amount == self.buffers.output.len();
-        self.buffers.pending += amount;
-        if self.buffers.output.len() - self.buffers.pending < MIN_FREE {
-            self.flush(timeout)?;
-        }
-        if full && self.buffers.output.len() < LARGE_OUTPUT {
-            // ureq filled all the room: a large body streams through; fewer, larger sends.
-            self.buffers.output.resize(LARGE_OUTPUT, 0);
-        }
-        Ok(())
-    }
-
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.used = true;
-        self.watch.arm(&self.socket)?;
-        self.flush(timeout)?;
-        let deadline = deadline_of(timeout.for_read())?;
-        let room = self.buffers.input_append_buf();
-        let n = with_deadline(
-            &self.socket.0,
+    /// Send `parts` (a head and a body) in order, by `deadline`.
+    pub(crate) fn send(&mut self, parts: [&[u8]; 2], deadline: Option<Instant>) -> io::Result<()> {
+        let mut io = Bounded {
+            socket: &self.socket.0,
             deadline,
-            &mut self.read_timeout,
-            Socket::set_read_timeout,
-            |mut s| s.read(&mut *room),
-        )
-        .map_err(|e| timed_out(e, timeout))?;
-        self.buffers.input_appended(n);
-        Ok(n > 0)
+            read_timeout: &mut self.read_timeout,
+            write_timeout: &mut self.write_timeout,
+        };
+        let Some(tls) = self.tls.as_deref_mut() else {
+            return io.send_all(parts);
+        };
+        for part in parts {
+            for chunk in part.chunks(TLS_CHUNK) {
+                tls.writer().write_all(chunk)?;
+                while tls.wants_write() {
+                    tls.write_tls(&mut io)?;
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// Called by ureq's pool when it puts the connection back (right after a complete answer:
-    /// no check needed; a grown output buffer is released) and when it takes it out (one
-    /// non-blocking peek: an idle connection the server closed, or that holds stray bytes, is
-    /// not reused).
-    fn is_open(&mut self) -> bool {
-        self.watch.disarm();
-        if std::mem::take(&mut self.used) {
-            self.buffers.release_large_output();
-            return true;
+    /// Read what arrives into `buf` by `deadline`: the count, 0 at the end of the stream.
+    pub(crate) fn recv(&mut self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        let mut io = Bounded {
+            socket: &self.socket.0,
+            deadline,
+            read_timeout: &mut self.read_timeout,
+            write_timeout: &mut self.write_timeout,
+        };
+        match self.tls.as_deref_mut() {
+            None => io.read(buf),
+            Some(tls) => rustls::Stream::new(tls, &mut io).read(buf),
         }
+    }
+
+    /// Whether an idle connection can carry another request: not closed by the server, no
+    /// stray bytes waiting (one non-blocking peek).
+    pub(crate) fn is_idle_and_open(&self) -> bool {
         let mut byte = [MaybeUninit::uninit()];
         let peek = self
             .socket
@@ -301,23 +400,100 @@ impl Transport for SocketTransport {
             .recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT);
         matches!(peek, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
+
+    /// The socket bounded by `deadline`, as `Read` and `Write`.
+    fn bounded(&mut self, deadline: Option<Instant>) -> Bounded<'_> {
+        Bounded {
+            socket: &self.socket.0,
+            deadline,
+            read_timeout: &mut self.read_timeout,
+            write_timeout: &mut self.write_timeout,
+        }
+    }
 }
 
-impl Drop for SocketTransport {
+impl Drop for Connection {
     fn drop(&mut self) {
         self.watch.disarm();
     }
 }
 
-/// When `timeout` runs out (None: never); an error when it already has.
-fn deadline_of(timeout: NextTimeout) -> Result<Option<Instant>, ureq::Error> {
-    if timeout.after.is_zero() {
-        return Err(ureq::Error::Timeout(timeout.reason));
+/// A failed I/O of the connect phase: the deadline, or `other`.
+fn connect_io_error(e: io::Error, other: impl FnOnce(String) -> ConnectError) -> ConnectError {
+    match e.kind() {
+        io::ErrorKind::TimedOut => ConnectError::TimedOut,
+        _ => other(e.to_string()),
     }
-    if timeout.after.is_not_happening() {
-        return Ok(None);
+}
+
+/// A socket whose every operation ends by a deadline.
+struct Bounded<'a> {
+    socket: &'a Socket,
+    deadline: Option<Instant>,
+    read_timeout: &'a mut Option<Duration>,
+    write_timeout: &'a mut Option<Duration>,
+}
+
+impl Bounded<'_> {
+    /// Send every byte of `parts`, as few `send` calls as the kernel allows.
+    fn send_all(&mut self, parts: [&[u8]; 2]) -> io::Result<()> {
+        let mut slices = parts.map(IoSlice::new);
+        let mut left = &mut slices[..];
+        IoSlice::advance_slices(&mut left, 0);
+        while !left.is_empty() {
+            let pending: &[IoSlice<'_>] = left;
+            let n = with_deadline(
+                self.socket,
+                self.deadline,
+                self.write_timeout,
+                Socket::set_write_timeout,
+                |s| s.send_vectored_with_flags(pending, SEND_FLAGS),
+            )?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            IoSlice::advance_slices(&mut left, n);
+        }
+        Ok(())
     }
-    Ok(Instant::now().checked_add(*timeout.after))
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        with_deadline(
+            self.socket,
+            self.deadline,
+            self.read_timeout,
+            Socket::set_read_timeout,
+            |mut s| s.read(&mut *buf),
+        )
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        with_deadline(
+            self.socket,
+            self.deadline,
+            self.write_timeout,
+            Socket::set_write_timeout,
+            |s| s.send_with_flags(buf, SEND_FLAGS),
+        )
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        with_deadline(
+            self.socket,
+            self.deadline,
+            self.write_timeout,
+            Socket::set_write_timeout,
+            |s| s.send_vectored_with_flags(bufs, SEND_FLAGS),
+        )
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A socket timeout for `left`: the largest power of two milliseconds not above it (at least
@@ -365,97 +541,6 @@ fn with_deadline<T>(
     }
 }
 
-/// An expired socket timeout as ureq's timeout error (with the reason ureq gave).
-fn timed_out(error: io::Error, timeout: NextTimeout) -> ureq::Error {
-    if error.kind() == io::ErrorKind::TimedOut {
-        ureq::Error::Timeout(timeout.reason)
-    } else {
-        error.into()
-    }
-}
-
-/// ureq's buffers with corked output: `output()` is the room after the bytes not sent yet.
-#[derive(Debug)]
-struct CorkedBuffers {
-    input: Vec<u8>,
-    /// `input[consumed..filled]` is read and not consumed yet.
-    consumed: usize,
-    filled: usize,
-    /// Whether the last consume made progress (ureq's rule for reading more first).
-    progress: bool,
-    output: Vec<u8>,
-    /// `output[..pending]` is waiting to be sent.
-    pending: usize,
-}
-
-impl Default for CorkedBuffers {
-    fn default() -> CorkedBuffers {
-        CorkedBuffers {
-            input: vec![0; INPUT],
-            consumed: 0,
-            filled: 0,
-            progress: false,
-            output: vec![0; SMALL_OUTPUT],
-            pending: 0,
-        }
-    }
-}
-
-impl CorkedBuffers {
-    /// Back to the small output buffer once nothing is waiting in a grown one.
-    fn release_large_output(&mut self) {
-        if self.pending == 0 && self.output.len() > SMALL_OUTPUT {
-            self.output = vec![0; SMALL_OUTPUT];
-        }
-    }
-}
-
-impl Buffers for CorkedBuffers {
-    fn output(&mut self) -> &mut [u8] {
-        &mut self.output[self.pending..]
-    }
-
-    fn input(&self) -> &[u8] {
-        &self.input[self.consumed..self.filled]
-    }
-
-    fn input_append_buf(&mut self) -> &mut [u8] {
-        if self.consumed == self.filled {
-            (self.consumed, self.filled) = (0, 0);
-        } else if self.consumed > 0 && self.filled == self.input.len() {
-            self.input.copy_within(self.consumed..self.filled, 0);
-            (self.consumed, self.filled) = (0, self.filled - self.consumed);
-        } else if self.filled == self.input.len() {
-            // An answer head larger than the buffer: ureq's own cap ends it.
-            self.input.resize(self.input.len() * 2, 0);
-        }
-        &mut self.input[self.filled..]
-    }
-
-    fn input_appended(&mut self, amount: usize) {
-        self.filled += amount;
-        assert!(self.filled <= self.input.len(), "more input than room");
-    }
-
-    fn input_consume(&mut self, amount: usize) {
-        self.progress = amount > 0;
-        self.consumed += amount;
-        assert!(self.consumed <= self.filled, "consumed more than read");
-    }
-
-    fn tmp_and_output(&mut self) -> (&mut [u8], &mut [u8]) {
-        self.input_append_buf();
-        (
-            &mut self.input[self.filled..],
-            &mut self.output[self.pending..],
-        )
-    }
-
-    fn can_use_input(&self) -> bool {
-        self.consumed < self.filled && self.progress
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,38 +563,25 @@ mod tests {
     }
 
     #[test]
-    fn output_is_the_room_after_the_corked_bytes() {
-        let mut buffers = CorkedBuffers::default();
-        buffers.output()[..4].copy_from_slice(b"head");
-        buffers.pending += 4;
-        buffers.output()[..4].copy_from_slice(b"body");
-        buffers.pending += 4;
-        assert_eq!(&buffers.output[..buffers.pending], b"headbody");
-        assert_eq!(buffers.output().len(), SMALL_OUTPUT - 8);
+    fn ip_addresses_are_used_in_place() {
+        let resolver = Resolver::default();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let found = |host| match resolver.resolve(host, 8080, deadline) {
+            Ok(addresses) => addresses,
+            Err(e) => panic!("{e:?}"),
+        };
+        assert_eq!(found("127.0.0.1"), ["127.0.0.1:8080".parse().unwrap()]);
+        assert_eq!(found("[::1]"), ["[::1]:8080".parse().unwrap()]);
+        assert!(resolver.names.lock().unwrap().is_empty());
     }
 
     #[test]
-    fn a_grown_output_buffer_is_released_once_sent() {
-        let mut buffers = CorkedBuffers::default();
-        buffers.output.resize(LARGE_OUTPUT, 0);
-        buffers.pending = 10;
-        buffers.release_large_output();
-        assert_eq!(buffers.output.len(), LARGE_OUTPUT, "unsent bytes are kept");
-        buffers.pending = 0;
-        buffers.release_large_output();
-        assert_eq!(buffers.output.len(), SMALL_OUTPUT);
-        assert_eq!(buffers.output.capacity(), SMALL_OUTPUT);
-    }
-
-    #[test]
-    fn input_keeps_unconsumed_bytes_when_it_makes_room() {
-        let mut buffers = CorkedBuffers::default();
-        let n = buffers.input_append_buf().len();
-        buffers.input_append_buf().fill(7);
-        buffers.input_appended(n);
-        buffers.input_consume(n - 3);
-        assert!(buffers.can_use_input());
-        assert_eq!(buffers.input_append_buf().len(), INPUT - 3);
-        assert_eq!(buffers.input(), &[7, 7, 7]);
+    fn a_name_is_looked_up_once_then_kept() {
+        let resolver = Resolver::default();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let first = resolver.resolve("localhost", 80, deadline).unwrap();
+        assert!(first.iter().all(|a| a.ip().is_loopback()), "{first:?}");
+        assert_eq!(resolver.names.lock().unwrap().len(), 1);
+        assert_eq!(resolver.resolve("localhost", 80, deadline).unwrap(), first);
     }
 }

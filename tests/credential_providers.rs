@@ -57,8 +57,7 @@ fn cvm_role(emulator: &Emulator) -> Arc<Refreshing<CvmRole>> {
 }
 
 fn sts(emulator: &Emulator) -> Sts {
-    let agent = ureq::Agent::config_builder().build().new_agent();
-    Sts::new(agent, Some(&emulator.endpoint()), Duration::from_secs(10)).unwrap()
+    Sts::new(Some(&emulator.endpoint()), Duration::from_secs(10)).unwrap()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! type that holds it, `Display` / `Debug` / accessors of every error it can meet (bad
 //! credentials, bad client settings, every service and transport error class), the C ABI's
 //! last error after `tcfaceid_sign` / `tcfaceid_client_*` with bad arguments, the emulator's
-//! log (in-process sink and the binary's stderr), and every `log` record ureq and rustls emit
+//! log (in-process sink and the binary's stderr), and every `log` record the library and rustls emit
 //! during a whole flow, HTTPS included — and no text may hold it, in any case, nor its base64
 //! (three alignments, standard and URL-safe) or hex forms.
 //!
@@ -657,7 +657,7 @@ fn the_emulator_log_never_shows_the_key() {
     }
 }
 
-/// Every `log` record at every level (ureq's, rustls'), during whole flows over HTTP and HTTPS.
+/// Every `log` record at every level (the library's, rustls'), during whole flows over HTTP and HTTPS.
 #[test]
 fn no_log_record_shows_the_key() {
     let _serial = serial();
@@ -703,9 +703,8 @@ fn no_log_record_shows_the_key() {
     let records = records.lock().unwrap().clone();
     assert!(
         records.len() >= 10,
-        "ureq and rustls log at debug/trace: {records:?}"
+        "the library and rustls log at debug/trace: {records:?}"
     );
-    // ureq logs only an allow-list of header names (never Authorization or X-TC-Token).
     for record in &records {
         assert_clean("log record", record);
     }

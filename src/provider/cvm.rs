@@ -9,7 +9,7 @@
 //! error (never a silently stale or empty key).
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ use super::{Fetch, CVM_REFRESH_MARGIN_SECS};
 use crate::credential::Credential;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
+use crate::http::{Http, HttpOptions, Limits, Origin, Request};
 
 /// The metadata service of a CVM instance.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
@@ -34,8 +35,8 @@ const MAX_BODY: u64 = 64 * 1024;
 /// The instance role's keys (put it behind [`super::Refreshing`]).
 #[derive(Debug)]
 pub struct CvmRole {
-    agent: ureq::Agent,
-    base: String,
+    http: Http,
+    origin: Origin,
     /// The role given, or the one discovered (kept until a fetch of its keys fails).
     role: Mutex<Option<String>>,
     role_given: bool,
@@ -72,17 +73,16 @@ impl CvmRole {
     /// Errors: [`ResultCode::InvalidEndpoint`].
     pub fn with_endpoint(role: Option<String>, base: &str) -> Result<CvmRole> {
         let endpoint = Endpoint::parse(base)?;
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .proxy(None)
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(TOTAL_TIMEOUT))
-            .user_agent(crate::http::REQUEST_CLIENT)
-            .build();
+        // Never through a proxy: the metadata service is link-local.
+        let http = Http::new(&HttpOptions {
+            connect_timeout: CONNECT_TIMEOUT,
+            proxy: None,
+            env_proxy: false,
+            ca_file: None,
+        })?;
         Ok(CvmRole {
-            agent: config.new_agent(),
-            base: endpoint.url().trim_end_matches('/').to_owned(),
+            http,
+            origin: Origin::of(&endpoint)?,
             role_given: role.is_some(),
             role: Mutex::new(role),
         })
@@ -90,20 +90,28 @@ impl CvmRole {
 
     /// `GET` a metadata path: the status and the body.
     fn get(&self, path: &str) -> Result<(u16, String)> {
-        let url = format!("{}{path}", self.base);
-        let mut response = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| crate::http::map_error(e, TOTAL_TIMEOUT))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_string()
-            .map_err(|e| crate::http::map_error(e, TOTAL_TIMEOUT))?;
-        Ok((status, body))
+        let request = Request {
+            method: "GET",
+            path,
+            headers: &[],
+            body: &[],
+        };
+        let limits = Limits {
+            deadline: Instant::now() + TOTAL_TIMEOUT,
+            timeout: TOTAL_TIMEOUT,
+            max_body: MAX_BODY,
+        };
+        let response = self
+            .http
+            .call(&self.origin, &request, &limits, None)
+            .map_err(|failure| failure.error)?;
+        let body = String::from_utf8(response.body).map_err(|_| {
+            Error::new(
+                ResultCode::Protocol,
+                "the metadata service's answer is not UTF-8",
+            )
+        })?;
+        Ok((response.status, body))
     }
 
     fn role_name(&self) -> Result<String> {

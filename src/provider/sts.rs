@@ -3,13 +3,13 @@
 //! `{"Response":{"Credentials":{"TmpSecretId","TmpSecretKey","Token"},"ExpiredTime",...}}`.
 //!
 //! The endpoint is `https://sts.tencentcloudapi.com`, or `TCFACEID_STS_ENDPOINT`. Calls go
-//! through the client's agent (its proxy, CA roots and connect timeout) with the client's
+//! through the client's HTTP connections (its proxy, CA roots and connect timeout) with the client's
 //! overall timeout. Keys are refreshed max(300 s, 10 % of their lifetime) before they expire
 //! (see the module docs of [`crate::provider`] on how this differs from the SDKs).
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ use super::{CredentialProvider, Fetch, STS_MIN_REFRESH_MARGIN_SECS};
 use crate::credential::Credential;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ResultCode};
+use crate::http::{Http, HttpOptions, Limits, Origin, Request};
 use crate::sign::{self, CallContext, Payload, SigningInput};
 
 /// The STS endpoint the SDKs use.
@@ -47,11 +48,12 @@ pub const TKE_VARIABLES: [&str; 4] = [
     ENV_TKE_ROLE_ARN,
 ];
 
-/// The STS service: endpoint, agent and timeout.
+/// The STS service: endpoint, HTTP connections and timeout.
 #[derive(Clone, Debug)]
 pub struct Sts {
-    agent: ureq::Agent,
+    http: Arc<Http>,
     endpoint: Endpoint,
+    origin: Origin,
     timeout: Duration,
 }
 
@@ -72,10 +74,26 @@ struct Keys {
 
 impl Sts {
     /// STS at `endpoint` (`None`: `TCFACEID_STS_ENDPOINT`, else [`DEFAULT_STS_ENDPOINT`]),
-    /// through `agent`, each call within `timeout`.
+    /// each call within `timeout`, through the proxy of the environment and the bundled roots
+    /// (a [`Client`](crate::Client) passes its own settings instead).
     ///
     /// Errors: [`ResultCode::InvalidEndpoint`].
-    pub fn new(agent: ureq::Agent, endpoint: Option<&str>, timeout: Duration) -> Result<Sts> {
+    pub fn new(endpoint: Option<&str>, timeout: Duration) -> Result<Sts> {
+        let http = Http::new(&HttpOptions {
+            connect_timeout: crate::client::DEFAULT_CONNECT_TIMEOUT,
+            proxy: None,
+            env_proxy: true,
+            ca_file: None,
+        })?;
+        Sts::with_http(Arc::new(http), endpoint, timeout)
+    }
+
+    /// [`Sts::new`] through `http` (a client's connections and settings).
+    pub(crate) fn with_http(
+        http: Arc<Http>,
+        endpoint: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Sts> {
         let from_env = std::env::var(ENV_STS_ENDPOINT)
             .ok()
             .filter(|v| !v.is_empty());
@@ -83,9 +101,11 @@ impl Sts {
             .map(str::to_owned)
             .or(from_env)
             .unwrap_or_else(|| DEFAULT_STS_ENDPOINT.to_owned());
+        let endpoint = Endpoint::parse(&endpoint)?;
         Ok(Sts {
-            agent,
-            endpoint: Endpoint::parse(&endpoint)?,
+            http,
+            origin: Origin::of(&endpoint)?,
+            endpoint,
             timeout,
         })
     }
@@ -134,25 +154,26 @@ impl Sts {
                 ("X-TC-RequestClient", call.request_client.to_owned()),
             ],
         };
-        let mut request = self
-            .agent
-            .post(self.endpoint.url())
-            .config()
-            .timeout_global(Some(self.timeout))
-            .build();
-        for (name, value) in &headers {
-            request = request.header(*name, value);
-        }
-        let mut response = request
-            .send(body)
-            .map_err(|e| crate::http::map_error(e, self.timeout))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024)
-            .read_to_vec()
-            .map_err(|e| crate::http::map_error(e, self.timeout))?;
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let request = Request {
+            method: "POST",
+            path: "/",
+            headers: &headers,
+            body,
+        };
+        let limits = Limits {
+            deadline: Instant::now() + self.timeout,
+            timeout: self.timeout,
+            max_body: 64 * 1024,
+        };
+        let response = self
+            .http
+            .call(&self.origin, &request, &limits, None)
+            .map_err(|failure| failure.error)?;
+        let (status, bytes) = (response.status, response.body);
         if status != 200 {
             return Err(Error::new(
                 ResultCode::HttpStatus,
