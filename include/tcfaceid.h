@@ -1115,8 +1115,9 @@ tcfaceid_result tcfaceid_client_builder_set_language(struct tcfaceid_client_buil
                                                      const char *language);
 
 /**
- * A proxy URL, e.g. `http://user:pass@proxy:3128` (default: the standard environment
- * variables HTTPS_PROXY / ALL_PROXY / NO_PROXY).
+ * A proxy URL, e.g. `http://user:pass@proxy:3128`, used as a CONNECT tunnel; `https://` and
+ * SOCKS proxies are refused by tcfaceid_client_builder_build (default: the standard
+ * environment variables HTTPS_PROXY / ALL_PROXY / NO_PROXY).
  *
  * Copied; checked by tcfaceid_client_builder_build. Returns TCFACEID_RESULT_OK,
  * TCFACEID_RESULT_NULL_ARGUMENT or TCFACEID_RESULT_INVALID_UTF8.

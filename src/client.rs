@@ -215,7 +215,8 @@ impl ClientBuilder {
         self
     }
 
-    /// A proxy URL (`http://user:pass@host:port`); without it, the standard environment
+    /// A proxy URL (`http://user:pass@host:port`, a CONNECT tunnel; `https://` and SOCKS
+    /// proxies are refused by [`ClientBuilder::build`]); without it, the standard environment
     /// variables are used.
     pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
         self.proxy = Some(proxy.into());

@@ -559,10 +559,13 @@ fn a_large_body_passes_over_https() {
 }
 
 #[test]
-fn a_socks_proxy_is_refused_when_building() {
-    let error = builder("https://127.0.0.1:1")
-        .proxy("socks5://127.0.0.1:1080")
-        .build()
-        .unwrap_err();
-    assert_eq!(error.code(), ResultCode::InvalidOption, "{error}");
+fn socks_and_https_proxies_are_refused_when_building() {
+    for proxy in ["socks5://127.0.0.1:1080", "https://127.0.0.1:3129"] {
+        let error = builder("https://127.0.0.1:1")
+            .proxy(proxy)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.code(), ResultCode::InvalidOption, "{proxy}: {error}");
+        assert!(error.message().contains("http://"), "{error}");
+    }
 }
