@@ -221,6 +221,15 @@ class CardRequest {
                                                             image.size()));
         return *this;
     }
+    /** One side as PNG or JPEG bytes lent, not copied (a large image then costs no memory
+     * beyond the body it is encoded into). The bytes must stay valid and unchanged while the
+     * request is used (validate, body, apply, verify); set the side again, clear it, or
+     * destroy the request before freeing them. */
+    CardRequest &set_image_borrowed(Side side, Bytes image) {
+        detail::check(tcfaceid_card_request_set_image_bytes_borrowed(get(), static_cast<tcfaceid_side>(side),
+                                                                     image.data(), image.size()));
+        return *this;
+    }
     /** One side as the path of a PNG or JPEG file (read when the request is checked and sent). */
     CardRequest &set_image_file(Side side, std::string_view path) {
         detail::check(tcfaceid_card_request_set_image_file(get(), static_cast<tcfaceid_side>(side),

@@ -119,6 +119,15 @@ int main(int argc, char **argv) {
     expect(verdict.status == tcfaceid::Status::Passed && verdict.status_str == "PASSED", "verify_card: PASSED");
     expect(!verdict.token.empty() && !verdict.request_id.empty(), "the verdict has a token and a RequestId");
 
+    // Lent bytes (not copied): the same verdict; the bytes outlive every use of the request.
+    {
+        tcfaceid::CardRequest lent("HKG", "ID_CARD");
+        lent.set_image_borrowed(tcfaceid::Side::Front, front).set_image_borrowed(tcfaceid::Side::Back, back);
+        tcfaceid::VerificationResult from_lent = client.verify_card(lent);
+        expect(from_lent.status == tcfaceid::Status::Passed, "verify_card with lent bytes: PASSED");
+        expect(from_lent.token != verdict.token, "each apply gets its own token");
+    }
+
     // Apply, then poll by hand: the same token comes back.
     tcfaceid::CardRequest moved = std::move(request);
     tcfaceid::ApplyResult applied = client.apply_card_verification(moved);
