@@ -20,7 +20,7 @@
 //!   client's (the extern "C" functions a C program calls, from this process), in turn against
 //!   the same responder (issue 11 item 6: Python at least 0.8x the C calls/s).
 //!
-//! Environment: `FLOORS_SECONDS` (per scenario, default 2); `TCFACEID_C_SIGN_REF`, the C +
+//! Environment: `FLOORS_SECONDS` (per scenario and candidate, in 5 alternating rounds; default 3); `TCFACEID_C_SIGN_REF`, the C +
 //! OpenSSL signing reference (`benches/c/sign_openssl.c`, built by `make bench`), timed in
 //! turn with the C-ABI signature; `TCFACEID_BENCH_PYTHON`, the Python that runs
 //! `benches/python_calls.py` (with `TCFACEID_LIBRARY` and `PYTHONPATH` set by `make bench`).
@@ -189,6 +189,36 @@ fn rate<S: Send + 'static>(
         })
         .collect();
     handles.into_iter().map(|h| h.join().unwrap()).sum()
+}
+
+/// Rounds in which the library and its floor take turns.
+const ROUNDS: usize = 5;
+
+/// The library's and the floor's calls/s, measured in [`ROUNDS`] rounds of `duration /
+/// ROUNDS` each, taking turns (the order swapped every round) so that a change in the
+/// machine's load falls on both: their mean rates and the median of the rounds' ratios.
+fn alternating(
+    duration: Duration,
+    library: impl Fn(Duration) -> f64,
+    floor: impl Fn(Duration) -> f64,
+) -> (f64, f64, f64) {
+    let slice = duration / ROUNDS as u32;
+    let mut rounds: Vec<(f64, f64)> = (0..ROUNDS)
+        .map(|round| {
+            if round % 2 == 0 {
+                let lib = library(slice);
+                (lib, floor(slice))
+            } else {
+                let raw = floor(slice);
+                (library(slice), raw)
+            }
+        })
+        .collect();
+    let mean = |pick: fn(&(f64, f64)) -> f64| rounds.iter().map(pick).sum::<f64>() / ROUNDS as f64;
+    let (lib, raw) = (mean(|r| r.0), mean(|r| r.1));
+    rounds.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+    let (median_lib, median_raw) = rounds[ROUNDS / 2];
+    (lib, raw, median_lib / median_raw)
 }
 
 /// The library's calls/s: one client shared by the workers.
@@ -580,7 +610,7 @@ fn main() {
     let seconds: f64 = std::env::var("FLOORS_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2.0);
+        .unwrap_or(3.0);
     let duration = Duration::from_secs_f64(seconds);
     let responder = Responder::start();
 
@@ -596,18 +626,21 @@ fn main() {
             large_bytes = bytes.clone();
         }
         for workers in [1, 2] {
-            let lib = library_rate(responder.port, large, workers, duration);
-            let raw = raw_rate(responder.port, bytes.clone(), workers, duration);
+            let (lib, raw, ratio) = alternating(
+                duration,
+                |slice| library_rate(responder.port, large, workers, slice),
+                |slice| raw_rate(responder.port, bytes.clone(), workers, slice),
+            );
             let name = format!(
                 "{} body, {} worker{}",
                 if large { "5 MB" } else { "small" },
                 workers,
                 if workers > 1 { "s" } else { "" }
             );
-            println!("{name:<22} {lib:>14.0} {raw:>14.0} {:>6.2}x", lib / raw);
+            println!("{name:<22} {lib:>14.0} {raw:>14.0} {ratio:>6.2}x");
             support::summary(&format!(
-                "calls/s, {name}: library {lib:.0}, raw-socket floor {raw:.0}: {:.2}x",
-                lib / raw
+                "calls/s, {name}: library {lib:.0}, raw-socket floor {raw:.0}: {ratio:.2}x \
+                 (median of {ROUNDS} alternating rounds)"
             ));
         }
     }
