@@ -486,8 +486,8 @@ fn read_response(link: &mut Link, limits: &Limits) -> Result<(Response, bool)> {
     };
     let reusable = head.keep_alive
         && head.framing != Framing::UntilClose
-        && link.input.start == 0
-        && link.input.end == 0;
+        && link.input.available().is_empty()
+        && !link.connection.has_pending_input();
     let response = Response {
         status: head.status,
         date: head.date,

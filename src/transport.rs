@@ -390,6 +390,15 @@ impl Connection {
         }
     }
 
+    /// Whether TLS holds bytes that arrived after the answer was read (then the connection
+    /// cannot carry another request: they would be taken for the next answer's start).
+    pub(crate) fn has_pending_input(&mut self) -> bool {
+        self.tls.as_deref_mut().is_some_and(|tls| {
+            tls.process_new_packets()
+                .map_or(true, |state| state.plaintext_bytes_to_read() > 0)
+        })
+    }
+
     /// Whether an idle connection can carry another request: not closed by the server, no
     /// stray bytes waiting (one non-blocking peek).
     pub(crate) fn is_idle_and_open(&self) -> bool {

@@ -204,3 +204,15 @@ fn the_request_is_one_head_and_its_body() {
         "{body}"
     );
 }
+
+#[test]
+fn bytes_after_an_answer_keep_the_connection_from_being_reused() {
+    let server = serve(|s| {
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{BODY}stray bytes",
+            BODY.len()
+        );
+        s.write_all(answer.as_bytes()).unwrap();
+    });
+    assert_eq!(two_calls(&server), 2);
+}
