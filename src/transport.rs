@@ -6,8 +6,8 @@
 //!   [`RESOLVE_TTL`]. Only a lookup that misses runs on a helper thread, so that a slow
 //!   `getaddrinfo` can be abandoned at the deadline.
 //! - **Few system calls.** A request leaves with one vectored `send` of its head and body,
-//!   straight from the caller's bytes (no copy of the body on plain TCP); TLS encrypts it in
-//!   records of at most [`TLS_CHUNK`] plaintext bytes at a time. Socket timeouts are set only
+//!   straight from the caller's bytes (no copy of the body on plain TCP); TLS is handed
+//!   [`TLS_CHUNK`] bytes of it at a time, each sent before the next is encrypted. Socket timeouts are set only
 //!   when they change ([`socket_timeout`]).
 //! - **Cancellation**: while a call runs with a cancel handle, its socket is watched by it; a
 //!   trigger shuts the socket down, which ends a blocked connect, send or recv at once.
@@ -271,7 +271,7 @@ impl Connection {
         authorization: Option<&str>,
         deadline: Instant,
     ) -> Result<(), ConnectError> {
-        let proxy_failed = |why: String| ConnectError::Proxy(why);
+        let proxy_failed = ConnectError::Proxy;
         let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
         if let Some(value) = authorization {
             head.push_str(&format!("Proxy-Authorization: {value}\r\n"));
