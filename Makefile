@@ -38,7 +38,7 @@ C_TEST_PROGRAMS := $(filter-out $(C_HEADER_TESTS),$(wildcard tests/c/*.c))
 help:
 	@echo "make build     (default) cargo build of the workspace (library, emulator, CLI, test hooks) in"
 	@echo "               PROFILE (release; make test uses dev); then tree-lib"
-	@echo "make tree-lib  $(CARGO_TARGET_DIR)/lib: libtcfaceid.so, .so.0 and .a of the PROFILE build, and"
+	@echo "make tree-lib  $(CARGO_TARGET_DIR)/lib: libtcfaceid.so, .so.SOVERSION and .a of the PROFILE build, and"
 	@echo "               pkgconfig/tcfaceid-uninstalled.pc: build and run against the tree, no install"
 	@echo "make tree-test the C and C++ examples built with pkg-config against $(CARGO_TARGET_DIR)/lib, run"
 	@echo "make cpp-test  bindings/cpp/example.cpp with -Wall -Wextra -Werror (g++, clang++ if"
@@ -139,12 +139,12 @@ header: build-workspace
 
 # $(call run_c_tests,DIR,LIBRARY,CFLAGS[,RUNNER]): link each C test program (with CFLAGS)
 # against the cdylib LIBRARY of PROFILE_DIR and run it (under RUNNER if given). The program finds
-# the library through its SONAME, libtcfaceid.so.0, linked to LIBRARY in the scratch dir DIR
+# the library through its SONAME, libtcfaceid.so.$(LIB_SOVERSION), linked to LIBRARY in the scratch dir DIR
 # (the rpath). Each program runs under scripts/with-emulator.sh, which starts the profile's
 # emulators and exports TCFACEID_TEST_ENDPOINT and friends for tests/c/test_client.c.
 define run_c_tests
 	@mkdir -p $(C_TEST_DIR)/$(1)
-	@ln -sf $(PROFILE_DIR)/$(2) $(C_TEST_DIR)/$(1)/libtcfaceid.so.0
+	@ln -sf $(PROFILE_DIR)/$(2) $(C_TEST_DIR)/$(1)/libtcfaceid.so.$(LIB_SOVERSION)
 	@set -e; for src in $(C_TEST_PROGRAMS); do \
 		exe=$(C_TEST_DIR)/$(1)/$$(basename $$src .c); \
 		echo "$$src ($(1)):"; \
@@ -207,10 +207,10 @@ DEBUGDIR ?= $(LIBDIR)/.debug
 OBJCOPY ?= objcopy
 CMAKEDIR ?= $(LIBDIR)/cmake/tcfaceid
 INSTALL ?= install
-# The crate's version names the real file (libtcfaceid.so.0.3.0); the ABI version, the number
-# of the SONAME set in build.rs (libtcfaceid.so.0), names the symlink programs load.
+# The crate's version names the real file (libtcfaceid.so.0.3.0); the ABI version of the SONAME
+# set in build.rs (libtcfaceid.so.0.3: MAJOR.MINOR before 1.0) names the symlink programs load.
 LIB_VERSION := $(shell sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
-LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)
+LIB_SOVERSION := $(shell sed -n 's/^\#define TCFACEID_SOVERSION "\(.*\)"/\1/p' include/tcfaceid.h)
 # What libtcfaceid.a needs from the system (tcfaceid.pc's Libs.private), as printed by
 #   cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs
 # install-test links the example statically with exactly these.
@@ -393,7 +393,7 @@ STRESS_RUN := tests/stress/run.sh $(PROFILE_DIR)/tcfaceid-emulator
 .PHONY: stress-test stress stress-build
 stress-build: build-workspace
 	@mkdir -p $(STRESS_DIR)
-	@ln -sf $(PROFILE_DIR)/libtcfaceid.so $(STRESS_DIR)/libtcfaceid.so.0
+	@ln -sf $(PROFILE_DIR)/libtcfaceid.so $(STRESS_DIR)/libtcfaceid.so.$(LIB_SOVERSION)
 	$(CC) $(C_TEST_CFLAGS) tests/stress/stress_threads.c -o $(STRESS_DIR)/stress_threads \
 		$(PROFILE_DIR)/libtcfaceid.so -Wl,-rpath,$(STRESS_DIR)
 
@@ -439,8 +439,8 @@ fuzz-proptest:
 # --- From the tree, C++, the wheel ------------------------------------------------------------
 
 # $(CARGO_TARGET_DIR)/lib: the PROFILE's library under the names a linker and the loader want
-# (libtcfaceid.so -> libtcfaceid.so.0 -> ../release/libtcfaceid.so with PROFILE=release, whose SONAME is
-# libtcfaceid.so.0), libtcfaceid.a, and pkgconfig/tcfaceid-uninstalled.pc (include/ of this
+# (libtcfaceid.so -> libtcfaceid.so.0.3 -> ../release/libtcfaceid.so with PROFILE=release, whose
+# SONAME is libtcfaceid.so.0.3), libtcfaceid.a, and pkgconfig/tcfaceid-uninstalled.pc (include/ of this
 # checkout, and an rpath to this directory), which pkg-config prefers to tcfaceid.pc:
 #   PKG_CONFIG_PATH=target/lib/pkgconfig cc app.c $(pkg-config --cflags --libs tcfaceid)
 TREE_LIB := $(TARGET_ABS)/lib

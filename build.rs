@@ -15,9 +15,18 @@
 use std::env;
 use std::path::PathBuf;
 
-/// ABI major version: the number in the SONAME (`libtcfaceid.so.0`). Bump it only on an ABI
-/// break (a removed or changed function, type or value), never for additions.
-const ABI_MAJOR: u32 = 0;
+/// The ABI version in the SONAME (`libtcfaceid.so.0.3`): `MAJOR.MINOR` while the major version
+/// is 0, since the ABI may change with a minor version until 1.0 (a program linked against
+/// 0.3 must not load 0.4, as libgit2 does it); `MAJOR` from 1.0 on.
+fn soversion() -> String {
+    let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("set by cargo");
+    let minor = env::var("CARGO_PKG_VERSION_MINOR").expect("set by cargo");
+    if major == "0" {
+        format!("0.{minor}")
+    } else {
+        major
+    }
+}
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -38,15 +47,20 @@ fn main() {
     generate_header(&crate_dir, &config_path);
 }
 
-/// Give the cdylib a SONAME on ELF platforms, so programs link against the ABI major version.
+/// Give the cdylib a SONAME on ELF platforms, so programs link against the ABI version.
 fn set_soname() {
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if matches!(
         os.as_str(),
         "linux" | "android" | "freebsd" | "netbsd" | "openbsd" | "dragonfly" | "illumos"
     ) {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libtcfaceid.so.{ABI_MAJOR}");
+        println!(
+            "cargo:rustc-cdylib-link-arg=-Wl,-soname,libtcfaceid.so.{}",
+            soversion()
+        );
     }
+    // For the build scripts of the crates that depend on this one (`DEP_TCFACEID_SOVERSION`).
+    println!("cargo:soversion={}", soversion());
 }
 
 /// `#define`s of the version, from Cargo.toml, placed after the includes of the header.
@@ -67,6 +81,7 @@ fn version_macros() -> String {
     );
     let version = env::var("CARGO_PKG_VERSION").expect("set by cargo");
     let number = (major << 16) | (minor << 8) | patch;
+    let soversion = soversion();
     format!(
         "\n/* The version of this header: compare TCFACEID_VERSION_STRING with tcfaceid_version() to\n \
          * detect a header and library mismatch. TCFACEID_VERSION_NUMBER is\n \
@@ -76,8 +91,9 @@ fn version_macros() -> String {
          #define TCFACEID_VERSION_PATCH {patch}\n\
          #define TCFACEID_VERSION_NUMBER 0x{number:06x}\n\
          #define TCFACEID_VERSION_STRING \"tcfaceid/{version}\"\n\
-         /* The ABI major version, the N of the SONAME libtcfaceid.so.N. */\n\
-         #define TCFACEID_ABI_VERSION {ABI_MAJOR}"
+         /* The ABI version, the N of the SONAME libtcfaceid.so.N: MAJOR.MINOR before 1.0 (the ABI\n \
+         * may change with a minor version until then), MAJOR after. */\n\
+         #define TCFACEID_SOVERSION \"{soversion}\""
     )
 }
 

@@ -7,7 +7,8 @@
  * API conventions
  *
  * Requires C99 (stdbool.h, stdint.h) or C++11. Link with -ltcfaceid
- * (SONAME libtcfaceid.so.0; the 0 changes only on ABI breaks).
+ * (SONAME libtcfaceid.so.0.3: TCFACEID_SOVERSION, MAJOR.MINOR before 1.0, MAJOR after; it
+ * changes with every minor version until 1.0, since the ABI may).
  *
  * Names: functions tcfaceid_<object>_<verb>, types tcfaceid_<object>, constants TCFACEID_*.
  * Parameters: the object first, then inputs, then outputs named *_out. A byte buffer is always
@@ -65,8 +66,9 @@
 #define TCFACEID_VERSION_PATCH 0
 #define TCFACEID_VERSION_NUMBER 0x000300
 #define TCFACEID_VERSION_STRING "tcfaceid/0.3.0"
-/* The ABI major version, the N of the SONAME libtcfaceid.so.N. */
-#define TCFACEID_ABI_VERSION 0
+/* The ABI version, the N of the SONAME libtcfaceid.so.N: MAJOR.MINOR before 1.0 (the ABI
+ * may change with a minor version until then), MAJOR after. */
+#define TCFACEID_SOVERSION "0.3"
 
 /**
  * The stable result code of every fallible operation; exported to C as `tcfaceid_result`.

@@ -19,7 +19,8 @@ mkdir -p "$demo"
 
 echo "== building the library, the emulator and the C example"
 "$CARGO" build --profile "$PROFILE" --workspace --quiet
-ln -sf "$built/libtcfaceid.so" "$demo/libtcfaceid.so.0"
+soversion=$(sed -n 's/^#define TCFACEID_SOVERSION "\(.*\)"/\1/p' include/tcfaceid.h)
+ln -sf "$built/libtcfaceid.so" "$demo/libtcfaceid.so.$soversion"
 "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude bindings/c/example.c \
     -o "$demo/example" "$built/libtcfaceid.so" -Wl,-rpath,"$demo"
 

@@ -29,7 +29,7 @@ fail() { echo "install-test: FAILED: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
 version=$(sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
-abi=$(sed -n 's/^#define TCFACEID_ABI_VERSION //p' include/tcfaceid.h)
+abi=$(sed -n 's/^#define TCFACEID_SOVERSION "\(.*\)"/\1/p' include/tcfaceid.h)
 [ -n "$version" ] && [ -n "$abi" ] || fail "cannot read the version or the ABI version"
 
 step "make install-files PREFIX=$prefix"

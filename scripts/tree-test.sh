@@ -2,7 +2,7 @@
 # `make tree-test LIB_DIR`: build bindings/c/example.c and bindings/cpp/example.cpp with nothing
 # but pkg-config against the uninstalled library of `make tree-lib` (PKG_CONFIG_PATH=LIB_DIR/
 # pkgconfig picks tcfaceid-uninstalled.pc), run both against the emulator with no
-# LD_LIBRARY_PATH (the .pc's rpath finds libtcfaceid.so.0), and check each prints PASSED.
+# LD_LIBRARY_PATH (the .pc's rpath finds libtcfaceid.so.SOVERSION), and check each prints PASSED.
 # Environment: CC (cc), CXX (c++), PKG_CONFIG (pkg-config), TCFACEID_EMULATOR (see
 # scripts/with-emulator.sh, which this script runs itself under).
 set -euo pipefail
@@ -19,7 +19,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tcfaceid-tree-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "tree-test: FAILED: $*" >&2; exit 1; }
 
-for f in libtcfaceid.so libtcfaceid.so.0 libtcfaceid.a pkgconfig/tcfaceid-uninstalled.pc; do
+soversion=$(sed -n 's/^#define TCFACEID_SOVERSION "\(.*\)"/\1/p' include/tcfaceid.h)
+for f in libtcfaceid.so "libtcfaceid.so.$soversion" libtcfaceid.a pkgconfig/tcfaceid-uninstalled.pc; do
     [ -e "$lib_dir/$f" ] || fail "no $lib_dir/$f"
 done
 export PKG_CONFIG_PATH=$lib_dir/pkgconfig

@@ -11,6 +11,8 @@
 # profile of the source install's build, as setup.py reads it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The SONAME's version (the system loader finds libtcfaceid.so.SOVERSION).
+soversion=$(sed -n 's/^#define TCFACEID_SOVERSION "\(.*\)"/\1/p' include/tcfaceid.h)
 repo=$(pwd)
 wheel_dir=${1:?usage: wheel-test.sh WHEEL_DIR}
 PYTHON=${PYTHON:-python3}
@@ -100,6 +102,6 @@ echo "== make install-files into a prefix + TCFACEID_PURE_PYTHON=1 pip install: 
 output=$(verify_with "$work/pure/bin/python" LD_LIBRARY_PATH="$work/prefix/lib") ||
     { echo "$output"; fail "the pure package with the installed library failed"; }
 echo "$output" | sed 's/^/   /'
-grep -qx 'library: libtcfaceid.so.0' <<<"$output" || fail "not loaded through the system loader"
+grep -qx "library: libtcfaceid.so.$soversion" <<<"$output" || fail "not loaded through the system loader"
 grep -q '^status: *PASSED$' <<<"$output" || fail "no PASSED verdict"
 echo "wheel-test: PASSED ($(basename "$wheel"))"

@@ -52,7 +52,8 @@ fn cdylib() -> PathBuf {
 }
 
 /// A scratch directory for one test of this run under the target dir, with the library reachable
-/// under its SONAME (`libtcfaceid.so.0`, which the linker records and the loader then looks for).
+/// under its SONAME (`libtcfaceid.so.0.3`, which the linker records and the loader then looks
+/// for).
 fn work_dir(test: &str) -> PathBuf {
     let lib = cdylib();
     let dir = lib
@@ -62,13 +63,27 @@ fn work_dir(test: &str) -> PathBuf {
         .join("c-tests")
         .join(format!("{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the C test dir");
-    for link in ["libtcfaceid.so", "libtcfaceid.so.0"] {
+    for link in [
+        "libtcfaceid.so".to_owned(),
+        format!("libtcfaceid.so.{}", soversion()),
+    ] {
         let path = dir.join(link);
         let _ = std::fs::remove_file(&path);
         #[cfg(unix)]
         std::os::unix::fs::symlink(&lib, &path).expect("link the library");
     }
     dir
+}
+
+/// The ABI version of the SONAME, from the header (`TCFACEID_SOVERSION`).
+fn soversion() -> String {
+    let header = include_str!("../include/tcfaceid.h");
+    header
+        .lines()
+        .find_map(|l| l.strip_prefix("#define TCFACEID_SOVERSION "))
+        .expect("TCFACEID_SOVERSION")
+        .trim_matches('"')
+        .to_owned()
 }
 
 fn run(command: &mut Command) -> Output {

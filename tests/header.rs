@@ -181,8 +181,15 @@ fn the_version_macros_match_cargo_toml() {
         define(&header, "TCFACEID_VERSION_STRING"),
         format!("\"tcfaceid/{version}\"")
     );
-    // The ABI version (the SONAME's number) moves on ABI breaks only, not with the crate version.
-    define(&header, "TCFACEID_ABI_VERSION")
-        .parse::<u32>()
-        .expect("TCFACEID_ABI_VERSION is a number");
+    // The SONAME's version: MAJOR.MINOR before 1.0 (the ABI may change with a minor version
+    // until then), MAJOR after.
+    let soversion = if parts[0] == 0 {
+        format!("0.{}", parts[1])
+    } else {
+        parts[0].to_string()
+    };
+    assert_eq!(
+        define(&header, "TCFACEID_SOVERSION"),
+        format!("\"{soversion}\"")
+    );
 }

@@ -9,7 +9,7 @@
 
 #if !defined(TCFACEID_VERSION_MAJOR) || !defined(TCFACEID_VERSION_MINOR) ||                     \
     !defined(TCFACEID_VERSION_PATCH) || !defined(TCFACEID_VERSION_NUMBER) ||                    \
-    !defined(TCFACEID_VERSION_STRING) || !defined(TCFACEID_ABI_VERSION)
+    !defined(TCFACEID_VERSION_STRING) || !defined(TCFACEID_SOVERSION)
 #error "version macros missing"
 #endif
 

@@ -7,7 +7,8 @@ refused. Candidates, in order (the first that loads *and* reports a supported ve
 
 1. ``$TCFACEID_LIBRARY``: the path of the library. When set, nothing else is tried.
 2. The package's own copy, next to this file (a wheel or ``pip install`` ships it there).
-3. The system loader: ``libtcfaceid.so.0`` by name (``LD_LIBRARY_PATH``, the ``ldconfig``
+3. The system loader: ``libtcfaceid.so.0.3`` (the SONAME: ``MAJOR.MINOR`` of this package
+   before 1.0) by name (``LD_LIBRARY_PATH``, the ``ldconfig``
    cache, the default directories: a ``make install`` copy), then ``ctypes.util.find_library``.
 4. For development in the repository: ``$CARGO_TARGET_DIR/release`` then ``/debug`` (a
    relative ``CARGO_TARGET_DIR`` is taken from the repository root) when the variable is set,
@@ -65,6 +66,12 @@ EXPECTED_ABI: Tuple[int, int] = (
     int(__version__.split(".")[1]),
 )
 
+#: The library's SONAME on Linux: ``MAJOR.MINOR`` before 1.0 (the ABI may change with a minor
+#: version until then), ``MAJOR`` after; what the system loader is asked for.
+SONAME = "libtcfaceid.so." + (
+    "%d.%d" % EXPECTED_ABI if EXPECTED_ABI[0] == 0 else str(EXPECTED_ABI[0])
+)
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = _PACKAGE_DIR.parents[2]
 
@@ -84,12 +91,12 @@ def library_file_names() -> List[str]:
         return ["libtcfaceid.dylib"]
     if sys.platform == "win32":
         return ["tcfaceid.dll"]
-    return ["libtcfaceid.so", "libtcfaceid.so.0"]
+    return ["libtcfaceid.so", SONAME]
 
 
 def _system_names() -> List[str]:
     """The names the system loader is asked for: the SONAME, then ``find_library``'s answer."""
-    names = ["libtcfaceid.so.0"] if sys.platform.startswith("linux") else []
+    names = [SONAME] if sys.platform.startswith("linux") else []
     found = ctypes.util.find_library("tcfaceid")
     if found and found not in names:
         names.append(found)

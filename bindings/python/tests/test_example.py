@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Tuple
 import _support
 
 import tcfaceid
+from tcfaceid import _ffi
 
 EMULATOR: _support.Emulator
 FRONT = str(_support.SAMPLES / "front.jpg")
@@ -176,8 +177,8 @@ class SameAsTheCExampleTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         cls.tmp = tempfile.TemporaryDirectory()
         folder = Path(cls.tmp.name)
-        # The example links against the SONAME, libtcfaceid.so.0 (as scripts/demo.sh does).
-        (folder / "libtcfaceid.so.0").symlink_to(Path(tcfaceid.library_path()).resolve())
+        # The example links against the SONAME, libtcfaceid.so.0.3 (as scripts/demo.sh does).
+        (folder / _ffi.SONAME).symlink_to(Path(tcfaceid.library_path()).resolve())
         cls.c_example = folder / "example"
         subprocess.run(
             [

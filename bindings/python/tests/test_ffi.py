@@ -184,7 +184,7 @@ class LibrarySearchTest(unittest.TestCase):
                 sources.append(candidate.source)
         package_dir = Path(tcfaceid.__file__).parent
         self.assertEqual(found[0], _ffi.Candidate("package", str(package_dir / "libtcfaceid.so")))
-        self.assertIn(_ffi.Candidate("system", "libtcfaceid.so.0"), found)
+        self.assertIn(_ffi.Candidate("system", _ffi.SONAME), found)
         if (package_dir.parents[2] / "Cargo.toml").is_file():  # this checkout's package
             self.assertEqual(sources, ["package", "system", "CARGO_TARGET_DIR", "repository"])
             dirs: List[Path] = []
@@ -290,7 +290,7 @@ class LibrarySearchTest(unittest.TestCase):
             )
         self.assertEqual(run.returncode, 0, run.stderr)
         if run.stdout.startswith("loaded "):  # a `make install`ed library on this machine
-            self.assertEqual(run.stdout.split()[1], "libtcfaceid.so.0")
+            self.assertEqual(run.stdout.split()[1], _ffi.SONAME)
             return
         sources = [line.split("]")[0].strip() + "]" for line in run.stdout.splitlines()
                    if line.startswith("  [")]
