@@ -149,7 +149,7 @@ class Client(Managed):
         clock_offset_secs: Optional[int] = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        self._state = threading.Condition(threading.Lock())
+        self._state = threading.Lock()
         self._in_flight = 0
         self._closing = False
         self._endpoint = endpoint
@@ -254,19 +254,36 @@ class Client(Managed):
 
     # --- life cycle ---------------------------------------------------------------------
 
-    def _use(self) -> "_InFlight":
-        """The C client for one call (``with self._use() as handle``); :meth:`close` waits for
-        no call but frees after the last."""
-        return _InFlight(self)
+    def _enter(self) -> Any:
+        """Count one call and give the C client (``ValueError`` once closing). Always paired
+        with :meth:`_leave` in a ``finally``: :meth:`close` waits for no call but frees after
+        the last. (Two plain methods: the per-call path has no context-manager object.)"""
+        with self._state:
+            if self._closing:
+                raise ValueError("this Client is closed")
+            handle = self._handle()
+            self._in_flight += 1
+        return handle
+
+    def _leave(self) -> None:
+        """End a call counted by :meth:`_enter`; free the C client when it was the last call
+        of a closing client."""
+        with self._state:
+            self._in_flight -= 1
+            free_now = self._closing and self._in_flight == 0
+        if free_now:
+            Managed.close(self)
 
     def credentials_refresh_error(self) -> Optional[Exception]:
         """The last failed credentials refresh while still-valid keys stayed in use (a
         ``CredentialsError`` naming the source and the cause), or ``None``."""
+        client = self._enter()
         try:
-            with self._use() as client:
-                lib.tcfaceid_client_credentials_refresh_error(client)
+            lib.tcfaceid_client_credentials_refresh_error(client)
         except _errors.CredentialsError as error:
             return error
+        finally:
+            self._leave()
         return None
 
     @property
@@ -308,8 +325,16 @@ class Client(Managed):
         if not isinstance(request, CardRequest):
             raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
         out = ApplyResponseRef()
-        with self._use() as client:
-            lib.tcfaceid_client_apply_card_verification(client, request._handle(), byref(out))
+        client = self._enter()
+        try:
+            # The hot path: every argument is already of its C type (_ffi.bare).
+            result = _ffi.bare("tcfaceid_client_apply_card_verification")(
+                client, request._handle(), byref(out)
+            )
+        finally:
+            self._leave()
+        if result:
+            raise _ffi.last_error(result)
         return take_apply_result(out)
 
     def apply_card_verification(
@@ -355,8 +380,11 @@ class Client(Managed):
         """
         c_token = _ffi.encode(token, "token")
         out = VerificationResultRef()
-        with self._use() as client:
+        client = self._enter()
+        try:
             lib.tcfaceid_client_get_card_verification_result(client, c_token, byref(out))
+        finally:
+            self._leave()
         return take_verification_result(out)
 
     def verify(
@@ -371,10 +399,13 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            with self._use() as client:
+            client = self._enter()
+            try:
                 lib.tcfaceid_client_verify_card_cancellable(
                     client, request._handle(), deadline_ms, handle._handle(), byref(out)
                 )
+            finally:
+                self._leave()
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -435,10 +466,13 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            with self._use() as client:
+            client = self._enter()
+            try:
                 lib.tcfaceid_client_resume(
                     client, c_token, deadline_ms, handle._handle(), byref(out)
                 )
+            finally:
+                self._leave()
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -472,37 +506,12 @@ class Client(Managed):
             raise TypeError(f"body must be a str, a dict or None, not {type(body).__name__}")
         c_body = _ffi.encode(text, "body")
         out, length = c_void_p(), c_size_t()
-        with self._use() as client:
+        client = self._enter()
+        try:
             lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out), byref(length))
+        finally:
+            self._leave()
         return json.loads(_ffi.take_owned_string(out, length))  # type: ignore[no-any-return]
-
-
-class _InFlight:
-    """One call on a :class:`Client` (``Client._use``): entering counts it and gives the C
-    client, unless the client is closing; leaving frees the C client when it was the last call
-    of a closing client. A plain context manager: the per-call path has no generator."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def __enter__(self) -> Any:
-        client = self._client
-        with client._state:
-            if client._closing:
-                raise ValueError("this Client is closed")
-            handle = client._handle()
-            client._in_flight += 1
-        return handle
-
-    def __exit__(self, *exc_info: object) -> None:
-        client = self._client
-        with client._state:
-            client._in_flight -= 1
-            free_now = client._closing and client._in_flight == 0
-        if free_now:
-            Managed.close(client)
 
 
 def _credential_setters(

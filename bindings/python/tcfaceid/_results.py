@@ -5,7 +5,8 @@ from __future__ import annotations
 import ctypes
 import enum
 import json
-from ctypes import byref
+import threading
+from ctypes import byref, c_char_p, c_size_t, c_uint64
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -276,17 +277,34 @@ class VerificationResult:
         return tuple((code, warn_info_meaning(code)) for code in self.warn_infos)
 
 
+class _ApplyFields(threading.local):
+    """This thread's output slots for ``tcfaceid_apply_response_fields`` (``slots``) and their
+    addresses (``refs``), made once per thread: :func:`apply_result_from` fills them and reads
+    them at once, on the same thread."""
+
+    def __init__(self) -> None:
+        self.slots = (c_char_p(), c_char_p(), c_char_p(), c_size_t(), c_uint64(), c_uint64())
+        self.refs = tuple(byref(slot) for slot in self.slots)
+
+
+_APPLY_FIELDS = _ApplyFields()
+
+
 def apply_result_from(handle: Any) -> ApplyResult:
-    """Copy every field out of a ``tcfaceid_apply_response`` (the caller frees it)."""
+    """Copy every field out of a ``tcfaceid_apply_response`` (the caller frees it): one foreign
+    call (``tcfaceid_apply_response_fields``, through :func:`_ffi.bare`) for all of them. The
+    strings are C strings without interior NUL (the body's length is not needed)."""
+    out = _APPLY_FIELDS
+    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
+    result = _ffi.bare("tcfaceid_apply_response_fields")(handle, *out.refs)
+    if result:
+        raise _ffi.last_error(result)
     return ApplyResult(
-        token=_ffi.text(lib.tcfaceid_apply_response_token(handle)),
-        max_polling_times=int(lib.tcfaceid_apply_response_max_polling_times(handle)),
-        polling_wait_secs=int(lib.tcfaceid_apply_response_polling_wait_secs(handle)),
-        request_id=_ffi.text(lib.tcfaceid_apply_response_request_id(handle)),
-        raw_json=_ffi.sized_text(
-            lib.tcfaceid_apply_response_json(handle), lib.tcfaceid_apply_response_json_len(handle)
-        )
-        or "",
+        token.value.decode("utf-8", "replace"),
+        max_polling_times.value,
+        polling_wait_secs.value,
+        request_id.value.decode("utf-8", "replace"),
+        body.value.decode("utf-8", "replace"),
     )
 
 
