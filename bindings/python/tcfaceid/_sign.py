@@ -92,7 +92,12 @@ class Signer(Managed):
         self._encoded: Dict[object, bytes] = {}
 
     def _encode(self, value: object, name: str) -> bytes:
-        """``_ffi.encode(value, name)``, kept for the next call."""
+        """``_ffi.encode(value, name)``, kept for the next call. The cache is looked up first
+        (an unhashable value is not in it), so a wrong type gets ``_ffi.encode``'s message."""
+        try:
+            return self._encoded[value]
+        except (KeyError, TypeError):
+            pass
         encoded = _ffi.encode(value, name)
         if len(self._encoded) >= 64:
             self._encoded.clear()
@@ -111,14 +116,14 @@ class Signer(Managed):
         """Sign one API call (POST, JSON body); the arguments and result are those of
         :func:`sign`."""
         body_bytes = body if type(body) is bytes else _body_bytes(body)  # noqa: E721
-        encoded = self._encoded
+        encode = self._encode
         out = _OUTPUTS
         result = self._sign_text(
             self._handle(),
-            encoded.get(host) or self._encode(host, "host"),
-            None if region is None else encoded.get(region) or self._encode(region, "region"),
-            encoded.get(action) or self._encode(action, "action"),
-            encoded.get(version) or self._encode(version, "version"),
+            encode(host, "host"),
+            None if region is None else encode(region, "region"),
+            encode(action, "action"),
+            encode(version, "version"),
             c_int64(_check_timestamp(timestamp)),
             body_bytes,
             c_size_t(len(body_bytes)),
