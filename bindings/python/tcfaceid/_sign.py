@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from ctypes import byref, c_int64, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_int64, c_size_t
 from typing import Dict, Optional, Union
 
 from . import _ffi
@@ -17,10 +17,12 @@ FACEID_SERVICE = "faceid"
 class _Outputs(threading.local):
     """This thread's output slots for ``tcfaceid_signer_sign_text`` (the text and its
     length), made once per thread: a call fills them and :meth:`Signer.sign` reads them at once,
-    on the same thread."""
+    on the same thread. The text is a ``c_char_p``: its ``value`` copies it without a foreign
+    call (the block is a C string: no NUL inside), and the slot itself is given back to
+    ``tcfaceid_string_free``."""
 
     def __init__(self) -> None:
-        self.text = c_void_p()
+        self.text = c_char_p()
         self.length = c_size_t()
         self.text_ref = byref(self.text)
         self.length_ref = byref(self.length)
@@ -132,7 +134,11 @@ class Signer(Managed):
         )
         if result:
             raise _ffi.last_error(result)
-        block = _ffi.take_owned_string(out.text, out.length)
+        text = out.text
+        try:
+            block = text.value.decode("utf-8")  # type: ignore[union-attr]
+        finally:
+            lib.tcfaceid_string_free(text)
         headers: Dict[str, str] = {}
         for line in block.split("\r\n")[:-1]:
             name, _, value = line.partition(": ")
