@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import threading
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
 from ._ffi import (
@@ -149,8 +148,8 @@ class Client(Managed):
         clock_offset_secs: Optional[int] = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        self._state = threading.Lock()
-        self._in_flight = 0
+        # One entry per call in flight (see _enter).
+        self._calls: List[None] = []
         self._closing = False
         self._endpoint = endpoint
         self._region = region
@@ -251,28 +250,38 @@ class Client(Managed):
             # _build consumes the builder even when it fails.
             lib.tcfaceid_client_builder_build(builder._consume(), byref(client))
         self._set_handle(client)
+        self._apply_card_verification = _ffi.bare("tcfaceid_client_apply_card_verification")
 
     # --- life cycle ---------------------------------------------------------------------
 
     def _enter(self) -> Any:
         """Count one call and give the C client (``ValueError`` once closing). Always paired
         with :meth:`_leave` in a ``finally``: :meth:`close` waits for no call but frees after
-        the last. (Two plain methods: the per-call path has no context-manager object.)"""
-        with self._state:
-            if self._closing:
-                raise ValueError("this Client is closed")
-            handle = self._handle()
-            self._in_flight += 1
-        return handle
+        the last.
+
+        No lock: the count is a list whose ``append`` and ``pop`` are atomic (as is reading
+        a flag). A call is counted before it looks at ``_closing`` and :meth:`close` sets
+        ``_closing`` before it looks at the count, so either :meth:`close` sees the call (and
+        leaves the freeing to it) or the call sees ``_closing`` (and never uses the handle).
+        The handle itself is taken out with one ``dict.pop``, so it is freed once."""
+        self._calls.append(None)
+        if self._closing:
+            self._leave()
+            raise ValueError("this Client is closed")
+        return self._handle()
 
     def _leave(self) -> None:
         """End a call counted by :meth:`_enter`; free the C client when it was the last call
         of a closing client."""
-        with self._state:
-            self._in_flight -= 1
-            free_now = self._closing and self._in_flight == 0
-        if free_now:
+        calls = self._calls
+        calls.pop()
+        if self._closing and not calls:
             Managed.close(self)
+
+    @property
+    def _in_flight(self) -> int:
+        """How many calls are running (for tests)."""
+        return len(self._calls)
 
     def credentials_refresh_error(self) -> Optional[Exception]:
         """The last failed credentials refresh while still-valid keys stayed in use (a
@@ -299,13 +308,11 @@ class Client(Managed):
     def close(self) -> None:
         """Close the client: new calls raise ``ValueError``. The C client is freed now, or
         when the last call still running in another thread returns. Safe to call twice."""
-        state = self.__dict__.get("_state")
-        if state is None:  # __init__ failed before the client existed
+        calls = self.__dict__.get("_calls")
+        if calls is None:  # __init__ failed before the client existed
             return
-        with state:
-            self._closing = True
-            busy = self._in_flight > 0
-        if not busy:
+        self._closing = True  # before looking at the calls: see _enter
+        if not calls:
             Managed.close(self)
 
     def __repr__(self) -> str:
@@ -328,9 +335,7 @@ class Client(Managed):
         client = self._enter()
         try:
             # The hot path: every argument is already of its C type (_ffi.bare).
-            result = _ffi.bare("tcfaceid_client_apply_card_verification")(
-                client, request._handle(), byref(out)
-            )
+            result = self._apply_card_verification(client, request._handle(), byref(out))
         finally:
             self._leave()
         if result:

@@ -279,7 +279,7 @@ class VerificationResult:
 
 class _ApplyFields(threading.local):
     """This thread's output slots for ``tcfaceid_apply_response_fields`` (``slots``) and their
-    addresses (``refs``), made once per thread: :func:`apply_result_from` fills them and reads
+    addresses (``refs``), made once per thread: :func:`take_apply_result` fills them and reads
     them at once, on the same thread."""
 
     def __init__(self) -> None:
@@ -288,24 +288,6 @@ class _ApplyFields(threading.local):
 
 
 _APPLY_FIELDS = _ApplyFields()
-
-
-def apply_result_from(handle: Any) -> ApplyResult:
-    """Copy every field out of a ``tcfaceid_apply_response`` (the caller frees it): one foreign
-    call (``tcfaceid_apply_response_fields``, through :func:`_ffi.bare`) for all of them. The
-    strings are C strings without interior NUL (the body's length is not needed)."""
-    out = _APPLY_FIELDS
-    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
-    result = _ffi.bare("tcfaceid_apply_response_fields")(handle, *out.refs)
-    if result:
-        raise _ffi.last_error(result)
-    return ApplyResult(
-        token.value.decode("utf-8", "replace"),
-        max_polling_times.value,
-        polling_wait_secs.value,
-        request_id.value.decode("utf-8", "replace"),
-        body.value.decode("utf-8", "replace"),
-    )
 
 
 def verification_result_from(handle: Any) -> VerificationResult:
@@ -385,12 +367,31 @@ class VerificationResultHandle(Managed):
 
 
 def take_apply_result(handle: Any) -> ApplyResult:
-    """Copy an apply response into an :class:`ApplyResult` and free it (with
-    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path)."""
+    """Copy every field of an apply response into an :class:`ApplyResult` and free it (with
+    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path). One
+    foreign call (``tcfaceid_apply_response_fields``, through :func:`_ffi.bare`) gives every
+    field; the strings are C strings without interior NUL (the body's length is not needed)."""
+    out = _APPLY_FIELDS
+    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
     try:
-        return apply_result_from(handle)
+        result = _ffi.bare("tcfaceid_apply_response_fields")(handle, *out.refs)
+        if result:
+            raise _ffi.last_error(result)
+        texts = (token.value, request_id.value, body.value)
     finally:
         ApplyResponseHandle._free_function(handle)
+    # The frozen dataclass's __init__ sets each field with object.__setattr__ (a quarter of
+    # this per-call path's Python time); filling the new instance's dict at once makes the same
+    # object (no __post_init__, no slots).
+    applied: ApplyResult = object.__new__(ApplyResult)
+    applied.__dict__.update(
+        token=texts[0].decode("utf-8", "replace"),  # type: ignore[union-attr]
+        max_polling_times=max_polling_times.value,
+        polling_wait_secs=polling_wait_secs.value,
+        request_id=texts[1].decode("utf-8", "replace"),  # type: ignore[union-attr]
+        raw_json=texts[2].decode("utf-8", "replace"),  # type: ignore[union-attr]
+    )
+    return applied
 
 
 def take_verification_result(handle: Any) -> VerificationResult:
