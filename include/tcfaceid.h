@@ -1463,6 +1463,24 @@ const char *tcfaceid_apply_response_json(const struct tcfaceid_apply_response *r
 size_t tcfaceid_apply_response_json_len(const struct tcfaceid_apply_response *response);
 
 /**
+ * Every field of an apply response in one call (what the getters above give one by one), for
+ * bindings where each foreign call costs: the token, the RequestId and the whole body (borrowed,
+ * NUL-terminated; valid until the response is freed, never freed by the caller), the body's
+ * length in bytes (without the NUL), and the polling hints (AsyncCardVerificationMaxPollingTimes,
+ * 60 when absent; AsyncCardVerificationPollingWaitTime in seconds, 5 when absent).
+ *
+ * Returns TCFACEID_RESULT_OK, or TCFACEID_RESULT_NULL_ARGUMENT naming a NULL parameter; the
+ * outputs are written only on success. Threads: any (the response is immutable).
+ */
+tcfaceid_result tcfaceid_apply_response_fields(const struct tcfaceid_apply_response *response,
+                                               const char **token_out,
+                                               const char **request_id_out,
+                                               const char **json_out,
+                                               size_t *json_len_out,
+                                               uint64_t *max_polling_times_out,
+                                               uint64_t *polling_wait_secs_out);
+
+/**
  * Free an apply response. NULL does nothing; freeing twice is undefined behaviour. Does not
  * change the last error.
  */

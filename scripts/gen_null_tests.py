@@ -173,6 +173,33 @@ static struct tcfaceid_verification_result *make_verification_result(void) {
     return result;
 }
 """,
+    "tcfaceid_apply_response": """\
+/* An apply answered by the emulator that scripts/with-emulator.sh started
+ * (TCFACEID_TEST_ENDPOINT; without it the check fails and NULL is returned). */
+static struct tcfaceid_apply_response *make_apply_response(void) {
+    const char *endpoint = getenv("TCFACEID_TEST_ENDPOINT");
+    struct tcfaceid_client_builder *builder = NULL;
+    struct tcfaceid_client *client = NULL;
+    struct tcfaceid_card_request *request = NULL;
+    struct tcfaceid_apply_response *response = NULL;
+    if (!CHECK(endpoint != NULL)) {
+        return NULL;
+    }
+    builder = make_client_builder();
+    CHECK(tcfaceid_client_builder_set_credentials(builder, SECRET_ID, SECRET_KEY, NULL) ==
+          TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_set_region(builder, "ap-singapore") == TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_set_endpoint(builder, endpoint) == TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_build(builder, &client) == TCFACEID_RESULT_OK && client != NULL);
+    request = make_card_request();
+    CHECK(tcfaceid_client_apply_card_verification(client, request, &response) ==
+              TCFACEID_RESULT_OK &&
+          response != NULL);
+    tcfaceid_card_request_free(request);
+    tcfaceid_client_free(client);
+    return response;
+}
+""",
     "tcfaceid_cancel": """\
 static struct tcfaceid_cancel *make_cancel(void) {
     struct tcfaceid_cancel *cancel = NULL;
@@ -464,8 +491,10 @@ class Generator:
                 f"add a constructor to MAKERS"
             )
         self.needed_makers.add(base)
-        if base == "tcfaceid_client":
+        if base in ("tcfaceid_client", "tcfaceid_apply_response"):
             self.needed_makers.add("tcfaceid_client_builder")
+        if base == "tcfaceid_apply_response":
+            self.needed_makers.add("tcfaceid_card_request")
         return f"make_{base[len('tcfaceid_'):]}"
 
     def buffer_length(self, function: Function, index: int) -> Optional[Param]:
@@ -525,9 +554,11 @@ class Generator:
             base = param.base
             var = f"{param.name}_value"
             if param.depth == 2:
-                self.free_function(base)  # an output must have a free function
+                if not is_borrowed_output(param):
+                    self.free_function(base)  # an owned output must have a free function
                 pointee = "char" if base == "char" else f"struct {base}"
-                decls.append(f"{pointee} *{var} = SENTINEL;")
+                const = "const " if is_borrowed_output(param) else ""
+                decls.append(f"{const}{pointee} *{var} = SENTINEL;")
                 args.append(f"&{var}")
                 outs.append((var, param))
             elif base == "char":
@@ -599,9 +630,10 @@ class Generator:
         for var, param in outs:
             if wrote_outputs:
                 lines.append(f"CHECK({var} != SENTINEL); /* {param.name} written */")
-                lines.append(f"if ({var} != SENTINEL) {{")
-                lines.append(f"    {self.free_function(param.base)}({var});")
-                lines.append("}")
+                if not is_borrowed_output(param):
+                    lines.append(f"if ({var} != SENTINEL) {{")
+                    lines.append(f"    {self.free_function(param.base)}({var});")
+                    lines.append("}")
             else:
                 lines.append(f"CHECK({var} == SENTINEL); /* {param.name} untouched */")
         for var, param in scalar_outs:
@@ -687,6 +719,11 @@ class Generator:
         if "tcfaceid_card_request" not in self.needed_makers:
             raise SystemExit("gen_null_tests.py: main() needs make_card_request")
         return "\n".join(out) + "\n"
+
+
+def is_borrowed_output(param: Param) -> bool:
+    """A `const char **` output: a string borrowed from a handle, never freed by the caller."""
+    return param.depth == 2 and param.ctype.startswith("const")
 
 
 def c_string(text: str) -> str:

@@ -304,9 +304,8 @@ fn push_string_to_sign(
     credential_scope: &[&str],
     canonical_request_sha256: &str,
 ) {
-    use std::fmt::Write as _;
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{ALGORITHM}\n{timestamp}\n");
+    let mut decimal = itoa::Buffer::new();
+    out.extend([ALGORITHM, "\n", decimal.format(timestamp), "\n"]);
     out.extend(credential_scope.iter().copied());
     out.extend(["\n", canonical_request_sha256]);
 }

@@ -165,6 +165,12 @@ pub(crate) unsafe fn str_from_ptr<'a>(ptr: *const c_char, name: &str) -> Result<
     }
     // SAFETY: by the contract above.
     let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    if bytes.is_ascii() {
+        // The usual case, checked a word at a time (from_utf8 goes byte by byte on the short
+        // strings C passes).
+        // SAFETY: ASCII is valid UTF-8.
+        return Ok(Some(unsafe { std::str::from_utf8_unchecked(bytes) }));
+    }
     std::str::from_utf8(bytes).map(Some).map_err(|e| {
         Error::for_field(
             ResultCode::InvalidUtf8,

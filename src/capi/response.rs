@@ -135,6 +135,43 @@ pub unsafe extern "C" fn tcfaceid_apply_response_json_len(
     ffi_boundary! { try_ref!(response).json.as_bytes().len() }
 }
 
+/// Every field of an apply response in one call (what the getters above give one by one), for
+/// bindings where each foreign call costs: the token, the RequestId and the whole body (borrowed,
+/// NUL-terminated; valid until the response is freed, never freed by the caller), the body's
+/// length in bytes (without the NUL), and the polling hints (AsyncCardVerificationMaxPollingTimes,
+/// 60 when absent; AsyncCardVerificationPollingWaitTime in seconds, 5 when absent).
+///
+/// Returns TCFACEID_RESULT_OK, or TCFACEID_RESULT_NULL_ARGUMENT naming a NULL parameter; the
+/// outputs are written only on success. Threads: any (the response is immutable).
+#[no_mangle]
+pub unsafe extern "C" fn tcfaceid_apply_response_fields(
+    response: *const tcfaceid_apply_response,
+    token_out: *mut *const c_char,
+    request_id_out: *mut *const c_char,
+    json_out: *mut *const c_char,
+    json_len_out: *mut usize,
+    max_polling_times_out: *mut u64,
+    polling_wait_secs_out: *mut u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let response = try_ref!(response);
+        let token_out = try_out!(token_out);
+        let request_id_out = try_out!(request_id_out);
+        let json_out = try_out!(json_out);
+        let json_len_out = try_out!(json_len_out);
+        let max_polling_times_out = try_out!(max_polling_times_out);
+        let polling_wait_secs_out = try_out!(polling_wait_secs_out);
+        let plan = crate::client::PollPlan::from_hints(&response.response);
+        token_out.set(response.token.as_ptr());
+        request_id_out.set(response.request_id.as_ptr());
+        json_out.set(response.json.as_ptr());
+        json_len_out.set(response.json.as_bytes().len());
+        max_polling_times_out.set(plan.max_polls);
+        polling_wait_secs_out.set(plan.wait.as_secs());
+        ResultCode::Ok
+    }
+}
+
 /// Free an apply response. NULL does nothing; freeing twice is undefined behaviour. Does not
 /// change the last error.
 #[no_mangle]

@@ -119,6 +119,32 @@ static struct tcfaceid_signed_headers *make_signed_headers(void) {
     return headers;
 }
 
+/* An apply answered by the emulator that scripts/with-emulator.sh started
+ * (TCFACEID_TEST_ENDPOINT; without it the check fails and NULL is returned). */
+static struct tcfaceid_apply_response *make_apply_response(void) {
+    const char *endpoint = getenv("TCFACEID_TEST_ENDPOINT");
+    struct tcfaceid_client_builder *builder = NULL;
+    struct tcfaceid_client *client = NULL;
+    struct tcfaceid_card_request *request = NULL;
+    struct tcfaceid_apply_response *response = NULL;
+    if (!CHECK(endpoint != NULL)) {
+        return NULL;
+    }
+    builder = make_client_builder();
+    CHECK(tcfaceid_client_builder_set_credentials(builder, SECRET_ID, SECRET_KEY, NULL) ==
+          TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_set_region(builder, "ap-singapore") == TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_set_endpoint(builder, endpoint) == TCFACEID_RESULT_OK);
+    CHECK(tcfaceid_client_builder_build(builder, &client) == TCFACEID_RESULT_OK && client != NULL);
+    request = make_card_request();
+    CHECK(tcfaceid_client_apply_card_verification(client, request, &response) ==
+              TCFACEID_RESULT_OK &&
+          response != NULL);
+    tcfaceid_card_request_free(request);
+    tcfaceid_client_free(client);
+    return response;
+}
+
 static struct tcfaceid_cancel *make_cancel(void) {
     struct tcfaceid_cancel *cancel = NULL;
     CHECK(tcfaceid_cancel_new(&cancel) == TCFACEID_RESULT_OK && cancel != NULL);
@@ -1999,6 +2025,172 @@ static void test_apply_response_json_len(void) {
     }
 }
 
+static void test_apply_response_fields(void) {
+    /* response = NULL */
+    {
+        const char *token_out_value = SENTINEL;
+        const char *request_id_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(NULL, &token_out_value,
+                                                             &request_id_out_value, &json_out_value,
+                                                             &json_len_out_value,
+                                                             &max_polling_times_out_value,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(response = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "response", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+    }
+
+    /* token_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *request_id_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, NULL,
+                                                             &request_id_out_value, &json_out_value,
+                                                             &json_len_out_value,
+                                                             &max_polling_times_out_value,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(token_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "token_out", __LINE__);
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+
+    /* request_id_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *token_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, &token_out_value, NULL,
+                                                             &json_out_value, &json_len_out_value,
+                                                             &max_polling_times_out_value,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(request_id_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "request_id_out", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+
+    /* json_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *token_out_value = SENTINEL;
+        const char *request_id_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, &token_out_value,
+                                                             &request_id_out_value, NULL,
+                                                             &json_len_out_value,
+                                                             &max_polling_times_out_value,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(json_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "json_out", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+
+    /* json_len_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *token_out_value = SENTINEL;
+        const char *request_id_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, &token_out_value,
+                                                             &request_id_out_value, &json_out_value,
+                                                             NULL, &max_polling_times_out_value,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(json_len_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "json_len_out", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+
+    /* max_polling_times_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *token_out_value = SENTINEL;
+        const char *request_id_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, &token_out_value,
+                                                             &request_id_out_value, &json_out_value,
+                                                             &json_len_out_value, NULL,
+                                                             &polling_wait_secs_out_value);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(max_polling_times_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "max_polling_times_out", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+
+    /* polling_wait_secs_out = NULL */
+    {
+        struct tcfaceid_apply_response *response_value = make_apply_response();
+        const char *token_out_value = SENTINEL;
+        const char *request_id_out_value = SENTINEL;
+        const char *json_out_value = SENTINEL;
+        size_t json_len_out_value = SCALAR_SENTINEL;
+        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
+        tcfaceid_result got = tcfaceid_apply_response_fields(response_value, &token_out_value,
+                                                             &request_id_out_value, &json_out_value,
+                                                             &json_len_out_value,
+                                                             &max_polling_times_out_value, NULL);
+        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
+                     "tcfaceid_apply_response_fields(polling_wait_secs_out = NULL)", __LINE__);
+        check_null_argument("tcfaceid_apply_response_fields", "polling_wait_secs_out", __LINE__);
+        CHECK(token_out_value == SENTINEL); /* token_out untouched */
+        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
+        CHECK(json_out_value == SENTINEL); /* json_out untouched */
+        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
+        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
+        tcfaceid_apply_response_free(response_value);
+    }
+}
+
 static void test_apply_response_free(void) {
     /* response = NULL: does nothing */
     {
@@ -2268,7 +2460,7 @@ static void test_verification_result_free(void) {
 }
 
 int main(void) {
-    /* 106 functions, 186 calls. */
+    /* 107 functions, 193 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();
@@ -2351,6 +2543,7 @@ int main(void) {
     test_apply_response_request_id();
     test_apply_response_json();
     test_apply_response_json_len();
+    test_apply_response_fields();
     test_apply_response_free();
     test_verification_result_parse();
     test_verification_result_status();

@@ -467,6 +467,27 @@ static void test_transport_error(void) {
  * Against the emulators
  */
 
+/* tcfaceid_apply_response_fields gives what each getter gives (the same borrowed pointers). */
+static void check_apply_response_fields(const tcfaceid_apply_response *applied) {
+    const char *token = NULL;
+    const char *request_id = NULL;
+    const char *json = NULL;
+    size_t json_len = 0;
+    uint64_t max_polling_times = 0;
+    uint64_t polling_wait_secs = 1;
+    CHECK_CODE(tcfaceid_apply_response_fields(applied, &token, &request_id, &json, &json_len,
+                                              &max_polling_times, &polling_wait_secs),
+               TCFACEID_RESULT_OK);
+    check_last_error_clear(__LINE__);
+    CHECK(token == tcfaceid_apply_response_token(applied));
+    CHECK(request_id == tcfaceid_apply_response_request_id(applied));
+    CHECK(json == tcfaceid_apply_response_json(applied));
+    CHECK(json_len == tcfaceid_apply_response_json_len(applied));
+    CHECK(max_polling_times == tcfaceid_apply_response_max_polling_times(applied));
+    CHECK(polling_wait_secs == tcfaceid_apply_response_polling_wait_secs(applied));
+    CHECK(max_polling_times == 5 && polling_wait_secs == 0);
+}
+
 /* Every getter of a verification result that is still PROCESSING. */
 static void check_processing(const tcfaceid_verification_result *result, const char *token) {
     CHECK(tcfaceid_verification_result_status(result) == TCFACEID_STATUS_PROCESSING);
@@ -528,6 +549,7 @@ static void test_apply_and_get(const char *endpoint) {
     CHECK(tcfaceid_apply_response_json_len(applied) == strlen(tcfaceid_apply_response_json(applied)));
     /* Getters are borrowed and stable: the same pointer each time. */
     CHECK(tcfaceid_apply_response_token(applied) == token);
+    check_apply_response_fields(applied);
 
     /* First poll: PROCESSING, nothing read off the card yet. */
     CHECK_CODE(tcfaceid_client_get_card_verification_result(client, token, &result),

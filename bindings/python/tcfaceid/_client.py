@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import threading
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
 from ._ffi import (
@@ -149,8 +148,8 @@ class Client(Managed):
         clock_offset_secs: Optional[int] = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        self._state = threading.Condition(threading.Lock())
-        self._in_flight = 0
+        # One entry per call in flight (see _enter).
+        self._calls: List[None] = []
         self._closing = False
         self._endpoint = endpoint
         self._region = region
@@ -251,22 +250,49 @@ class Client(Managed):
             # _build consumes the builder even when it fails.
             lib.tcfaceid_client_builder_build(builder._consume(), byref(client))
         self._set_handle(client)
+        self._apply_card_verification = _ffi.bare("tcfaceid_client_apply_card_verification")
 
     # --- life cycle ---------------------------------------------------------------------
 
-    def _use(self) -> "_InFlight":
-        """The C client for one call (``with self._use() as handle``); :meth:`close` waits for
-        no call but frees after the last."""
-        return _InFlight(self)
+    def _enter(self) -> Any:
+        """Count one call and give the C client (``ValueError`` once closing). Always paired
+        with :meth:`_leave` in a ``finally``: :meth:`close` waits for no call but frees after
+        the last.
+
+        No lock: the count is a list whose ``append`` and ``pop`` are atomic (as is reading
+        a flag). A call is counted before it looks at ``_closing`` and :meth:`close` sets
+        ``_closing`` before it looks at the count, so either :meth:`close` sees the call (and
+        leaves the freeing to it) or the call sees ``_closing`` (and never uses the handle).
+        The handle itself is taken out with one ``dict.pop``, so it is freed once."""
+        self._calls.append(None)
+        if self._closing:
+            self._leave()
+            raise ValueError("this Client is closed")
+        return self._handle()
+
+    def _leave(self) -> None:
+        """End a call counted by :meth:`_enter`; free the C client when it was the last call
+        of a closing client."""
+        calls = self._calls
+        calls.pop()
+        if self._closing and not calls:
+            Managed.close(self)
+
+    @property
+    def _in_flight(self) -> int:
+        """How many calls are running (for tests)."""
+        return len(self._calls)
 
     def credentials_refresh_error(self) -> Optional[Exception]:
         """The last failed credentials refresh while still-valid keys stayed in use (a
         ``CredentialsError`` naming the source and the cause), or ``None``."""
+        client = self._enter()
         try:
-            with self._use() as client:
-                lib.tcfaceid_client_credentials_refresh_error(client)
+            lib.tcfaceid_client_credentials_refresh_error(client)
         except _errors.CredentialsError as error:
             return error
+        finally:
+            self._leave()
         return None
 
     @property
@@ -282,13 +308,11 @@ class Client(Managed):
     def close(self) -> None:
         """Close the client: new calls raise ``ValueError``. The C client is freed now, or
         when the last call still running in another thread returns. Safe to call twice."""
-        state = self.__dict__.get("_state")
-        if state is None:  # __init__ failed before the client existed
+        calls = self.__dict__.get("_calls")
+        if calls is None:  # __init__ failed before the client existed
             return
-        with state:
-            self._closing = True
-            busy = self._in_flight > 0
-        if not busy:
+        self._closing = True  # before looking at the calls: see _enter
+        if not calls:
             Managed.close(self)
 
     def __repr__(self) -> str:
@@ -308,8 +332,14 @@ class Client(Managed):
         if not isinstance(request, CardRequest):
             raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
         out = ApplyResponseRef()
-        with self._use() as client:
-            lib.tcfaceid_client_apply_card_verification(client, request._handle(), byref(out))
+        client = self._enter()
+        try:
+            # The hot path: every argument is already of its C type (_ffi.bare).
+            result = self._apply_card_verification(client, request._handle(), byref(out))
+        finally:
+            self._leave()
+        if result:
+            raise _ffi.last_error(result)
         return take_apply_result(out)
 
     def apply_card_verification(
@@ -355,8 +385,11 @@ class Client(Managed):
         """
         c_token = _ffi.encode(token, "token")
         out = VerificationResultRef()
-        with self._use() as client:
+        client = self._enter()
+        try:
             lib.tcfaceid_client_get_card_verification_result(client, c_token, byref(out))
+        finally:
+            self._leave()
         return take_verification_result(out)
 
     def verify(
@@ -371,10 +404,13 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            with self._use() as client:
+            client = self._enter()
+            try:
                 lib.tcfaceid_client_verify_card_cancellable(
                     client, request._handle(), deadline_ms, handle._handle(), byref(out)
                 )
+            finally:
+                self._leave()
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -435,10 +471,13 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            with self._use() as client:
+            client = self._enter()
+            try:
                 lib.tcfaceid_client_resume(
                     client, c_token, deadline_ms, handle._handle(), byref(out)
                 )
+            finally:
+                self._leave()
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -472,37 +511,12 @@ class Client(Managed):
             raise TypeError(f"body must be a str, a dict or None, not {type(body).__name__}")
         c_body = _ffi.encode(text, "body")
         out, length = c_void_p(), c_size_t()
-        with self._use() as client:
+        client = self._enter()
+        try:
             lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out), byref(length))
+        finally:
+            self._leave()
         return json.loads(_ffi.take_owned_string(out, length))  # type: ignore[no-any-return]
-
-
-class _InFlight:
-    """One call on a :class:`Client` (``Client._use``): entering counts it and gives the C
-    client, unless the client is closing; leaving frees the C client when it was the last call
-    of a closing client. A plain context manager: the per-call path has no generator."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def __enter__(self) -> Any:
-        client = self._client
-        with client._state:
-            if client._closing:
-                raise ValueError("this Client is closed")
-            handle = client._handle()
-            client._in_flight += 1
-        return handle
-
-    def __exit__(self, *exc_info: object) -> None:
-        client = self._client
-        with client._state:
-            client._in_flight -= 1
-            free_now = client._closing and client._in_flight == 0
-        if free_now:
-            Managed.close(client)
 
 
 def _credential_setters(

@@ -411,6 +411,18 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_apply_response_request_id": (_str, [ApplyResponseRef]),
     "tcfaceid_apply_response_json": (c_void_p, [ApplyResponseRef]),
     "tcfaceid_apply_response_json_len": (c_size_t, [ApplyResponseRef]),
+    "tcfaceid_apply_response_fields": (
+        _result,
+        [
+            ApplyResponseRef,
+            POINTER(c_char_p),
+            POINTER(c_char_p),
+            POINTER(c_char_p),
+            POINTER(c_size_t),
+            POINTER(c_uint64),
+            POINTER(c_uint64),
+        ],
+    ),
     "tcfaceid_apply_response_free": (None, [ApplyResponseRef]),
     # Verification result.
     "tcfaceid_verification_result_status": (c_uint32, [VerificationResultRef]),

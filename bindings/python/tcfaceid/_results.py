@@ -5,7 +5,8 @@ from __future__ import annotations
 import ctypes
 import enum
 import json
-from ctypes import byref
+import threading
+from ctypes import byref, c_char_p, c_size_t, c_uint64
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -276,18 +277,17 @@ class VerificationResult:
         return tuple((code, warn_info_meaning(code)) for code in self.warn_infos)
 
 
-def apply_result_from(handle: Any) -> ApplyResult:
-    """Copy every field out of a ``tcfaceid_apply_response`` (the caller frees it)."""
-    return ApplyResult(
-        token=_ffi.text(lib.tcfaceid_apply_response_token(handle)),
-        max_polling_times=int(lib.tcfaceid_apply_response_max_polling_times(handle)),
-        polling_wait_secs=int(lib.tcfaceid_apply_response_polling_wait_secs(handle)),
-        request_id=_ffi.text(lib.tcfaceid_apply_response_request_id(handle)),
-        raw_json=_ffi.sized_text(
-            lib.tcfaceid_apply_response_json(handle), lib.tcfaceid_apply_response_json_len(handle)
-        )
-        or "",
-    )
+class _ApplyFields(threading.local):
+    """This thread's output slots for ``tcfaceid_apply_response_fields`` (``slots``) and their
+    addresses (``refs``), made once per thread: :func:`take_apply_result` fills them and reads
+    them at once, on the same thread."""
+
+    def __init__(self) -> None:
+        self.slots = (c_char_p(), c_char_p(), c_char_p(), c_size_t(), c_uint64(), c_uint64())
+        self.refs = tuple(byref(slot) for slot in self.slots)
+
+
+_APPLY_FIELDS = _ApplyFields()
 
 
 def verification_result_from(handle: Any) -> VerificationResult:
@@ -367,12 +367,31 @@ class VerificationResultHandle(Managed):
 
 
 def take_apply_result(handle: Any) -> ApplyResult:
-    """Copy an apply response into an :class:`ApplyResult` and free it (with
-    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path)."""
+    """Copy every field of an apply response into an :class:`ApplyResult` and free it (with
+    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path). One
+    foreign call (``tcfaceid_apply_response_fields``, through :func:`_ffi.bare`) gives every
+    field; the strings are C strings without interior NUL (the body's length is not needed)."""
+    out = _APPLY_FIELDS
+    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
     try:
-        return apply_result_from(handle)
+        result = _ffi.bare("tcfaceid_apply_response_fields")(handle, *out.refs)
+        if result:
+            raise _ffi.last_error(result)
+        texts = (token.value, request_id.value, body.value)
     finally:
         ApplyResponseHandle._free_function(handle)
+    # The frozen dataclass's __init__ sets each field with object.__setattr__ (a quarter of
+    # this per-call path's Python time); filling the new instance's dict at once makes the same
+    # object (no __post_init__, no slots).
+    applied: ApplyResult = object.__new__(ApplyResult)
+    applied.__dict__.update(
+        token=texts[0].decode("utf-8", "replace"),  # type: ignore[union-attr]
+        max_polling_times=max_polling_times.value,
+        polling_wait_secs=polling_wait_secs.value,
+        request_id=texts[1].decode("utf-8", "replace"),  # type: ignore[union-attr]
+        raw_json=texts[2].decode("utf-8", "replace"),  # type: ignore[union-attr]
+    )
+    return applied
 
 
 def take_verification_result(handle: Any) -> VerificationResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from ctypes import byref, c_int64, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_int64, c_size_t
 from typing import Dict, Optional, Union
 
 from . import _ffi
@@ -17,10 +17,12 @@ FACEID_SERVICE = "faceid"
 class _Outputs(threading.local):
     """This thread's output slots for ``tcfaceid_signer_sign_text`` (the text and its
     length), made once per thread: a call fills them and :meth:`Signer.sign` reads them at once,
-    on the same thread."""
+    on the same thread. The text is a ``c_char_p``: its ``value`` copies it without a foreign
+    call (the block is a C string: no NUL inside), and the slot itself is given back to
+    ``tcfaceid_string_free``."""
 
     def __init__(self) -> None:
-        self.text = c_void_p()
+        self.text = c_char_p()
         self.length = c_size_t()
         self.text_ref = byref(self.text)
         self.length_ref = byref(self.length)
@@ -92,7 +94,12 @@ class Signer(Managed):
         self._encoded: Dict[object, bytes] = {}
 
     def _encode(self, value: object, name: str) -> bytes:
-        """``_ffi.encode(value, name)``, kept for the next call."""
+        """``_ffi.encode(value, name)``, kept for the next call. The cache is looked up first
+        (an unhashable value is not in it), so a wrong type gets ``_ffi.encode``'s message."""
+        try:
+            return self._encoded[value]
+        except (KeyError, TypeError):
+            pass
         encoded = _ffi.encode(value, name)
         if len(self._encoded) >= 64:
             self._encoded.clear()
@@ -111,14 +118,14 @@ class Signer(Managed):
         """Sign one API call (POST, JSON body); the arguments and result are those of
         :func:`sign`."""
         body_bytes = body if type(body) is bytes else _body_bytes(body)  # noqa: E721
-        encoded = self._encoded
+        encode = self._encode
         out = _OUTPUTS
         result = self._sign_text(
             self._handle(),
-            encoded.get(host) or self._encode(host, "host"),
-            None if region is None else encoded.get(region) or self._encode(region, "region"),
-            encoded.get(action) or self._encode(action, "action"),
-            encoded.get(version) or self._encode(version, "version"),
+            encode(host, "host"),
+            None if region is None else encode(region, "region"),
+            encode(action, "action"),
+            encode(version, "version"),
             c_int64(_check_timestamp(timestamp)),
             body_bytes,
             c_size_t(len(body_bytes)),
@@ -127,7 +134,11 @@ class Signer(Managed):
         )
         if result:
             raise _ffi.last_error(result)
-        block = _ffi.take_owned_string(out.text, out.length)
+        text = out.text
+        try:
+            block = text.value.decode("utf-8")  # type: ignore[union-attr]
+        finally:
+            lib.tcfaceid_string_free(text)
         headers: Dict[str, str] = {}
         for line in block.split("\r\n")[:-1]:
             name, _, value = line.partition(": ")

@@ -3,6 +3,7 @@ and the sample images; the client's settings and credentials sources."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -139,6 +140,11 @@ class FlowTest(unittest.TestCase):
         applied = CLIENT.apply_card_verification("IDN", "ID_CARD", "https://example.com/f.jpg")
         with self.assertRaises(AttributeError):
             applied.token = "x"  # type: ignore[misc]
+        # Built without __init__ on the per-call path: the same object as the constructor's.
+        fields = dataclasses.asdict(applied)
+        self.assertEqual(list(fields), [f.name for f in dataclasses.fields(tcfaceid.ApplyResult)])
+        self.assertEqual(tcfaceid.ApplyResult(**fields), applied)
+        self.assertEqual(hash(tcfaceid.ApplyResult(**fields)), hash(applied))
 
 
 class SettingsTest(unittest.TestCase):

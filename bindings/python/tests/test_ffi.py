@@ -52,11 +52,13 @@ def ctype_for(c_type: str) -> Any:
         "const uint8_t*": ctypes.c_char_p,
         "char*": ctypes.c_void_p,  # an owned string given back to tcfaceid_string_free
         "char**": ctypes.POINTER(ctypes.c_void_p),
+        "const char**": ctypes.POINTER(ctypes.c_char_p),  # a borrowed string given back
         "uint16_t": ctypes.c_uint16,
         "int32_t": ctypes.c_int32,
         "uint32_t": ctypes.c_uint32,
         "int64_t": ctypes.c_int64,
         "uint64_t": ctypes.c_uint64,
+        "uint64_t*": ctypes.POINTER(ctypes.c_uint64),
         "size_t": ctypes.c_size_t,
         "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "bool": ctypes.c_bool,

@@ -187,6 +187,31 @@ class SignTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             sign_s1(timestamp=2**63)
 
+    def test_a_signer_names_the_parameter_of_a_wrong_type(self) -> None:
+        # Unhashable values too: the signer's cache of encoded strings must not get first.
+        with tcfaceid.Signer(S1_SECRET_ID, S1_SECRET_KEY) as signer:
+            signer.sign(S1_HOST, "ApplyCardVerification", "2018-03-01", 1700000000, S1_BODY)
+            for name, value in [
+                ("host", ["faceid.tencentcloudapi.com"]),
+                ("action", {"ApplyCardVerification": 1}),
+                ("version", 20180301),
+                ("region", ["ap-singapore"]),
+            ]:
+                with self.subTest(name=name, value=value):
+                    arguments: Dict[str, Any] = {
+                        "host": S1_HOST,
+                        "action": "ApplyCardVerification",
+                        "version": "2018-03-01",
+                        "region": "ap-singapore",
+                        name: value,
+                    }
+                    with self.assertRaises(TypeError) as caught:
+                        signer.sign(timestamp=1700000000, body=S1_BODY, **arguments)
+                    self.assertEqual(
+                        str(caught.exception),
+                        f"{name} must be a str, not {type(value).__name__}",
+                    )
+
 
 O1_HOST = "ocr.intl.tencentcloudapi.com"
 O1_BODY = (
