@@ -156,6 +156,20 @@ struct Link {
     /// The request head being written (kept to reuse its allocation).
     head: Vec<u8>,
     idle_since: Instant,
+    /// The thread that used it last ([`thread_number`]).
+    thread: u64,
+}
+
+/// A number for the calling thread, unique in the process: a thread takes back the idle
+/// connection it used last when there is one, so that with several threads each keeps talking
+/// over its own connection (with one shared pool, they would swap connections at random, and
+/// the server's side of each, and its caches, would move between threads).
+fn thread_number() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    thread_local! {
+        static NUMBER: u64 = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    NUMBER.with(|n| *n)
 }
 
 impl Http {
@@ -243,11 +257,15 @@ impl Http {
 
     /// An idle connection to `origin` that is still open, else a new one.
     fn link(&self, origin: &Origin, limits: &Limits, cancel: Option<&Cancel>) -> Result<Link> {
+        let thread = thread_number();
         loop {
             let found = {
                 let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+                let to_origin =
+                    |l: &Link| l.https == origin.https && l.authority == origin.authority;
                 idle.iter()
-                    .rposition(|l| l.https == origin.https && l.authority == origin.authority)
+                    .rposition(|l| to_origin(l) && l.thread == thread)
+                    .or_else(|| idle.iter().rposition(to_origin))
                     .map(|i| idle.swap_remove(i))
             };
             match found {
@@ -297,6 +315,7 @@ impl Http {
             input: Input::default(),
             head: Vec::new(),
             idle_since: Instant::now(),
+            thread,
         })
     }
 
@@ -306,6 +325,7 @@ impl Http {
             return;
         }
         link.idle_since = Instant::now();
+        link.thread = thread_number();
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() >= MAX_IDLE {
             idle.remove(0);

@@ -216,3 +216,60 @@ fn bytes_after_an_answer_keep_the_connection_from_being_reused() {
     });
     assert_eq!(two_calls(&server), 2);
 }
+
+/// Two threads sharing one client, their calls in flight together (the server answers each
+/// pair only once both requests arrived): each thread keeps talking over its own connection.
+#[test]
+fn each_thread_takes_back_its_own_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let pair = Arc::new(std::sync::Barrier::new(2));
+    // (connection number, the front URL of the request), in arrival order.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (barrier, log) = (pair.clone(), seen.clone());
+    std::thread::spawn(move || {
+        for (number, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let (barrier, log) = (barrier.clone(), log.clone());
+            std::thread::spawn(move || {
+                while let Some(request) = read_request(&mut stream) {
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    let url = ["a.jpg", "b.jpg"].into_iter().find(|u| text.contains(u));
+                    log.lock().unwrap().push((number, url.unwrap_or("?")));
+                    barrier.wait();
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{BODY}",
+                        BODY.len()
+                    );
+                    stream.write_all(answer.as_bytes()).unwrap();
+                }
+            });
+        }
+    });
+    let client = Arc::new(client(&endpoint));
+    let threads: Vec<_> = ["a.jpg", "b.jpg"]
+        .into_iter()
+        .map(|name| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                let mut request = CardVerificationRequest::new("IDN", "ID_CARD");
+                request.set_front_url(format!("https://example.com/{name}"));
+                for _ in 0..6 {
+                    client.apply_card_verification(&request).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 12);
+    for (number, url) in seen.iter() {
+        let first = seen.iter().find(|(n, _)| n == number).unwrap().1;
+        assert_eq!(
+            *url, first,
+            "connection {number} carried both threads' calls: {seen:?}"
+        );
+    }
+}
