@@ -531,7 +531,7 @@ fn https_through_a_connect_proxy_keeps_tls_and_the_connection() {
     );
 }
 
-/// The largest image (a ~5 MB body) goes through TLS and the corked socket intact, twice on
+/// The largest image (a ~5 MB body) goes through TLS (fed 64 KiB at a time) intact, twice on
 /// one connection.
 #[test]
 fn a_large_body_passes_over_https() {
