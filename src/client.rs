@@ -774,14 +774,15 @@ impl Client {
         let authorization = signer
             .authorization(&input)
             .map_err(AttemptFailure::not_sent)?;
-        let timestamp = timestamp.to_string();
+        let mut decimal = itoa::Buffer::new();
+        let timestamp = decimal.format(timestamp);
         let mut headers = Vec::with_capacity(12);
         headers.push(("Authorization", authorization.as_str()));
         headers.extend(sign::header_values(
             signer.credential(),
             &input,
             &call,
-            &timestamp,
+            timestamp,
         ));
         let request = Request {
             method: "POST",
@@ -789,11 +790,7 @@ impl Client {
             headers: &headers,
             body,
         };
-        let limits = Limits {
-            deadline: Instant::now() + timeout,
-            timeout,
-            max_body: self.max_response_bytes,
-        };
+        let limits = Limits::from_now(timeout, self.max_response_bytes);
         // On this thread; a trigger shuts the connection down (see crate::transport).
         let outcome = self.http.call(&self.origin, &request, &limits, cancel);
         let response = match (outcome, cancel) {

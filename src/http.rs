@@ -32,7 +32,7 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Size of a connection's input buffer (an answer head usually fits).
 const INPUT: usize = 16 * 1024;
 /// Bytes of a non-200 answer's body kept for the error message.
-pub(crate) const ERROR_EXCERPT: u64 = 512;
+const ERROR_EXCERPT: u64 = 512;
 /// Idle connections kept.
 const MAX_IDLE: usize = 16;
 /// How long an idle connection is kept.
@@ -107,6 +107,18 @@ pub(crate) struct Limits {
     pub timeout: Duration,
     /// The largest body of a 200 answer (after gzip decoding); a larger one is an error.
     pub max_body: u64,
+}
+
+impl Limits {
+    /// An exchange that must be over within `timeout` from now, its 200 body at most
+    /// `max_body` bytes.
+    pub(crate) fn from_now(timeout: Duration, max_body: u64) -> Limits {
+        Limits {
+            deadline: Instant::now() + timeout,
+            timeout,
+            max_body,
+        }
+    }
 }
 
 /// An answer: its status, its `Date` header, and its body (the whole body of a 200 answer,

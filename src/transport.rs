@@ -174,9 +174,15 @@ impl Watch {
 pub(crate) struct Connection {
     socket: Arc<Shared>,
     tls: Option<Box<rustls::ClientConnection>>,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
+    timeouts: Timeouts,
     watch: Watch,
+}
+
+/// The timeouts a socket has now (set only when they change).
+#[derive(Default)]
+struct Timeouts {
+    read: Option<Duration>,
+    write: Option<Duration>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -251,8 +257,7 @@ impl Connection {
         let mut connection = Connection {
             socket: Arc::new(Shared(socket)),
             tls: None,
-            read_timeout: None,
-            write_timeout: None,
+            timeouts: Timeouts::default(),
             watch: Watch::default(),
         };
         connection.watch(cancel)?;
@@ -277,7 +282,7 @@ impl Connection {
             head.push_str(&format!("Proxy-Authorization: {value}\r\n"));
         }
         head.push_str("\r\n");
-        let mut io = self.bounded(Some(deadline));
+        let mut io = Bounded::new(&self.socket.0, &mut self.timeouts, Some(deadline));
         io.write_all(head.as_bytes())
             .map_err(|e| connect_io_error(e, proxy_failed))?;
         // Read byte by byte up to the blank line: nothing after the proxy's answer is consumed.
@@ -323,12 +328,7 @@ impl Connection {
             .map_err(|e| ConnectError::Tls(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
         let mut tls = rustls::ClientConnection::new(config.clone(), server_name)
             .map_err(|e| ConnectError::Tls(io::Error::new(io::ErrorKind::InvalidData, e)))?;
-        let mut io = Bounded {
-            socket: &self.socket.0,
-            deadline: Some(deadline),
-            read_timeout: &mut self.read_timeout,
-            write_timeout: &mut self.write_timeout,
-        };
+        let mut io = Bounded::new(&self.socket.0, &mut self.timeouts, Some(deadline));
         while tls.is_handshaking() {
             match tls.complete_io(&mut io) {
                 Ok((0, 0)) => {
@@ -356,12 +356,7 @@ impl Connection {
 
     /// Send `parts` (a head and a body) in order, by `deadline`.
     pub(crate) fn send(&mut self, parts: [&[u8]; 2], deadline: Option<Instant>) -> io::Result<()> {
-        let mut io = Bounded {
-            socket: &self.socket.0,
-            deadline,
-            read_timeout: &mut self.read_timeout,
-            write_timeout: &mut self.write_timeout,
-        };
+        let mut io = Bounded::new(&self.socket.0, &mut self.timeouts, deadline);
         let Some(tls) = self.tls.as_deref_mut() else {
             return io.send_all(parts);
         };
@@ -378,12 +373,7 @@ impl Connection {
 
     /// Read what arrives into `buf` by `deadline`: the count, 0 at the end of the stream.
     pub(crate) fn recv(&mut self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        let mut io = Bounded {
-            socket: &self.socket.0,
-            deadline,
-            read_timeout: &mut self.read_timeout,
-            write_timeout: &mut self.write_timeout,
-        };
+        let mut io = Bounded::new(&self.socket.0, &mut self.timeouts, deadline);
         match self.tls.as_deref_mut() {
             None => io.read(buf),
             Some(tls) => rustls::Stream::new(tls, &mut io).read(buf),
@@ -409,16 +399,6 @@ impl Connection {
             .recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT);
         matches!(peek, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
-
-    /// The socket bounded by `deadline`, as `Read` and `Write`.
-    fn bounded(&mut self, deadline: Option<Instant>) -> Bounded<'_> {
-        Bounded {
-            socket: &self.socket.0,
-            deadline,
-            read_timeout: &mut self.read_timeout,
-            write_timeout: &mut self.write_timeout,
-        }
-    }
 }
 
 impl Drop for Connection {
@@ -439,11 +419,19 @@ fn connect_io_error(e: io::Error, other: impl FnOnce(String) -> ConnectError) ->
 struct Bounded<'a> {
     socket: &'a Socket,
     deadline: Option<Instant>,
-    read_timeout: &'a mut Option<Duration>,
-    write_timeout: &'a mut Option<Duration>,
+    timeouts: &'a mut Timeouts,
 }
 
-impl Bounded<'_> {
+impl<'a> Bounded<'a> {
+    /// `socket` (whose current timeouts are `timeouts`) bounded by `deadline`.
+    fn new(socket: &'a Socket, timeouts: &'a mut Timeouts, deadline: Option<Instant>) -> Self {
+        Bounded {
+            socket,
+            deadline,
+            timeouts,
+        }
+    }
+
     /// Send every byte of `parts`, as few `send` calls as the kernel allows.
     fn send_all(&mut self, parts: [&[u8]; 2]) -> io::Result<()> {
         let mut slices = parts.map(IoSlice::new);
@@ -454,7 +442,7 @@ impl Bounded<'_> {
             let n = with_deadline(
                 self.socket,
                 self.deadline,
-                self.write_timeout,
+                &mut self.timeouts.write,
                 Socket::set_write_timeout,
                 |s| s.send_vectored_with_flags(pending, SEND_FLAGS),
             )?;
@@ -472,7 +460,7 @@ impl Read for Bounded<'_> {
         with_deadline(
             self.socket,
             self.deadline,
-            self.read_timeout,
+            &mut self.timeouts.read,
             Socket::set_read_timeout,
             |mut s| s.read(&mut *buf),
         )
@@ -484,7 +472,7 @@ impl Write for Bounded<'_> {
         with_deadline(
             self.socket,
             self.deadline,
-            self.write_timeout,
+            &mut self.timeouts.write,
             Socket::set_write_timeout,
             |s| s.send_with_flags(buf, SEND_FLAGS),
         )
@@ -494,7 +482,7 @@ impl Write for Bounded<'_> {
         with_deadline(
             self.socket,
             self.deadline,
-            self.write_timeout,
+            &mut self.timeouts.write,
             Socket::set_write_timeout,
             |s| s.send_vectored_with_flags(bufs, SEND_FLAGS),
         )

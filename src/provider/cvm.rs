@@ -9,7 +9,7 @@
 //! error (never a silently stale or empty key).
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -96,11 +96,7 @@ impl CvmRole {
             headers: &[],
             body: &[],
         };
-        let limits = Limits {
-            deadline: Instant::now() + TOTAL_TIMEOUT,
-            timeout: TOTAL_TIMEOUT,
-            max_body: MAX_BODY,
-        };
+        let limits = Limits::from_now(TOTAL_TIMEOUT, MAX_BODY);
         let response = self
             .http
             .call(&self.origin, &request, &limits, None)

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -164,11 +164,7 @@ impl Sts {
             headers: &headers,
             body,
         };
-        let limits = Limits {
-            deadline: Instant::now() + self.timeout,
-            timeout: self.timeout,
-            max_body: 64 * 1024,
-        };
+        let limits = Limits::from_now(self.timeout, 64 * 1024);
         let response = self
             .http
             .call(&self.origin, &request, &limits, None)
