@@ -22,6 +22,9 @@
 //!   responder), in turn against the same responder (issue 11 item 6: Python at least 0.8x the
 //!   C calls/s).
 //!
+//! `cargo bench --bench floors -- WORD` runs only the lines whose name holds WORD (`small body,
+//! 1`, `5 MB`, `memory`, `python`, `signature`, `syscalls`).
+//!
 //! Environment: `FLOORS_SECONDS` (per scenario and candidate, in 5 alternating rounds; default
 //! 3); `TCFACEID_C_SIGN_REF`, the C +
 //! OpenSSL signing reference (`benches/c/sign_openssl.c`, built by `make bench`), timed in
@@ -289,13 +292,28 @@ fn c_abi_rate(port: u16, duration: Duration) -> f64 {
 }
 
 /// The calls/s a child process prints: `program ARGS... PORT SECONDS` (the C ABI client is
-/// this program with `--c-abi-calls`, the Python one `benches/python_calls.py`).
+/// this program with `--c-abi-calls`, the Python one `benches/python_calls.py`). The child runs
+/// on the machine's last CPU only, so that every candidate meets the responder the same way.
 fn child_rate(program: &std::ffi::OsStr, args: &[&str], port: u16, duration: Duration) -> f64 {
-    let out = std::process::Command::new(program)
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(program);
+    command
         .args(args)
-        .args([port.to_string(), duration.as_secs_f64().to_string()])
-        .output()
-        .unwrap();
+        .args([port.to_string(), duration.as_secs_f64().to_string()]);
+    let last_cpu = std::thread::available_parallelism().map_or(0, |n| n.get() - 1);
+    // SAFETY: between fork and exec the closure only calls the async-signal-safe
+    // sched_setaffinity on a set built on its own stack.
+    unsafe {
+        command.pre_exec(move || {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(last_cpu, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = command.output().unwrap();
     assert!(
         out.status.success(),
         "{program:?} {args:?}: {}",
@@ -308,29 +326,38 @@ fn child_rate(program: &std::ffi::OsStr, args: &[&str], port: u16, duration: Dur
         .unwrap()
 }
 
-/// Python against the C ABI client, small calls on one thread each, three rounds taken in turn
-/// (the best of each). Both run in a child process of their own (the C ABI client is this
-/// program in `--c-abi-calls` mode), so both reach the responder across processes.
+/// Python against the C ABI client, small calls on one thread each, taking turns in
+/// [`ROUNDS`] alternating rounds (median ratio, as [`alternating`]). Both run in a child
+/// process of their own (the C ABI client is this program in `--c-abi-calls` mode), so both
+/// reach the responder across processes.
 fn python_line(port: u16, duration: Duration) {
     let Some(python) = std::env::var_os("TCFACEID_BENCH_PYTHON") else {
         println!("Python client calls: not run (make bench sets TCFACEID_BENCH_PYTHON)");
         return;
     };
-    let (mut c, mut py) = (0f64, 0f64);
-    for _ in 0..3 {
-        c = c.max(child_rate(
-            std::env::current_exe().unwrap().as_os_str(),
-            &["--c-abi-calls"],
-            port,
-            duration,
-        ));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_calls.py");
-        py = py.max(child_rate(&python, &[script], port, duration));
-    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_calls.py");
+    let c_abi = |slice| {
+        let this = std::env::current_exe().unwrap();
+        child_rate(this.as_os_str(), &["--c-abi-calls"], port, slice)
+    };
+    let (py, c, ratio) = alternating(
+        duration,
+        |slice| child_rate(&python, &[script], port, slice),
+        c_abi,
+    );
     support::summary(&format!(
         "small calls/s, 1 thread, each in its own process: Python client {py:.0}, C ABI client \
-         {c:.0}: {:.2}x (target >= 0.8x)",
-        py / c
+         {c:.0}: {ratio:.2}x (target >= 0.8x; median of {ROUNDS} alternating rounds)"
+    ));
+    let (floor, c, floor_ratio) = alternating(
+        duration,
+        |slice| child_rate(&python, &[script, "--ctypes-floor"], port, slice),
+        c_abi,
+    );
+    support::summary(&format!(
+        "  the ctypes floor (Python making only the two foreign calls, no result): {floor:.0}, \
+         C ABI client {c:.0}: {floor_ratio:.2}x; the Python client is {:.2}x of that floor",
+        ratio / floor_ratio
     ));
 }
 
@@ -620,6 +647,13 @@ fn main() {
         );
         return;
     }
+    if args.get(1).map(String::as_str) == Some("--serve") {
+        // For profiling a client by hand: print the canned responder's port, serve until killed.
+        println!("{}", Responder::start().port);
+        loop {
+            std::thread::park();
+        }
+    }
     if args.iter().any(|a| a == "--list") {
         return; // `cargo bench` asks every bench binary for its list.
     }
@@ -628,6 +662,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
     let duration = Duration::from_secs_f64(seconds);
+    // `cargo bench --bench floors -- WORD`: only the lines whose name holds WORD (as criterion
+    // filters), e.g. `python` or `small body, 1`.
+    let filter = args[1..].iter().find(|a| !a.starts_with('-')).cloned();
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     let responder = Responder::start();
 
     println!("floors: library vs raw socket, both against the in-process canned responder");
@@ -642,16 +680,19 @@ fn main() {
             large_bytes = bytes.clone();
         }
         for workers in [1, 2] {
-            let (lib, raw, ratio) = alternating(
-                duration,
-                |slice| library_rate(responder.port, large, workers, slice),
-                |slice| raw_rate(responder.port, bytes.clone(), workers, slice),
-            );
             let name = format!(
                 "{} body, {} worker{}",
                 if large { "5 MB" } else { "small" },
                 workers,
                 if workers > 1 { "s" } else { "" }
+            );
+            if !wanted(&name) {
+                continue;
+            }
+            let (lib, raw, ratio) = alternating(
+                duration,
+                |slice| library_rate(responder.port, large, workers, slice),
+                |slice| raw_rate(responder.port, bytes.clone(), workers, slice),
             );
             println!("{name:<22} {lib:>14.0} {raw:>14.0} {ratio:>6.2}x");
             support::summary(&format!(
@@ -661,10 +702,21 @@ fn main() {
         }
     }
 
-    large_latency_line(&responder, &large_bytes);
-    memory_line(responder.port);
-    python_line(responder.port, duration);
-    signature_line();
+    if wanted("5 MB latency") {
+        large_latency_line(&responder, &large_bytes);
+    }
+    if wanted("memory") {
+        memory_line(responder.port);
+    }
+    if wanted("python") {
+        python_line(responder.port, duration * 2);
+    }
+    if wanted("signature") {
+        signature_line();
+    }
+    if !wanted("syscalls") {
+        return;
+    }
     match (strace_counts(1, false), strace_counts(1001, false)) {
         (Some(one), Some(many)) => support::summary(&format!(
             "syscalls per small call (kept-alive, calling thread, strace -c): {:.1} ({:.1} writes)",

@@ -3,18 +3,22 @@
 Run by benches/floors.rs, which starts the canned responder and times the C ABI client against
 it in turn: ``python_calls.py PORT SECONDS`` prints the calls per second of one
 ``tcfaceid.Client`` applying a small request (an image URL) in a loop on one thread, after a
-warm-up call, against ``http://127.0.0.1:PORT``. The library is found as python-test finds it
-(TCFACEID_LIBRARY); the package through PYTHONPATH=bindings/python.
+warm-up call, against ``http://127.0.0.1:PORT``. With ``--ctypes-floor`` first, the loop makes
+only the client's two foreign calls (apply with the answer's fields, free the answer) and
+builds no result: what any ctypes binding pays, the floor of the Python client. The library is
+found as python-test finds it (TCFACEID_LIBRARY); the package through PYTHONPATH=bindings/python.
 """
 
 import sys
 import time
 
 import tcfaceid
+from tcfaceid import _ffi, _results
 
 
 def main() -> None:
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    floor = sys.argv[1] == "--ctypes-floor"
+    port, seconds = int(sys.argv[1 + floor]), float(sys.argv[2 + floor])
     with tcfaceid.Client(
         secret_id="AKIDbench",
         secret_key="bench-secret-key",
@@ -23,10 +27,21 @@ def main() -> None:
         timeout=30.0,
     ) as client, tcfaceid.CardRequest("IDN", "ID_CARD", "https://example.com/front.jpg") as request:
         client.apply(request)  # warm up: the connection, the key
+        apply = client.apply
+        if floor:
+            apply_fields = _ffi.bare("tcfaceid_client_apply_card_verification_fields")
+            free = _ffi.bare("tcfaceid_apply_response_free", True)
+            handles, out = (client._handle(), request._handle()), _results.APPLY_FIELDS
+            refs, response = out.refs, out.slots[0]
+
+            def apply(_: object) -> None:
+                apply_fields(*handles, *refs)
+                free(response)
+
         calls = 0
         begin = time.perf_counter()
         while time.perf_counter() - begin < seconds:
-            client.apply(request)
+            apply(request)
             calls += 1
         print(calls / (time.perf_counter() - begin))
 

@@ -1239,6 +1239,28 @@ tcfaceid_result tcfaceid_client_apply_card_verification(const struct tcfaceid_cl
                                                         struct tcfaceid_apply_response **response_out);
 
 /**
+ * tcfaceid_client_apply_card_verification, then tcfaceid_apply_response_fields on its answer,
+ * in one call: for bindings where each foreign call costs (the Python package's `apply`).
+ *
+ * Every output is checked before anything is sent. On success `*response_out` receives the
+ * answer, owned by the caller (free it with tcfaceid_apply_response_free), and the other
+ * outputs its fields, the strings borrowed from it; on failure no output is written. Threads
+ * as tcfaceid_client_apply_card_verification.
+ *
+ * Returns TCFACEID_RESULT_OK, or any code of tcfaceid_client_apply_card_verification (the
+ * local checks', the network and service codes, the argument codes).
+ */
+tcfaceid_result tcfaceid_client_apply_card_verification_fields(const struct tcfaceid_client *client,
+                                                               const struct tcfaceid_card_request *request,
+                                                               struct tcfaceid_apply_response **response_out,
+                                                               const char **token_out,
+                                                               const char **request_id_out,
+                                                               const char **json_out,
+                                                               size_t *json_len_out,
+                                                               uint64_t *max_polling_times_out,
+                                                               uint64_t *polling_wait_secs_out);
+
+/**
  * The result action (GetCardVerificationResult or GetCardVerificationExternalResult) for a
  * token: the status (PROCESSING until a terminal status) and then the fields read off the
  * card.

@@ -9,7 +9,9 @@ use crate::capi::cancel::tcfaceid_cancel;
 use crate::capi::card_request::tcfaceid_card_request;
 use crate::capi::ffi::{BoxHandle, Out};
 use crate::capi::product::api_from_u32;
-use crate::capi::response::{tcfaceid_apply_response, tcfaceid_verification_result};
+use crate::capi::response::{
+    tcfaceid_apply_response, tcfaceid_verification_result, ApplyFieldsOut, ApplyResponse,
+};
 use crate::capi::string::OwnedText;
 use crate::client::{Client, ClientBuilder, CredentialSource};
 use crate::credential::Credential;
@@ -442,6 +444,52 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification(
         let (response, raw) = try_result!(client.apply_card_verification_raw(request));
         let handle = try_result!(tcfaceid_apply_response::new(response, raw.body));
         response_out.set(handle);
+        ResultCode::Ok
+    }
+}
+
+/// tcfaceid_client_apply_card_verification, then tcfaceid_apply_response_fields on its answer,
+/// in one call: for bindings where each foreign call costs (the Python package's `apply`).
+///
+/// Every output is checked before anything is sent. On success `*response_out` receives the
+/// answer, owned by the caller (free it with tcfaceid_apply_response_free), and the other
+/// outputs its fields, the strings borrowed from it; on failure no output is written. Threads
+/// as tcfaceid_client_apply_card_verification.
+///
+/// Returns TCFACEID_RESULT_OK, or any code of tcfaceid_client_apply_card_verification (the
+/// local checks', the network and service codes, the argument codes).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn tcfaceid_client_apply_card_verification_fields(
+    client: *const tcfaceid_client,
+    request: *const tcfaceid_card_request,
+    response_out: *mut *mut tcfaceid_apply_response,
+    token_out: *mut *const c_char,
+    request_id_out: *mut *const c_char,
+    json_out: *mut *const c_char,
+    json_len_out: *mut usize,
+    max_polling_times_out: *mut u64,
+    polling_wait_secs_out: *mut u64,
+) -> ResultCode {
+    ffi_boundary! {
+        let client = try_ref!(client);
+        let request = try_ref!(request);
+        let response_out = try_out!(response_out);
+        // SAFETY: by the C contract, each output is NULL or writable.
+        let fields = try_result!(unsafe {
+            ApplyFieldsOut::new(
+                token_out,
+                request_id_out,
+                json_out,
+                json_len_out,
+                max_polling_times_out,
+                polling_wait_secs_out,
+            )
+        });
+        let (response, raw) = try_result!(client.apply_card_verification_raw(request));
+        let answer = try_result!(ApplyResponse::new(response, raw.body));
+        fields.fill(&answer);
+        response_out.set(tcfaceid_apply_response::into_raw(answer));
         ResultCode::Ok
     }
 }

@@ -13,7 +13,7 @@ use crate::api::{
     WarnCode,
 };
 use crate::capi::error::c_string_lossy;
-use crate::capi::ffi::{owned_c_string, BoxHandle, ErrorReturn};
+use crate::capi::ffi::{null_argument, owned_c_string, BoxHandle, ErrorReturn, Out};
 use crate::error::{Error, Result, ResultCode};
 
 /// The state of a verification, from tcfaceid_verification_result_status. The raw string the
@@ -65,7 +65,16 @@ impl tcfaceid_apply_response {
     /// A handle for C, or a protocol error if the token has an interior NUL (the caller's
     /// token, or the one the apply answered, which was then already refused).
     pub(crate) fn new(response: ApplyCardVerificationResponse, json: String) -> Result<*mut Self> {
-        let inner = ApplyResponse {
+        Ok(Self::into_raw(ApplyResponse::new(response, json)?))
+    }
+}
+
+impl ApplyResponse {
+    /// The answer with its strings made C strings; a protocol error as for
+    /// [`tcfaceid_apply_response::new`]. The strings live on the heap: pointers to them stay
+    /// valid when the value moves into its handle.
+    pub(crate) fn new(response: ApplyCardVerificationResponse, json: String) -> Result<Self> {
+        Ok(ApplyResponse {
             token: owned_c_string(
                 response.card_verification_token.as_str(),
                 "CardVerificationToken",
@@ -73,8 +82,7 @@ impl tcfaceid_apply_response {
             request_id: c_string_lossy(&response.request_id),
             json: owned_c_string(json, "response")?,
             response,
-        };
-        Ok(Self::into_raw(inner))
+        })
     }
 }
 
@@ -155,20 +163,74 @@ pub unsafe extern "C" fn tcfaceid_apply_response_fields(
 ) -> ResultCode {
     ffi_boundary! {
         let response = try_ref!(response);
-        let token_out = try_out!(token_out);
-        let request_id_out = try_out!(request_id_out);
-        let json_out = try_out!(json_out);
-        let json_len_out = try_out!(json_len_out);
-        let max_polling_times_out = try_out!(max_polling_times_out);
-        let polling_wait_secs_out = try_out!(polling_wait_secs_out);
-        let plan = crate::client::PollPlan::from_hints(&response.response);
-        token_out.set(response.token.as_ptr());
-        request_id_out.set(response.request_id.as_ptr());
-        json_out.set(response.json.as_ptr());
-        json_len_out.set(response.json.as_bytes().len());
-        max_polling_times_out.set(plan.max_polls);
-        polling_wait_secs_out.set(plan.wait.as_secs());
+        // SAFETY: by the C contract, each output is NULL or writable.
+        let fields = try_result!(unsafe {
+            ApplyFieldsOut::new(
+                token_out,
+                request_id_out,
+                json_out,
+                json_len_out,
+                max_polling_times_out,
+                polling_wait_secs_out,
+            )
+        });
+        fields.fill(response);
         ResultCode::Ok
+    }
+}
+
+/// The checked outputs of tcfaceid_apply_response_fields (and of
+/// tcfaceid_client_apply_card_verification_fields, which checks them before it sends).
+pub(crate) struct ApplyFieldsOut<'a> {
+    token: Out<'a, *const c_char>,
+    request_id: Out<'a, *const c_char>,
+    json: Out<'a, *const c_char>,
+    json_len: Out<'a, usize>,
+    max_polling_times: Out<'a, u64>,
+    polling_wait_secs: Out<'a, u64>,
+}
+
+impl ApplyFieldsOut<'_> {
+    /// Check the output pointers: a NULL one is an error naming its parameter.
+    ///
+    /// # Safety
+    /// Each non-NULL pointer is valid for writing its value.
+    pub(crate) unsafe fn new(
+        token_out: *mut *const c_char,
+        request_id_out: *mut *const c_char,
+        json_out: *mut *const c_char,
+        json_len_out: *mut usize,
+        max_polling_times_out: *mut u64,
+        polling_wait_secs_out: *mut u64,
+    ) -> Result<Self> {
+        /// # Safety
+        /// As [`ApplyFieldsOut::new`].
+        unsafe fn checked<'a, T>(ptr: *mut T, name: &str) -> Result<Out<'a, T>> {
+            // SAFETY: by this function's contract.
+            unsafe { Out::new(ptr) }.ok_or_else(|| null_argument(name))
+        }
+        // SAFETY: by this function's contract.
+        unsafe {
+            Ok(ApplyFieldsOut {
+                token: checked(token_out, "token_out")?,
+                request_id: checked(request_id_out, "request_id_out")?,
+                json: checked(json_out, "json_out")?,
+                json_len: checked(json_len_out, "json_len_out")?,
+                max_polling_times: checked(max_polling_times_out, "max_polling_times_out")?,
+                polling_wait_secs: checked(polling_wait_secs_out, "polling_wait_secs_out")?,
+            })
+        }
+    }
+
+    /// Write every field of `response` (its strings borrowed from it).
+    pub(crate) fn fill(self, response: &ApplyResponse) {
+        let plan = crate::client::PollPlan::from_hints(&response.response);
+        self.token.set(response.token.as_ptr());
+        self.request_id.set(response.request_id.as_ptr());
+        self.json.set(response.json.as_ptr());
+        self.json_len.set(response.json.as_bytes().len());
+        self.max_polling_times.set(plan.max_polls);
+        self.polling_wait_secs.set(plan.wait.as_secs());
     }
 }
 

@@ -444,6 +444,21 @@ static void test_transport_error(void) {
                TCFACEID_RESULT_FRONT_IMAGE_REQUIRED, "ImageBase64Front");
     CHECK_FAIL(tcfaceid_client_verify_card(client, request, 5000, &result),
                TCFACEID_RESULT_FRONT_IMAGE_REQUIRED, "ImageBase64Front");
+    {
+        const char *token = STRING_SENTINEL;
+        size_t body_len = 7;
+        uint64_t polls = 7;
+        const char *request_id = STRING_SENTINEL;
+        const char *body = STRING_SENTINEL;
+        uint64_t wait = 7;
+        CHECK_FAIL(tcfaceid_client_apply_card_verification_fields(client, request, &applied,
+                                                                  &token, &request_id, &body,
+                                                                  &body_len, &polls, &wait),
+                   TCFACEID_RESULT_FRONT_IMAGE_REQUIRED, "ImageBase64Front");
+        /* No output is written on failure. */
+        CHECK(token == STRING_SENTINEL && request_id == STRING_SENTINEL &&
+              body == STRING_SENTINEL && body_len == 7 && polls == 7 && wait == 7);
+    }
     /* So are the arguments. */
     CHECK_FAIL(tcfaceid_client_get_card_verification_result(client, "", &result),
                TCFACEID_RESULT_INVALID_ARGUMENT, NULL);
@@ -486,6 +501,36 @@ static void check_apply_response_fields(const tcfaceid_apply_response *applied) 
     CHECK(max_polling_times == tcfaceid_apply_response_max_polling_times(applied));
     CHECK(polling_wait_secs == tcfaceid_apply_response_polling_wait_secs(applied));
     CHECK(max_polling_times == 5 && polling_wait_secs == 0);
+}
+
+/* tcfaceid_client_apply_card_verification_fields: a new verification (not `first_token`), its
+ * outputs what tcfaceid_apply_response_fields gives for the response it returns. */
+static void check_apply_with_fields(const tcfaceid_client *client,
+                                    const tcfaceid_card_request *request,
+                                    const char *first_token) {
+    tcfaceid_apply_response *applied = NULL;
+    const char *token = NULL;
+    const char *request_id = NULL;
+    const char *json = NULL;
+    size_t json_len = 0;
+    uint64_t max_polling_times = 0;
+    uint64_t polling_wait_secs = 1;
+    if (!CHECK_CODE(tcfaceid_client_apply_card_verification_fields(
+                        client, request, &applied, &token, &request_id, &json, &json_len,
+                        &max_polling_times, &polling_wait_secs),
+                    TCFACEID_RESULT_OK)) {
+        return;
+    }
+    check_last_error_clear(__LINE__);
+    CHECK(applied != NULL);
+    CHECK(str_nonempty(token) && !str_eq(token, first_token));
+    CHECK(token == tcfaceid_apply_response_token(applied));
+    CHECK(request_id == tcfaceid_apply_response_request_id(applied));
+    CHECK(json == tcfaceid_apply_response_json(applied) && json_len == strlen(json));
+    CHECK(str_has(json, token) && str_has(json, request_id));
+    CHECK(max_polling_times == 5 && polling_wait_secs == 0);
+    check_apply_response_fields(applied);
+    tcfaceid_apply_response_free(applied);
 }
 
 /* Every getter of a verification result that is still PROCESSING. */
@@ -550,6 +595,7 @@ static void test_apply_and_get(const char *endpoint) {
     /* Getters are borrowed and stable: the same pointer each time. */
     CHECK(tcfaceid_apply_response_token(applied) == token);
     check_apply_response_fields(applied);
+    check_apply_with_fields(client, request, token);
 
     /* First poll: PROCESSING, nothing read off the card yet. */
     CHECK_CODE(tcfaceid_client_get_card_verification_result(client, token, &result),

@@ -10,7 +10,6 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
 from ._ffi import (
-    ApplyResponseRef,
     ClientBuilderRef,
     ClientRef,
     VerificationResultRef,
@@ -22,9 +21,10 @@ from ._managed import Managed
 from ._product import Api, optional_api
 from ._request import CardRequest, ImageInput
 from ._results import (
+    APPLY_FIELDS,
     ApplyResult,
     VerificationResult,
-    take_apply_result,
+    take_apply_fields,
     take_verification_result,
 )
 
@@ -250,7 +250,9 @@ class Client(Managed):
             # _build consumes the builder even when it fails.
             lib.tcfaceid_client_builder_build(builder._consume(), byref(client))
         self._set_handle(client)
-        self._apply_card_verification = _ffi.bare("tcfaceid_client_apply_card_verification")
+        self._apply_card_verification = _ffi.bare(
+            "tcfaceid_client_apply_card_verification_fields"
+        )
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -265,10 +267,11 @@ class Client(Managed):
         leaves the freeing to it) or the call sees ``_closing`` (and never uses the handle).
         The handle itself is taken out with one ``dict.pop``, so it is freed once."""
         self._calls.append(None)
-        if self._closing:
+        handle = None if self._closing else self.__dict__.get("_ptr")
+        if handle is None:
             self._leave()
             raise ValueError("this Client is closed")
-        return self._handle()
+        return handle
 
     def _leave(self) -> None:
         """End a call counted by :meth:`_enter`; free the C client when it was the last call
@@ -331,16 +334,17 @@ class Client(Managed):
         """
         if not isinstance(request, CardRequest):
             raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
-        out = ApplyResponseRef()
+        out = APPLY_FIELDS
         client = self._enter()
         try:
-            # The hot path: every argument is already of its C type (_ffi.bare).
-            result = self._apply_card_verification(client, request._handle(), byref(out))
+            # The hot path: one foreign call applies and reads the answer's fields into this
+            # thread's slots; every argument is already of its C type (_ffi.bare).
+            result = self._apply_card_verification(client, request._handle(), *out.refs)
         finally:
             self._leave()
         if result:
             raise _ffi.last_error(result)
-        return take_apply_result(out)
+        return take_apply_fields(out)
 
     def apply_card_verification(
         self,

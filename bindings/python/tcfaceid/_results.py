@@ -6,7 +6,7 @@ import ctypes
 import enum
 import json
 import threading
-from ctypes import byref, c_char_p, c_size_t, c_uint64
+from ctypes import byref, c_char_p, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -277,17 +277,27 @@ class VerificationResult:
         return tuple((code, warn_info_meaning(code)) for code in self.warn_infos)
 
 
-class _ApplyFields(threading.local):
-    """This thread's output slots for ``tcfaceid_apply_response_fields`` (``slots``) and their
-    addresses (``refs``), made once per thread: :func:`take_apply_result` fills them and reads
-    them at once, on the same thread."""
+class ApplyFields(threading.local):
+    """This thread's output slots for ``tcfaceid_client_apply_card_verification_fields``
+    (``slots``: the response handle, then its fields) and their addresses (``refs``, passed
+    as the call's outputs), made once per thread: :func:`take_apply_fields` reads them right
+    after the call, on the same thread."""
 
     def __init__(self) -> None:
-        self.slots = (c_char_p(), c_char_p(), c_char_p(), c_size_t(), c_uint64(), c_uint64())
+        self.slots = (
+            c_void_p(),
+            c_char_p(),
+            c_char_p(),
+            c_char_p(),
+            c_size_t(),
+            c_uint64(),
+            c_uint64(),
+        )
         self.refs = tuple(byref(slot) for slot in self.slots)
 
 
-_APPLY_FIELDS = _ApplyFields()
+#: This thread's :class:`ApplyFields`.
+APPLY_FIELDS = ApplyFields()
 
 
 def verification_result_from(handle: Any) -> VerificationResult:
@@ -353,12 +363,6 @@ def parse_verification_result(json_text: str, token: Optional[str] = None) -> Ve
     return take_verification_result(out)
 
 
-class ApplyResponseHandle(Managed):
-    """Owns a ``tcfaceid_apply_response`` (internal: copied into an :class:`ApplyResult`)."""
-
-    _free_function = lib.deferred("tcfaceid_apply_response_free")
-
-
 class VerificationResultHandle(Managed):
     """Owns a ``tcfaceid_verification_result`` (internal: copied into a
     :class:`VerificationResult`)."""
@@ -366,32 +370,38 @@ class VerificationResultHandle(Managed):
     _free_function = lib.deferred("tcfaceid_verification_result_free")
 
 
-def take_apply_result(handle: Any) -> ApplyResult:
-    """Copy every field of an apply response into an :class:`ApplyResult` and free it (with
-    :class:`ApplyResponseHandle`'s free function; no owner object on this per-call path). One
-    foreign call (``tcfaceid_apply_response_fields``, through :func:`_ffi.bare`) gives every
-    field; the strings are C strings without interior NUL (the body's length is not needed)."""
-    out = _APPLY_FIELDS
-    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
+def take_apply_fields(out: ApplyFields) -> ApplyResult:
+    """Copy the answer ``tcfaceid_client_apply_card_verification_fields`` just wrote to ``out``
+    into an :class:`ApplyResult`, and free the response. The strings are UTF-8 C strings
+    without interior NUL (the body's length is not needed). The free holds the GIL
+    (:func:`_ffi.bare`): it never blocks."""
+    response, token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
     try:
-        result = _ffi.bare("tcfaceid_apply_response_fields")(handle, *out.refs)
-        if result:
-            raise _ffi.last_error(result)
         texts = (token.value, request_id.value, body.value)
     finally:
-        ApplyResponseHandle._free_function(handle)
+        (_free_apply_response or _load_free_apply_response())(response)
     # The frozen dataclass's __init__ sets each field with object.__setattr__ (a quarter of
-    # this per-call path's Python time); filling the new instance's dict at once makes the same
-    # object (no __post_init__, no slots).
+    # this per-call path's Python time); filling the new instance's dict makes the same object
+    # (no __post_init__, no slots).
     applied: ApplyResult = object.__new__(ApplyResult)
-    applied.__dict__.update(
-        token=texts[0].decode("utf-8", "replace"),  # type: ignore[union-attr]
-        max_polling_times=max_polling_times.value,
-        polling_wait_secs=polling_wait_secs.value,
-        request_id=texts[1].decode("utf-8", "replace"),  # type: ignore[union-attr]
-        raw_json=texts[2].decode("utf-8", "replace"),  # type: ignore[union-attr]
-    )
+    fields = applied.__dict__
+    fields["token"] = texts[0].decode()  # type: ignore[union-attr]
+    fields["max_polling_times"] = max_polling_times.value
+    fields["polling_wait_secs"] = polling_wait_secs.value
+    fields["request_id"] = texts[1].decode()  # type: ignore[union-attr]
+    fields["raw_json"] = texts[2].decode()  # type: ignore[union-attr]
     return applied
+
+
+#: ``tcfaceid_apply_response_free`` holding the GIL, once loaded (a global, not ``_ffi.bare``'s
+#: cache, on this per-call path; a test replaces it to count the frees).
+_free_apply_response: Optional[Any] = None
+
+
+def _load_free_apply_response() -> Any:
+    global _free_apply_response
+    _free_apply_response = _ffi.bare("tcfaceid_apply_response_free", True)
+    return _free_apply_response
 
 
 def take_verification_result(handle: Any) -> VerificationResult:
