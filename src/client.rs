@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::answer;
 use crate::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use crate::cancel::Cancel;
 use crate::card::CardVerificationRequest;
@@ -383,6 +384,14 @@ pub struct RawResponse {
     pub json: serde_json::Value,
 }
 
+impl RawResponse {
+    /// A checked answer's body with its JSON tree.
+    fn new(body: String) -> Result<RawResponse> {
+        let json = api::parse_envelope_value(body.as_bytes())?;
+        Ok(RawResponse { body, json })
+    }
+}
+
 /// ApplyCardVerification then GetCardVerificationResult until the verdict.
 #[derive(Clone, Debug)]
 pub struct Verification {
@@ -485,7 +494,7 @@ impl Client {
         &self,
         request: &CardVerificationRequest,
     ) -> Result<ApplyCardVerificationResponse> {
-        self.apply_card_verification_raw(request).map(|(r, _)| r)
+        self.apply_card_verification_body(request).map(|(r, _)| r)
     }
 
     /// [`apply_card_verification`](Self::apply_card_verification) with the whole response body.
@@ -493,14 +502,25 @@ impl Client {
         &self,
         request: &CardVerificationRequest,
     ) -> Result<(ApplyCardVerificationResponse, RawResponse)> {
+        let (response, body) = self.apply_card_verification_body(request)?;
+        Ok((response, RawResponse::new(body)?))
+    }
+
+    /// [`apply_card_verification_raw`](Self::apply_card_verification_raw) with the body as
+    /// text only (no `serde_json::Value`), for the C ABI.
+    pub(crate) fn apply_card_verification_body(
+        &self,
+        request: &CardVerificationRequest,
+    ) -> Result<(ApplyCardVerificationResponse, String)> {
         let body = request.to_body_for(self.api)?;
-        let raw = self.call_raw(self.api.apply_action(), &body)?;
-        Ok((typed(&raw)?, raw))
+        let answer = self.call_raw(self.api.apply_action(), &body)?;
+        Ok((answer.typed()?, answer.body))
     }
 
     /// GetCardVerificationResult for a token: PROCESSING, or the verdict.
     pub fn get_card_verification_result(&self, token: &str) -> Result<CardVerificationResult> {
-        self.get_card_verification_result_raw(token).map(|(r, _)| r)
+        self.get_result_until(token, Bounds::new(self.call_timeout, None))
+            .map(|(r, _)| r)
     }
 
     /// [`get_card_verification_result`](Self::get_card_verification_result) with the whole body.
@@ -508,6 +528,16 @@ impl Client {
         &self,
         token: &str,
     ) -> Result<(CardVerificationResult, RawResponse)> {
+        let (result, body) = self.get_card_verification_result_body(token)?;
+        Ok((result, RawResponse::new(body)?))
+    }
+
+    /// [`get_card_verification_result_raw`](Self::get_card_verification_result_raw) with the
+    /// body as text only (no `serde_json::Value`), for the C ABI.
+    pub(crate) fn get_card_verification_result_body(
+        &self,
+        token: &str,
+    ) -> Result<(CardVerificationResult, String)> {
         self.get_result_until(token, Bounds::new(self.call_timeout, None))
     }
 
@@ -515,7 +545,7 @@ impl Client {
         &self,
         token: &str,
         bounds: Bounds<'_>,
-    ) -> Result<(CardVerificationResult, RawResponse)> {
+    ) -> Result<(CardVerificationResult, String)> {
         if token.is_empty() {
             return Err(Error::for_field(
                 ResultCode::InvalidArgument,
@@ -525,8 +555,8 @@ impl Client {
         }
         let body = serde_json::to_vec(&serde_json::json!({ "CardVerificationToken": token }))
             .expect("a JSON object serialises");
-        let raw = self.call_until(self.api.result_action(), &body, bounds)?;
-        Ok((typed(&raw)?, raw))
+        let answer = self.call_until(self.api.result_action(), &body, bounds)?;
+        Ok((answer.typed()?, answer.body))
     }
 
     /// Apply, then poll GetCardVerificationResult as the service's hints say (wait
@@ -564,8 +594,8 @@ impl Client {
     ) -> Result<Verification> {
         let bounds = Bounds::new(deadline, cancel);
         let body = request.to_body_for(self.api)?;
-        let raw = self.call_until(self.api.apply_action(), &body, bounds)?;
-        let apply: ApplyCardVerificationResponse = typed(&raw)?;
+        let answer = self.call_until(self.api.apply_action(), &body, bounds)?;
+        let apply: ApplyCardVerificationResponse = answer.typed()?;
         let plan = self.poll_plan.with_hints(&apply);
         let token = apply.card_verification_token.clone();
         let (result, result_json, polls) = self
@@ -649,9 +679,9 @@ impl Client {
                 bounds.sleep(wait)?;
             }
             polls += 1;
-            let (result, raw) = self.get_result_until(token, bounds)?;
+            let (result, body) = self.get_result_until(token, bounds)?;
             if result.status.is_terminal() {
-                return Ok((result, raw.body, polls));
+                return Ok((result, body, polls));
             }
         }
         Err(Error::new(
@@ -667,22 +697,28 @@ impl Client {
     /// with a JSON body; returns the whole response. The body is sent byte for byte as given. Retries (when enabled)
     /// follow [`crate::retry`]: only `Get*` actions are treated as idempotent.
     pub fn call_json(&self, action: &str, body: &str) -> Result<RawResponse> {
+        RawResponse::new(self.call_json_body(action, body)?)
+    }
+
+    /// [`call_json`](Self::call_json) with the body as text only (no `serde_json::Value`),
+    /// for the C ABI.
+    pub(crate) fn call_json_body(&self, action: &str, body: &str) -> Result<String> {
         if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::new(
                 ResultCode::InvalidArgument,
                 format!("action {action:?} is not an action name"),
             ));
         }
-        self.call_raw(action, body.as_bytes())
+        Ok(self.call_raw(action, body.as_bytes())?.body)
     }
 
-    fn call_raw(&self, action: &str, body: &[u8]) -> Result<RawResponse> {
+    fn call_raw(&self, action: &str, body: &[u8]) -> Result<Answer> {
         self.call_until(action, body, Bounds::new(self.call_timeout, None))
     }
 
     /// One call with retries, bounded by the bounds' deadline and by the call timeout;
     /// FaceID's `ActionOffline` / `InvalidAction` says how to switch to OCR.
-    fn call_until(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<RawResponse> {
+    fn call_until(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<Answer> {
         self.call_with_retries(action, body, bounds)
             .map_err(|error| match (self.api, error.code()) {
                 (Api::FaceId, ResultCode::ServiceActionOffline) => error.with_hint(SWITCH_TO_OCR),
@@ -690,12 +726,7 @@ impl Client {
             })
     }
 
-    fn call_with_retries(
-        &self,
-        action: &str,
-        body: &[u8],
-        bounds: Bounds<'_>,
-    ) -> Result<RawResponse> {
+    fn call_with_retries(&self, action: &str, body: &[u8], bounds: Bounds<'_>) -> Result<Answer> {
         let deadline = bounds.until.min(Instant::now() + self.call_timeout);
         let idempotent = action.starts_with("Get");
         let mut attempt = 1;
@@ -743,7 +774,7 @@ impl Client {
         body: &[u8],
         timeout: Duration,
         cancel: Option<&Cancel>,
-    ) -> std::result::Result<RawResponse, AttemptFailure> {
+    ) -> std::result::Result<Answer, AttemptFailure> {
         if let Some(limit) = &self.rate_limit {
             limit.wait();
         }
@@ -834,15 +865,20 @@ impl Client {
                 .with_http_status(status),
             ));
         }
-        let json = api::parse_envelope_value(&response.body)
-            .map_err(|e| with_time(e.with_http_status(status)))?;
-        let body = String::from_utf8(response.body).map_err(|_| {
-            with_time(Error::new(
-                ResultCode::Protocol,
-                "the response is not UTF-8",
-            ))
-        })?;
-        Ok(RawResponse { body, json })
+        let body = match String::from_utf8(response.body) {
+            Ok(body) => body,
+            Err(not_text) => {
+                // A JSON reading of the bytes names the first bad one.
+                let error = api::parse_envelope_value(not_text.as_bytes())
+                    .err()
+                    .unwrap_or_else(|| {
+                        Error::new(ResultCode::Protocol, "the response is not UTF-8")
+                    });
+                return Err(with_time(error.with_http_status(status)));
+            }
+        };
+        answer::check_envelope(&body).map_err(|e| with_time(e.with_http_status(status)))?;
+        Ok(Answer { body })
     }
 }
 
@@ -887,8 +923,17 @@ impl<'a> Bounds<'a> {
     }
 }
 
-fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    api::typed_response(&raw.json)
+/// A 200 answer whose envelope was checked: no service error, a RequestId.
+struct Answer {
+    /// The whole body, `{"Response":{...}}`.
+    body: String,
+}
+
+impl Answer {
+    /// Its `Response` as `T` (a protocol error when the fields do not fit).
+    fn typed<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        answer::typed(&self.body)
+    }
 }
 
 fn unix_now() -> i64 {

@@ -441,8 +441,8 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification(
         let client = try_ref!(client);
         let request = try_ref!(request);
         let response_out = try_out!(response_out);
-        let (response, raw) = try_result!(client.apply_card_verification_raw(request));
-        let handle = try_result!(tcfaceid_apply_response::new(response, raw.body));
+        let (response, body) = try_result!(client.apply_card_verification_body(request));
+        let handle = try_result!(tcfaceid_apply_response::new(response, body));
         response_out.set(handle);
         ResultCode::Ok
     }
@@ -486,8 +486,8 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification_fields(
                 polling_wait_secs_out,
             )
         });
-        let (response, raw) = try_result!(client.apply_card_verification_raw(request));
-        let answer = try_result!(ApplyResponse::new(response, raw.body));
+        let (response, body) = try_result!(client.apply_card_verification_body(request));
+        let answer = try_result!(ApplyResponse::new(response, body));
         fields.fill(&answer);
         response_out.set(tcfaceid_apply_response::into_raw(answer));
         ResultCode::Ok
@@ -513,8 +513,8 @@ pub unsafe extern "C" fn tcfaceid_client_get_card_verification_result(
         let client = try_ref!(client);
         let token = try_str!(token);
         let result_out = try_out!(result_out);
-        let (result, raw) = try_result!(client.get_card_verification_result_raw(token));
-        let handle = try_result!(tcfaceid_verification_result::new(result, raw.body, token, 1));
+        let (result, body) = try_result!(client.get_card_verification_result_body(token));
+        let handle = try_result!(tcfaceid_verification_result::new(result, body, token, 1));
         result_out.set(handle);
         ResultCode::Ok
     }
@@ -659,8 +659,8 @@ pub unsafe extern "C" fn tcfaceid_client_call_json(
         let json_body = try_str!(json_body);
         let response_out = try_out!(response_out);
         let response_len_out = try_out!(response_len_out);
-        let raw = try_result!(client.call_json(action, json_body));
-        let body = try_result!(OwnedText::copy_of(raw.body.as_bytes(), "response"));
+        let answer = try_result!(client.call_json_body(action, json_body));
+        let body = try_result!(OwnedText::copy_of(answer.as_bytes(), "response"));
         body.hand_out(response_out, response_len_out);
         ResultCode::Ok
     }
