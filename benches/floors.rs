@@ -38,6 +38,7 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -64,26 +65,53 @@ static ALLOCATOR: support::Counting = support::Counting;
 const ANSWER_BODY: &str =
     r#"{"Response":{"CardVerificationToken":"bench-token","RequestId":"bench-request"}}"#;
 
-/// The canned responder: answers every request on every connection with `ANSWER_BODY`; keeps
-/// the last request it read (head and body), for the raw-socket floor.
+/// The canned responder: answers every request on every connection with `ANSWER_BODY` (one
+/// thread per connection, named `responder` for perf); keeps the last request it read (head
+/// and body), for the raw-socket floor.
 struct Responder {
     port: u16,
     last_request: Arc<Mutex<Vec<u8>>>,
+    /// The CPU the threads of new connections run on ([`NO_CPU`]: any).
+    serve_on: Arc<AtomicUsize>,
 }
+
+/// [`Responder::serve_on`]: no pinning.
+const NO_CPU: usize = usize::MAX;
 
 impl Responder {
     fn start() -> Responder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let last_request = Arc::new(Mutex::new(Vec::new()));
-        let keep = last_request.clone();
+        let serve_on = Arc::new(AtomicUsize::new(NO_CPU));
+        let (keep, cpu) = (last_request.clone(), serve_on.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let keep = keep.clone();
-                std::thread::spawn(move || serve(stream, &keep));
+                let (keep, cpu) = (keep.clone(), cpu.load(Ordering::Relaxed));
+                std::thread::Builder::new()
+                    .name("responder".into())
+                    .spawn(move || {
+                        if cpu != NO_CPU {
+                            pin_to(cpu).expect("sched_setaffinity");
+                        }
+                        serve(stream, &keep)
+                    })
+                    .unwrap();
             }
         });
-        Responder { port, last_request }
+        Responder {
+            port,
+            last_request,
+            serve_on,
+        }
+    }
+
+    /// Where the threads of the connections made from now on run: for a client of one thread
+    /// (pinned to [`last_cpu`]), the first CPU, so that client and responder never share one
+    /// in some rounds and not in others; for more, any CPU.
+    fn pin_for(&self, workers: usize) {
+        let cpu = if workers == 1 { 0 } else { NO_CPU };
+        self.serve_on.store(cpu, Ordering::Relaxed);
     }
 }
 
@@ -172,26 +200,34 @@ fn request(large: bool) -> CardVerificationRequest<'static> {
 
 /// Calls per second of `workers` threads, each running `call` in a loop for `duration`.
 fn rate<S: Send + 'static>(
+    name: &str,
     workers: usize,
     duration: Duration,
     setup: impl Fn() -> S + Sync + Send + 'static,
     call: impl Fn(&mut S) + Sync + Send + 'static,
 ) -> f64 {
     let shared = Arc::new((setup, call));
+    let last_cpu = last_cpu();
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let shared = shared.clone();
-            std::thread::spawn(move || {
-                let mut state = (shared.0)();
-                (shared.1)(&mut state); // warm up: the connection, the key, page faults
-                let begin = Instant::now();
-                let mut calls = 0u64;
-                while begin.elapsed() < duration {
-                    (shared.1)(&mut state);
-                    calls += 1;
-                }
-                calls as f64 / begin.elapsed().as_secs_f64()
-            })
+            std::thread::Builder::new()
+                .name(name.to_string())
+                .spawn(move || {
+                    if workers == 1 {
+                        pin_to(last_cpu).expect("sched_setaffinity");
+                    }
+                    let mut state = (shared.0)();
+                    (shared.1)(&mut state); // warm up: the connection, the key, page faults
+                    let begin = Instant::now();
+                    let mut calls = 0u64;
+                    while begin.elapsed() < duration {
+                        (shared.1)(&mut state);
+                        calls += 1;
+                    }
+                    calls as f64 / begin.elapsed().as_secs_f64()
+                })
+                .unwrap()
         })
         .collect();
     handles.into_iter().map(|h| h.join().unwrap()).sum()
@@ -232,6 +268,7 @@ fn library_rate(port: u16, large: bool, workers: usize, duration: Duration) -> f
     let client = Arc::new(client(port));
     let request = Arc::new(request(large));
     rate(
+        "library",
         workers,
         duration,
         move || (client.clone(), request.clone()),
@@ -300,18 +337,11 @@ fn child_rate(program: &std::ffi::OsStr, args: &[&str], port: u16, duration: Dur
     command
         .args(args)
         .args([port.to_string(), duration.as_secs_f64().to_string()]);
-    let last_cpu = std::thread::available_parallelism().map_or(0, |n| n.get() - 1);
+    let cpu = last_cpu();
     // SAFETY: between fork and exec the closure only calls the async-signal-safe
     // sched_setaffinity on a set built on its own stack.
     unsafe {
-        command.pre_exec(move || {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::CPU_SET(last_cpu, &mut set);
-            if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+        command.pre_exec(move || pin_to(cpu));
     }
     let out = command.output().unwrap();
     assert!(
@@ -365,6 +395,7 @@ fn python_line(port: u16, duration: Duration) {
 /// reads the answer.
 fn raw_rate(port: u16, bytes: Arc<Vec<u8>>, workers: usize, duration: Duration) -> f64 {
     rate(
+        "floor",
         workers,
         duration,
         move || {
@@ -689,6 +720,7 @@ fn main() {
             if !wanted(&name) {
                 continue;
             }
+            responder.pin_for(workers);
             let (lib, raw, ratio) = alternating(
                 duration,
                 |slice| library_rate(responder.port, large, workers, slice),
@@ -709,7 +741,9 @@ fn main() {
         memory_line(responder.port);
     }
     if wanted("python") {
+        responder.pin_for(1);
         python_line(responder.port, duration * 2);
+        responder.pin_for(2);
     }
     if wanted("signature") {
         signature_line();
@@ -732,4 +766,25 @@ fn main() {
             (many.1 - one.1) as f64 / 20.0
         ));
     }
+}
+
+/// The machine's last CPU, where every client of one thread runs (see [`pin_to`]).
+fn last_cpu() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get() - 1)
+}
+
+/// Run the calling thread on `cpu` only: a client of one thread then meets the responder's
+/// threads the same way in every round, whichever the candidate (on this 2-vCPU machine an
+/// unpinned pair moved between sharing a CPU and not, round to round). Only
+/// `sched_setaffinity`, so it may run between fork and exec.
+fn pin_to(cpu: usize) -> std::io::Result<()> {
+    // SAFETY: a zeroed cpu_set_t is the empty set; the pointer and size are of that local.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
