@@ -385,7 +385,7 @@ fn python_line(port: u16, duration: Duration) {
         c_abi,
     );
     support::summary(&format!(
-        "  the ctypes floor (Python making only the two foreign calls, no result): {floor:.0}, \
+        "  the ctypes floor (Python making only the one foreign call, no result): {floor:.0}, \
          C ABI client {c:.0}: {floor_ratio:.2}x; the Python client is {:.2}x of that floor",
         ratio / floor_ratio
     ));

@@ -4,8 +4,8 @@ Run by benches/floors.rs, which starts the canned responder and times the C ABI 
 it in turn: ``python_calls.py PORT SECONDS`` prints the calls per second of one
 ``tcfaceid.Client`` applying a small request (an image URL) in a loop on one thread, after a
 warm-up call, against ``http://127.0.0.1:PORT``. With ``--ctypes-floor`` first, the loop makes
-only the client's two foreign calls (apply with the answer's fields, free the answer) and
-builds no result: what any ctypes binding pays, the floor of the Python client. The library is
+only the client's one foreign call (apply, the answer's fields lent into this thread's slots)
+and builds no result: what any ctypes binding pays, the floor of the Python client. The library is
 found as python-test finds it (TCFACEID_LIBRARY); the package through PYTHONPATH=bindings/python.
 """
 
@@ -30,13 +30,10 @@ def main() -> None:
         apply = client.apply
         if floor:
             apply_fields = _ffi.bare("tcfaceid_client_apply_card_verification_fields")
-            free = _ffi.bare("tcfaceid_apply_response_free", True)
-            handles, out = (client._handle(), request._handle()), _results.APPLY_FIELDS
-            refs, response = out.refs, out.slots[0]
+            handles, refs = (client._handle(), request._handle()), _results.APPLY_FIELDS.refs
 
             def apply(_: object) -> None:
                 apply_fields(*handles, *refs)
-                free(response)
 
         calls = 0
         begin = time.perf_counter()

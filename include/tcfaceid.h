@@ -1239,20 +1239,22 @@ tcfaceid_result tcfaceid_client_apply_card_verification(const struct tcfaceid_cl
                                                         struct tcfaceid_apply_response **response_out);
 
 /**
- * tcfaceid_client_apply_card_verification, then tcfaceid_apply_response_fields on its answer,
- * in one call: for bindings where each foreign call costs (the Python package's `apply`).
+ * tcfaceid_client_apply_card_verification and the fields of its answer (as
+ * tcfaceid_apply_response_fields gives them) in one call, with no answer to free: for
+ * bindings where each foreign call costs (the Python package's `apply`).
  *
- * Every output is checked before anything is sent. On success `*response_out` receives the
- * answer, owned by the caller (free it with tcfaceid_apply_response_free), and the other
- * outputs its fields, the strings borrowed from it; on failure no output is written. Threads
- * as tcfaceid_client_apply_card_verification.
+ * Every output is checked before anything is sent; on failure no output is written. On
+ * success the outputs are the token, the RequestId and the whole body (NUL-terminated), the
+ * body's length and the polling hints. Ownership: the strings are borrowed from the library,
+ * never freed by the caller, and stay valid until this thread's next call of this function
+ * (or its exit): copy them to keep them. Threads as tcfaceid_client_apply_card_verification;
+ * each thread has its own answer.
  *
  * Returns TCFACEID_RESULT_OK, or any code of tcfaceid_client_apply_card_verification (the
  * local checks', the network and service codes, the argument codes).
  */
 tcfaceid_result tcfaceid_client_apply_card_verification_fields(const struct tcfaceid_client *client,
                                                                const struct tcfaceid_card_request *request,
-                                                               struct tcfaceid_apply_response **response_out,
                                                                const char **token_out,
                                                                const char **request_id_out,
                                                                const char **json_out,

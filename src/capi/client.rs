@@ -448,22 +448,23 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification(
     }
 }
 
-/// tcfaceid_client_apply_card_verification, then tcfaceid_apply_response_fields on its answer,
-/// in one call: for bindings where each foreign call costs (the Python package's `apply`).
+/// tcfaceid_client_apply_card_verification and the fields of its answer (as
+/// tcfaceid_apply_response_fields gives them) in one call, with no answer to free: for
+/// bindings where each foreign call costs (the Python package's `apply`).
 ///
-/// Every output is checked before anything is sent. On success `*response_out` receives the
-/// answer, owned by the caller (free it with tcfaceid_apply_response_free), and the other
-/// outputs its fields, the strings borrowed from it; on failure no output is written. Threads
-/// as tcfaceid_client_apply_card_verification.
+/// Every output is checked before anything is sent; on failure no output is written. On
+/// success the outputs are the token, the RequestId and the whole body (NUL-terminated), the
+/// body's length and the polling hints. Ownership: the strings are borrowed from the library,
+/// never freed by the caller, and stay valid until this thread's next call of this function
+/// (or its exit): copy them to keep them. Threads as tcfaceid_client_apply_card_verification;
+/// each thread has its own answer.
 ///
 /// Returns TCFACEID_RESULT_OK, or any code of tcfaceid_client_apply_card_verification (the
 /// local checks', the network and service codes, the argument codes).
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn tcfaceid_client_apply_card_verification_fields(
     client: *const tcfaceid_client,
     request: *const tcfaceid_card_request,
-    response_out: *mut *mut tcfaceid_apply_response,
     token_out: *mut *const c_char,
     request_id_out: *mut *const c_char,
     json_out: *mut *const c_char,
@@ -474,7 +475,6 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification_fields(
     ffi_boundary! {
         let client = try_ref!(client);
         let request = try_ref!(request);
-        let response_out = try_out!(response_out);
         // SAFETY: by the C contract, each output is NULL or writable.
         let fields = try_result!(unsafe {
             ApplyFieldsOut::new(
@@ -488,8 +488,7 @@ pub unsafe extern "C" fn tcfaceid_client_apply_card_verification_fields(
         });
         let (response, body) = try_result!(client.apply_card_verification_body(request));
         let answer = try_result!(ApplyResponse::new(response, body));
-        fields.fill(&answer);
-        response_out.set(tcfaceid_apply_response::into_raw(answer));
+        ApplyResponse::lend_on_this_thread(answer, fields);
         ResultCode::Ok
     }
 }

@@ -5,6 +5,7 @@
 //! freed by the caller. Getters on a NULL handle return NULL / 0 / TCFACEID_STATUS_UNKNOWN and
 //! set the last error to TCFACEID_RESULT_NULL_ARGUMENT.
 
+use std::cell::RefCell;
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
 
@@ -69,7 +70,31 @@ impl tcfaceid_apply_response {
     }
 }
 
+thread_local! {
+    /// The answer of this thread's last tcfaceid_client_apply_card_verification_fields call,
+    /// whose strings that call lent.
+    static LENT_APPLY_RESPONSE: RefCell<Option<ApplyResponse>> = const { RefCell::new(None) };
+}
+
 impl ApplyResponse {
+    /// Keep `answer` as this thread's lent answer (dropping the one before) and write its
+    /// fields. A thread that is exiting has no slot left (a call from a thread-local's
+    /// destructor): its answer is then lent for ever (leaked), never lost.
+    pub(crate) fn lend_on_this_thread(answer: ApplyResponse, fields: ApplyFieldsOut) {
+        let (mut answer, mut fields) = (Some(answer), Some(fields));
+        let mut lend = |to: &mut Option<ApplyResponse>| {
+            if let (Some(answer), Some(fields)) = (answer.take(), fields.take()) {
+                fields.fill(to.insert(answer));
+            }
+        };
+        if LENT_APPLY_RESPONSE
+            .try_with(|slot| lend(&mut slot.borrow_mut()))
+            .is_err()
+        {
+            lend(Box::leak(Box::new(None)));
+        }
+    }
+
     /// The answer with its strings made C strings; a protocol error as for
     /// [`tcfaceid_apply_response::new`]. The strings live on the heap: pointers to them stay
     /// valid when the value moves into its handle.

@@ -1578,7 +1578,6 @@ static void test_client_apply_card_verification_fields(void) {
     /* client = NULL */
     {
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
@@ -1586,13 +1585,11 @@ static void test_client_apply_card_verification_fields(void) {
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            NULL, request_value, &response_out_value, &token_out_value, &request_id_out_value,
-            &json_out_value, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            NULL, request_value, &token_out_value, &request_id_out_value, &json_out_value,
+            &json_len_out_value, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(client = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "client", __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
@@ -1605,7 +1602,6 @@ static void test_client_apply_card_verification_fields(void) {
     /* request = NULL */
     {
         struct tcfaceid_client *client_value = make_client();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
@@ -1613,13 +1609,11 @@ static void test_client_apply_card_verification_fields(void) {
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, NULL, &response_out_value, &token_out_value, &request_id_out_value,
-            &json_out_value, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            client_value, NULL, &token_out_value, &request_id_out_value, &json_out_value,
+            &json_len_out_value, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(request = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "request", __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
@@ -1627,56 +1621,24 @@ static void test_client_apply_card_verification_fields(void) {
         CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
         CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
         tcfaceid_client_free(client_value);
-    }
-
-    /* response_out = NULL */
-    {
-        struct tcfaceid_client *client_value = make_client();
-        struct tcfaceid_card_request *request_value = make_card_request();
-        const char *token_out_value = SENTINEL;
-        const char *request_id_out_value = SENTINEL;
-        const char *json_out_value = SENTINEL;
-        size_t json_len_out_value = SCALAR_SENTINEL;
-        uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
-        uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
-        tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, NULL, &token_out_value, &request_id_out_value,
-            &json_out_value, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
-        check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
-                     "tcfaceid_client_apply_card_verification_fields(response_out = NULL)",
-                     __LINE__);
-        check_null_argument("tcfaceid_client_apply_card_verification_fields", "response_out",
-                            __LINE__);
-        CHECK(token_out_value == SENTINEL); /* token_out untouched */
-        CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
-        CHECK(json_out_value == SENTINEL); /* json_out untouched */
-        CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
-        CHECK(max_polling_times_out_value == SCALAR_SENTINEL); /* max_polling_times_out untouched */
-        CHECK(polling_wait_secs_out_value == SCALAR_SENTINEL); /* polling_wait_secs_out untouched */
-        tcfaceid_client_free(client_value);
-        tcfaceid_card_request_free(request_value);
     }
 
     /* token_out = NULL */
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
         size_t json_len_out_value = SCALAR_SENTINEL;
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, NULL, &request_id_out_value,
-            &json_out_value, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            client_value, request_value, NULL, &request_id_out_value, &json_out_value,
+            &json_len_out_value, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(token_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "token_out",
                             __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
         CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
@@ -1690,22 +1652,19 @@ static void test_client_apply_card_verification_fields(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
         size_t json_len_out_value = SCALAR_SENTINEL;
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, &token_out_value, NULL,
-            &json_out_value, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            client_value, request_value, &token_out_value, NULL, &json_out_value,
+            &json_len_out_value, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(request_id_out = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "request_id_out",
                             __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
         CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
@@ -1719,20 +1678,17 @@ static void test_client_apply_card_verification_fields(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         size_t json_len_out_value = SCALAR_SENTINEL;
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, &token_out_value,
-            &request_id_out_value, NULL, &json_len_out_value, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            client_value, request_value, &token_out_value, &request_id_out_value, NULL,
+            &json_len_out_value, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(json_out = NULL)", __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "json_out", __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_len_out_value == SCALAR_SENTINEL); /* json_len_out untouched */
@@ -1746,22 +1702,19 @@ static void test_client_apply_card_verification_fields(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, &token_out_value,
-            &request_id_out_value, &json_out_value, NULL, &max_polling_times_out_value,
-            &polling_wait_secs_out_value);
+            client_value, request_value, &token_out_value, &request_id_out_value, &json_out_value,
+            NULL, &max_polling_times_out_value, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(json_len_out = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields", "json_len_out",
                             __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
@@ -1775,22 +1728,19 @@ static void test_client_apply_card_verification_fields(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
         size_t json_len_out_value = SCALAR_SENTINEL;
         uint64_t polling_wait_secs_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, &token_out_value,
-            &request_id_out_value, &json_out_value, &json_len_out_value, NULL,
-            &polling_wait_secs_out_value);
+            client_value, request_value, &token_out_value, &request_id_out_value, &json_out_value,
+            &json_len_out_value, NULL, &polling_wait_secs_out_value);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(max_polling_times_out = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields",
                             "max_polling_times_out", __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
@@ -1804,22 +1754,19 @@ static void test_client_apply_card_verification_fields(void) {
     {
         struct tcfaceid_client *client_value = make_client();
         struct tcfaceid_card_request *request_value = make_card_request();
-        struct tcfaceid_apply_response *response_out_value = SENTINEL;
         const char *token_out_value = SENTINEL;
         const char *request_id_out_value = SENTINEL;
         const char *json_out_value = SENTINEL;
         size_t json_len_out_value = SCALAR_SENTINEL;
         uint64_t max_polling_times_out_value = SCALAR_SENTINEL;
         tcfaceid_result got = tcfaceid_client_apply_card_verification_fields(
-            client_value, request_value, &response_out_value, &token_out_value,
-            &request_id_out_value, &json_out_value, &json_len_out_value,
-            &max_polling_times_out_value, NULL);
+            client_value, request_value, &token_out_value, &request_id_out_value, &json_out_value,
+            &json_len_out_value, &max_polling_times_out_value, NULL);
         check_result(got, TCFACEID_RESULT_NULL_ARGUMENT,
                      "tcfaceid_client_apply_card_verification_fields(polling_wait_secs_out = NULL)",
                      __LINE__);
         check_null_argument("tcfaceid_client_apply_card_verification_fields",
                             "polling_wait_secs_out", __LINE__);
-        CHECK(response_out_value == SENTINEL); /* response_out untouched */
         CHECK(token_out_value == SENTINEL); /* token_out untouched */
         CHECK(request_id_out_value == SENTINEL); /* request_id_out untouched */
         CHECK(json_out_value == SENTINEL); /* json_out untouched */
@@ -2716,7 +2663,7 @@ static void test_verification_result_free(void) {
 }
 
 int main(void) {
-    /* 108 functions, 202 calls. */
+    /* 108 functions, 201 calls. */
     /* tcfaceid_credentials_sink_set: tested in tests/c/test_credentials.c, inside the callback. */
     test_version();
     test_last_error_code();

@@ -6,7 +6,7 @@ import json
 import math
 import os
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _credentials, _ffi
 from ._ffi import (
@@ -24,7 +24,7 @@ from ._results import (
     APPLY_FIELDS,
     ApplyResult,
     VerificationResult,
-    take_apply_fields,
+    apply_result_from,
     take_verification_result,
 )
 
@@ -148,7 +148,7 @@ class Client(Managed):
         clock_offset_secs: Optional[int] = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        # One entry per call in flight (see _enter).
+        # One entry per call in flight (see _call).
         self._calls: List[None] = []
         self._closing = False
         self._endpoint = endpoint
@@ -256,30 +256,26 @@ class Client(Managed):
 
     # --- life cycle ---------------------------------------------------------------------
 
-    def _enter(self) -> Any:
-        """Count one call and give the C client (``ValueError`` once closing). Always paired
-        with :meth:`_leave` in a ``finally``: :meth:`close` waits for no call but frees after
-        the last.
+    def _call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(C client, *args)``, counted as a call in flight (``ValueError`` once
+        closing): :meth:`close` waits for no call but frees after the last.
 
         No lock: the count is a list whose ``append`` and ``pop`` are atomic (as is reading
         a flag). A call is counted before it looks at ``_closing`` and :meth:`close` sets
         ``_closing`` before it looks at the count, so either :meth:`close` sees the call (and
-        leaves the freeing to it) or the call sees ``_closing`` (and never uses the handle).
-        The handle itself is taken out with one ``dict.pop``, so it is freed once."""
-        self._calls.append(None)
-        handle = None if self._closing else self.__dict__.get("_ptr")
-        if handle is None:
-            self._leave()
-            raise ValueError("this Client is closed")
-        return handle
-
-    def _leave(self) -> None:
-        """End a call counted by :meth:`_enter`; free the C client when it was the last call
-        of a closing client."""
+        leaves the freeing to the call's end) or the call sees ``_closing`` (and never uses the
+        handle). The handle itself is taken out with one ``dict.pop``, so it is freed once."""
         calls = self._calls
-        calls.pop()
-        if self._closing and not calls:
-            Managed.close(self)
+        calls.append(None)
+        try:
+            handle = None if self._closing else self.__dict__.get("_ptr")
+            if handle is None:
+                raise ValueError("this Client is closed")
+            return function(handle, *args)
+        finally:
+            calls.pop()
+            if self._closing and not calls:
+                Managed.close(self)
 
     @property
     def _in_flight(self) -> int:
@@ -289,13 +285,10 @@ class Client(Managed):
     def credentials_refresh_error(self) -> Optional[Exception]:
         """The last failed credentials refresh while still-valid keys stayed in use (a
         ``CredentialsError`` naming the source and the cause), or ``None``."""
-        client = self._enter()
         try:
-            lib.tcfaceid_client_credentials_refresh_error(client)
+            self._call(lib.tcfaceid_client_credentials_refresh_error)
         except _errors.CredentialsError as error:
             return error
-        finally:
-            self._leave()
         return None
 
     @property
@@ -314,7 +307,7 @@ class Client(Managed):
         calls = self.__dict__.get("_calls")
         if calls is None:  # __init__ failed before the client existed
             return
-        self._closing = True  # before looking at the calls: see _enter
+        self._closing = True  # before looking at the calls: see _call
         if not calls:
             Managed.close(self)
 
@@ -335,16 +328,12 @@ class Client(Managed):
         if not isinstance(request, CardRequest):
             raise TypeError(f"request must be a tcfaceid.CardRequest, not {type(request).__name__}")
         out = APPLY_FIELDS
-        client = self._enter()
-        try:
-            # The hot path: one foreign call applies and reads the answer's fields into this
-            # thread's slots; every argument is already of its C type (_ffi.bare).
-            result = self._apply_card_verification(client, request._handle(), *out.refs)
-        finally:
-            self._leave()
+        # The hot path: one foreign call applies and lends the answer's fields to this
+        # thread's slots; every argument is already of its C type (_ffi.bare).
+        result = self._call(self._apply_card_verification, request._handle(), *out.refs)
         if result:
             raise _ffi.last_error(result)
-        return take_apply_fields(out)
+        return apply_result_from(out)
 
     def apply_card_verification(
         self,
@@ -389,11 +378,7 @@ class Client(Managed):
         """
         c_token = _ffi.encode(token, "token")
         out = VerificationResultRef()
-        client = self._enter()
-        try:
-            lib.tcfaceid_client_get_card_verification_result(client, c_token, byref(out))
-        finally:
-            self._leave()
+        self._call(lib.tcfaceid_client_get_card_verification_result, c_token, byref(out))
         return take_verification_result(out)
 
     def verify(
@@ -408,13 +393,13 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            client = self._enter()
-            try:
-                lib.tcfaceid_client_verify_card_cancellable(
-                    client, request._handle(), deadline_ms, handle._handle(), byref(out)
-                )
-            finally:
-                self._leave()
+            self._call(
+                lib.tcfaceid_client_verify_card_cancellable,
+                request._handle(),
+                deadline_ms,
+                handle._handle(),
+                byref(out),
+            )
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -475,13 +460,9 @@ class Client(Managed):
 
         def call(handle: Cancel) -> VerificationResult:
             out = VerificationResultRef()
-            client = self._enter()
-            try:
-                lib.tcfaceid_client_resume(
-                    client, c_token, deadline_ms, handle._handle(), byref(out)
-                )
-            finally:
-                self._leave()
+            self._call(
+                lib.tcfaceid_client_resume, c_token, deadline_ms, handle._handle(), byref(out)
+            )
             return take_verification_result(out)
 
         return run_interruptibly(call, cancel)
@@ -515,11 +496,7 @@ class Client(Managed):
             raise TypeError(f"body must be a str, a dict or None, not {type(body).__name__}")
         c_body = _ffi.encode(text, "body")
         out, length = c_void_p(), c_size_t()
-        client = self._enter()
-        try:
-            lib.tcfaceid_client_call_json(client, c_action, c_body, byref(out), byref(length))
-        finally:
-            self._leave()
+        self._call(lib.tcfaceid_client_call_json, c_action, c_body, byref(out), byref(length))
         return json.loads(_ffi.take_owned_string(out, length))  # type: ignore[no-any-return]
 
 

@@ -384,7 +384,6 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [
             ClientRef,
             CardRequestRef,
-            POINTER(ApplyResponseRef),
             POINTER(c_char_p),
             POINTER(c_char_p),
             POINTER(c_char_p),
@@ -581,19 +580,14 @@ lib = _Library()
 
 
 @functools.lru_cache(maxsize=None)
-def bare(name: str, holds_gil: bool = False) -> Any:
-    """A second prototype of the function ``name`` with no ``argtypes`` and no ``errcheck``
-    (the declared ``lib.<name>`` keeps both), returning ``c_uint32`` (a ``tcfaceid_result``,
-    or nothing for a ``_free``), for the hot paths: ctypes' per-argument conversion costs about
-    a microsecond on a ten-argument call. Its caller checks every argument first and passes
-    each with its exact C type (``bytes``, ``c_int64``, ``c_size_t``, ``byref``), then raises
-    :func:`last_error` on a non-zero result. ``holds_gil``: call without releasing the GIL,
-    only for a function that never blocks (a ``_free``), which saves the release and the
-    retake. Made once per name; loads the library."""
-    library = lib.load()[0]
-    if holds_gil:
-        library = ctypes.PyDLL(library._name, handle=library._handle)
-    func = library[name]
+def bare(name: str) -> Any:
+    """A second prototype of the ``tcfaceid_result`` function ``name`` with no ``argtypes`` and
+    no ``errcheck`` (the declared ``lib.<name>`` keeps both), for the hot paths: ctypes'
+    per-argument conversion costs about a microsecond on a ten-argument call. Its caller checks
+    every argument first and passes each with its exact C type (``bytes``, ``c_int64``,
+    ``c_size_t``, ``byref``), then raises :func:`last_error` on a non-zero result. Made once
+    per name; loads the library."""
+    func = lib.load()[0][name]
     func.restype = c_uint32
     return func
 

@@ -6,7 +6,7 @@ import ctypes
 import enum
 import json
 import threading
-from ctypes import byref, c_char_p, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_char_p, c_size_t, c_uint64
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -279,20 +279,12 @@ class VerificationResult:
 
 class ApplyFields(threading.local):
     """This thread's output slots for ``tcfaceid_client_apply_card_verification_fields``
-    (``slots``: the response handle, then its fields) and their addresses (``refs``, passed
-    as the call's outputs), made once per thread: :func:`take_apply_fields` reads them right
-    after the call, on the same thread."""
+    (``slots``: the answer's fields) and their addresses (``refs``, passed as the call's
+    outputs), made once per thread: :func:`apply_result_from` reads them right after the call,
+    on the same thread, before the thread's next call replaces what they point to."""
 
     def __init__(self) -> None:
-        self.slots = (
-            c_void_p(),
-            c_char_p(),
-            c_char_p(),
-            c_char_p(),
-            c_size_t(),
-            c_uint64(),
-            c_uint64(),
-        )
+        self.slots = (c_char_p(), c_char_p(), c_char_p(), c_size_t(), c_uint64(), c_uint64())
         self.refs = tuple(byref(slot) for slot in self.slots)
 
 
@@ -370,38 +362,22 @@ class VerificationResultHandle(Managed):
     _free_function = lib.deferred("tcfaceid_verification_result_free")
 
 
-def take_apply_fields(out: ApplyFields) -> ApplyResult:
+def apply_result_from(out: ApplyFields) -> ApplyResult:
     """Copy the answer ``tcfaceid_client_apply_card_verification_fields`` just wrote to ``out``
-    into an :class:`ApplyResult`, and free the response. The strings are UTF-8 C strings
-    without interior NUL (the body's length is not needed). The free holds the GIL
-    (:func:`_ffi.bare`): it never blocks."""
-    response, token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
-    try:
-        texts = (token.value, request_id.value, body.value)
-    finally:
-        (_free_apply_response or _load_free_apply_response())(response)
+    into an :class:`ApplyResult`. The strings are UTF-8 C strings without interior NUL (the
+    body's length is not needed), lent by the library until this thread's next such call."""
+    token, request_id, body, _, max_polling_times, polling_wait_secs = out.slots
     # The frozen dataclass's __init__ sets each field with object.__setattr__ (a quarter of
     # this per-call path's Python time); filling the new instance's dict makes the same object
     # (no __post_init__, no slots).
     applied: ApplyResult = object.__new__(ApplyResult)
     fields = applied.__dict__
-    fields["token"] = texts[0].decode()  # type: ignore[union-attr]
+    fields["token"] = token.value.decode()  # type: ignore[union-attr]
     fields["max_polling_times"] = max_polling_times.value
     fields["polling_wait_secs"] = polling_wait_secs.value
-    fields["request_id"] = texts[1].decode()  # type: ignore[union-attr]
-    fields["raw_json"] = texts[2].decode()  # type: ignore[union-attr]
+    fields["request_id"] = request_id.value.decode()  # type: ignore[union-attr]
+    fields["raw_json"] = body.value.decode()  # type: ignore[union-attr]
     return applied
-
-
-#: ``tcfaceid_apply_response_free`` holding the GIL, once loaded (a global, not ``_ffi.bare``'s
-#: cache, on this per-call path; a test replaces it to count the frees).
-_free_apply_response: Optional[Any] = None
-
-
-def _load_free_apply_response() -> Any:
-    global _free_apply_response
-    _free_apply_response = _ffi.bare("tcfaceid_apply_response_free", True)
-    return _free_apply_response
 
 
 def take_verification_result(handle: Any) -> VerificationResult:

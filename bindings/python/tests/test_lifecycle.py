@@ -141,15 +141,6 @@ class CloseTest(unittest.TestCase):
     def test_response_and_signer_handles_are_freed_once_per_call(self) -> None:
         counts = {}
         patches = []
-        apply_frees: List[Any] = []
-        counts["apply response"] = apply_frees
-        patches.append(
-            mock.patch.object(
-                _results,
-                "_free_apply_response",
-                counting(_results._load_free_apply_response(), apply_frees).__func__,
-            )
-        )
         for cls in (
             _results.VerificationResultHandle,
             _sign.Signer,
@@ -172,7 +163,7 @@ class CloseTest(unittest.TestCase):
                 p.stop()
         self.assertEqual(
             {name: len(calls) for name, calls in counts.items()},
-            {"apply response": 1, "VerificationResultHandle": 2, "Signer": 1},
+            {"VerificationResultHandle": 2, "Signer": 1},
         )
 
 
