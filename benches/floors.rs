@@ -256,6 +256,11 @@ fn alternating(
             }
         })
         .collect();
+    let each: Vec<String> = rounds
+        .iter()
+        .map(|(lib, raw)| format!("{:.2}", lib / raw))
+        .collect();
+    println!("  rounds' ratios: {}", each.join(" "));
     let mean = |pick: fn(&(f64, f64)) -> f64| rounds.iter().map(pick).sum::<f64>() / ROUNDS as f64;
     let (lib, raw) = (mean(|r| r.0), mean(|r| r.1));
     rounds.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
