@@ -234,7 +234,7 @@ fn rate<S: Send + 'static>(
 }
 
 /// Rounds in which the library and its floor take turns.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 15;
 
 /// The library's and the floor's calls/s, measured in [`ROUNDS`] rounds of `duration /
 /// ROUNDS` each, taking turns (the order swapped every round) so that a change in the

@@ -1,4 +1,5 @@
-//! A 200 answer read straight from its text, for the per-call path: the envelope is checked
+//! A 200 answer read straight from its text, for the per-call path (the client's; public for
+//! the fuzz target that compares it with [`api`]'s reading): the envelope is checked
 //! and the typed `Response` read without building a `serde_json::Value` tree (its maps and
 //! strings were most of a small call's parsing cost).
 //!
@@ -11,7 +12,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 
 use crate::api;
@@ -19,16 +20,17 @@ use crate::error::Result;
 
 /// Check a 200 answer's envelope: `Ok` when [`api::parse_envelope_value`] accepts it, else
 /// the error that function gives (the service's error, or a protocol error).
-pub(crate) fn check_envelope(body: &str) -> Result<()> {
+pub fn check_envelope(body: &str) -> Result<()> {
     if read(body, CheckResponse) == Some(true) {
         return Ok(());
     }
     api::parse_envelope_value(body.as_bytes()).map(drop)
 }
 
-/// The typed `Response` of an answer [`check_envelope`] accepted: what
-/// [`api::typed_response`] gives for it.
-pub(crate) fn typed<T: DeserializeOwned>(body: &str) -> Result<T> {
+/// The typed `Response` of an answer [`check_envelope`] accepted (every string and number in
+/// it then parses as a `Value`'s would, so `T` skipping its unknown fields unchecked changes
+/// nothing): what [`api::typed_response`] gives for it.
+pub fn typed<T: DeserializeOwned>(body: &str) -> Result<T> {
     if let Some(value) = read(body, ReadResponse(PhantomData)) {
         return Ok(value);
     }
@@ -62,7 +64,7 @@ impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for Envelope<S> {
         let mut response = None;
         while let Some(key) = map.next_key::<&str>()? {
             if key != "Response" {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Skip>()?;
             } else if response.is_some() {
                 return Ok(None);
             } else {
@@ -104,11 +106,64 @@ impl<'de> Visitor<'de> for CheckResponse {
                     request_id = true;
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Skip>()?;
                 }
             }
         }
         Ok(request_id)
+    }
+}
+
+/// A value read and dropped, every string and number in it parsed as a `Value` would parse it
+/// (serde's `IgnoredAny` skips strings unchecked: a lone surrogate escape that the `Value`
+/// reading refuses would pass), without building anything.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
     }
 }
 
@@ -202,6 +257,9 @@ mod tests {
             r#"{"Response":{"CardVerificationToken":5,"RequestId":"r"}}"#,
             r#"{"Response":{"Status":7,"CardVerificationToken":"t","RequestId":"r"}}"#,
             r#"{"Response":{"Status":"PROCESSING","CardVerificationToken":"t","RequestId":"r","WarnInfos":"no"}}"#,
+            r#"{"Response":{"CardVerificationToken":"t","Extra":"\ud800","RequestId":"r"}}"#,
+            r#"{"Response":{"CardVerificationToken":"t","Extra":[1e400],"RequestId":"r"}}"#,
+            r#"{"Other":{"\udc00":1},"Response":{"CardVerificationToken":"t","RequestId":"r"}}"#,
             "",
             "null",
             "{}",

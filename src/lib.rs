@@ -13,7 +13,7 @@
 //! [`credential`] (pure) → [`error`].
 #![warn(missing_docs)]
 
-mod answer;
+pub mod answer;
 pub mod api;
 pub mod cancel;
 pub mod capi;

@@ -1,11 +1,13 @@
 //! Response parsing on arbitrary bytes: `parse_envelope_value` and the typed parses of both
 //! actions never panic; every failure is a protocol error (8xx) or a service error (7xx) read
 //! from a well-formed error envelope; the typed parses fail exactly when the envelope does (or
-//! with a protocol error on a good envelope); and a typed answer serialised back into an
-//! envelope parses to the same value.
+//! with a protocol error on a good envelope); a typed answer serialised back into an envelope
+//! parses to the same value; and the client's direct reading (`tcfaceid::answer`) gives what
+//! the `Value` reading gives, result or error.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tcfaceid::answer;
 use tcfaceid::api::{self, ApplyCardVerificationResponse, CardVerificationResult};
 use tcfaceid::ResultCode;
 
@@ -44,6 +46,14 @@ fuzz_target!(|data: &[u8]| {
             for other in [apply.as_ref().err(), result.as_ref().err()] {
                 assert_eq!(other.map(|e| e.code()), Some(error.code()));
             }
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let checked = answer::check_envelope(text);
+        assert_eq!(checked.as_ref().err(), envelope.as_ref().err());
+        if checked.is_ok() {
+            assert_eq!(answer::typed::<ApplyCardVerificationResponse>(text), apply);
+            assert_eq!(answer::typed::<CardVerificationResult>(text), result);
         }
     }
     if let Ok(apply) = &apply {
