@@ -25,7 +25,7 @@
 //! `cargo bench --bench floors -- WORD` runs only the lines whose name holds WORD (`small body,
 //! 1`, `5 MB`, `memory`, `python`, `signature`, `syscalls`).
 //!
-//! Environment: `FLOORS_SECONDS` (per scenario and candidate, in 5 alternating rounds; default
+//! Environment: `FLOORS_SECONDS` (per scenario and candidate, in 15 alternating rounds; default
 //! 3); `TCFACEID_C_SIGN_REF`, the C +
 //! OpenSSL signing reference (`benches/c/sign_openssl.c`, built by `make bench`), timed in
 //! turn with the C-ABI signature; `TCFACEID_BENCH_PYTHON`, the Python that runs
