@@ -5,9 +5,10 @@
 //!
 //! Same outcome as [`api::parse_envelope_value`] then [`api::typed_response`], by
 //! construction: the direct reading takes only an answer of the usual shape (objects where
-//! objects belong, each key once and unescaped, no `Error`, a string `RequestId`, `T`'s fields
-//! as `T` wants them); anything else, a service error included, is read again by those two
-//! functions, which give the result or the error exactly as before.
+//! objects belong, keys unescaped, one `Response` with one string `RequestId` and no `Error`,
+//! every string and number as a `Value` reads it, `T`'s fields once each and as `T` wants
+//! them); anything else, a service error included, is read again by those two functions,
+//! which give the result or the error exactly as before.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -75,7 +76,8 @@ impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for Envelope<S> {
     }
 }
 
-/// Checks a `Response` object: each key once, no `Error`, a string `RequestId`.
+/// Checks a `Response` object: no `Error`, one string `RequestId`, other values skipped (each
+/// parsed as a `Value` would be).
 #[derive(Clone, Copy)]
 struct CheckResponse;
 
