@@ -519,7 +519,7 @@ impl Client {
 
     /// GetCardVerificationResult for a token: PROCESSING, or the verdict.
     pub fn get_card_verification_result(&self, token: &str) -> Result<CardVerificationResult> {
-        self.get_result_until(token, Bounds::new(self.call_timeout, None))
+        self.get_card_verification_result_body(token)
             .map(|(r, _)| r)
     }
 

@@ -231,6 +231,17 @@ _owned_str_out = POINTER(c_void_p)
 # `const char *` inputs and borrowed returns.
 _str = c_char_p
 
+# The outputs of an apply answer's fields (token, RequestId, body, its length, the two polling
+# hints), shared by tcfaceid_apply_response_fields and tcfaceid_client_apply_card_verification_fields.
+_APPLY_FIELDS_OUT = [
+    POINTER(c_char_p),
+    POINTER(c_char_p),
+    POINTER(c_char_p),
+    POINTER(c_size_t),
+    POINTER(c_uint64),
+    POINTER(c_uint64),
+]
+
 # name: (restype, argtypes). Every function of include/tcfaceid.h (a test checks the list).
 SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # Version, last error, strings.
@@ -381,16 +392,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     ),
     "tcfaceid_client_apply_card_verification_fields": (
         _result,
-        [
-            ClientRef,
-            CardRequestRef,
-            POINTER(c_char_p),
-            POINTER(c_char_p),
-            POINTER(c_char_p),
-            POINTER(c_size_t),
-            POINTER(c_uint64),
-            POINTER(c_uint64),
-        ],
+        [ClientRef, CardRequestRef, *_APPLY_FIELDS_OUT],
     ),
     "tcfaceid_client_get_card_verification_result": (
         _result,
@@ -426,15 +428,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "tcfaceid_apply_response_json_len": (c_size_t, [ApplyResponseRef]),
     "tcfaceid_apply_response_fields": (
         _result,
-        [
-            ApplyResponseRef,
-            POINTER(c_char_p),
-            POINTER(c_char_p),
-            POINTER(c_char_p),
-            POINTER(c_size_t),
-            POINTER(c_uint64),
-            POINTER(c_uint64),
-        ],
+        [ApplyResponseRef, *_APPLY_FIELDS_OUT],
     ),
     "tcfaceid_apply_response_free": (None, [ApplyResponseRef]),
     # Verification result.
